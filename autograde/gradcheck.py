@@ -57,14 +57,16 @@ class GradientVerdict:
     numeric: float
     error: float
     tolerance: float
+    expected_label: str = "numeric"
 
     def message(self) -> str:
         where = f"{self.name}{list(self.worst_index)}"
         if self.passed:
-            return f"gradient of {self.name} matches the numeric gradient (largest relative error {self.error:.1e} at {where})"
+            return (f"{self.name} matches the {self.expected_label} value "
+                    f"(largest relative error {self.error:.1e} at {where})")
         return (
-            f"gradient of {self.name} is wrong at {where}: analytic {self.analytic:.6g}, "
-            f"numeric {self.numeric:.6g}, relative error {self.error:.1e} (tolerance {self.tolerance:.0e})"
+            f"{self.name} is wrong at {where}: yours {self.analytic:.6g}, {self.expected_label} "
+            f"{self.numeric:.6g}, relative error {self.error:.1e} (tolerance {self.tolerance:.0e})"
         )
 
     def raise_if_failed(self) -> None:
@@ -72,12 +74,17 @@ class GradientVerdict:
             raise AssertionError(self.message())
 
 
-def compare(name: str, analytic, numeric, tolerance: float = RELATIVE_TOLERANCE) -> GradientVerdict:
-    """Verdict on ``analytic`` against ``numeric`` (same shape), naming the worst entry."""
+def compare(name: str, analytic, numeric, tolerance: float = RELATIVE_TOLERANCE,
+            expected_label: str = "numeric") -> GradientVerdict:
+    """Verdict on ``analytic`` against ``numeric`` (same shape), naming the worst entry.
+
+    ``expected_label`` names where ``numeric`` came from in the message ("numeric",
+    "reference", ...).
+    """
     analytic = np.asarray(analytic, dtype=np.float64)
     numeric = np.asarray(numeric, dtype=np.float64)
     if analytic.shape != numeric.shape:
-        raise ValueError(f"gradient of {name} has shape {analytic.shape}, expected {numeric.shape}")
+        raise ValueError(f"{name} has shape {analytic.shape}, expected {numeric.shape}")
     errors = relative_error(analytic, numeric)
     if not np.all(np.isfinite(errors)):
         errors = np.where(np.isfinite(errors), errors, np.inf)
@@ -92,10 +99,11 @@ def compare(name: str, analytic, numeric, tolerance: float = RELATIVE_TOLERANCE)
         numeric=float(numeric[worst]) if errors.size else 0.0,
         error=error,
         tolerance=tolerance,
+        expected_label=expected_label,
     )
 
 
 def check_gradient(name: str, function: Callable[[np.ndarray], float], x: np.ndarray, analytic,
                    tolerance: float = RELATIVE_TOLERANCE, step: float = STEP) -> GradientVerdict:
     """Compare ``analytic`` with the numeric gradient of ``function`` at ``x``."""
-    return compare(name, analytic, numeric_gradient(function, x, step), tolerance)
+    return compare(name, analytic, numeric_gradient(function, x, step), tolerance, "numeric")

@@ -1,0 +1,129 @@
+"""Checks: plain functions with metadata that grade a student's code.
+
+A check receives ``student``, a module-like object whose attributes are the functions and
+classes of the student's modules for the assignment, and returns a Result or raises
+CheckFailure. It never trusts a value from the student's code without validating it
+(see ``validate``). The same check runs in the student's notebook (public checks, for
+feedback) and in the autograder, outside the notebook (public and hidden, for the grade).
+
+Each check belongs to a *group*: the nbgrader grade cell (grade_id) that reports it.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable
+
+from autograde import assignments
+
+class CheckFailure(Exception):
+    """Raised by a check, with a message that says what was expected, what came back and where."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Result:
+    fraction: float  # of the check's points, in [0, 1]
+    message: str
+    hint: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.fraction >= 1.0
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    assignment: str
+    group: str
+    points: float
+    hidden: bool
+    function: Callable = field(repr=False, compare=False)
+
+    @property
+    def description(self) -> str:
+        """First line of the check's docstring: what it verifies, as a sentence."""
+        return (self.function.__doc__ or self.id).strip().splitlines()[0]
+
+    def run(self, student) -> Result:
+        """Run the check; any failure of the student's code becomes a failed Result."""
+        try:
+            outcome = self.function(student)
+        except CheckFailure as failure:
+            return Result(0.0, failure.message, failure.hint)
+        except NotImplementedError:
+            return Result(0.0, "not implemented yet: the code still raises NotImplementedError")
+        except Exception as error:  # noqa: BLE001 - a student's bug must not stop grading
+            return Result(0.0, describe_exception(error))
+        if outcome is None:
+            return Result(1.0, self.description)
+        if not isinstance(outcome, Result):
+            raise TypeError(f"check {self.id} returned {type(outcome).__name__}, expected Result or None")
+        return outcome
+
+
+def describe_exception(error: BaseException) -> str:
+    """``TypeError: ... (line 12 of softmax_classifier.py)``: where the student's code failed."""
+    frames = traceback.extract_tb(error.__traceback__)
+    student_frames = [f for f in frames if "autograde" not in f.filename.replace("\\", "/").split("/")]
+    where = ""
+    if student_frames:
+        frame = student_frames[-1]
+        where = f" (line {frame.lineno} of {frame.filename.replace(chr(92), '/').rsplit('/', 1)[-1]})"
+    return f"your code raised {type(error).__name__}: {error}{where}"
+
+
+_REGISTRY: dict[str, Check] = {}
+
+
+def check(assignment: str, group: str, points: float, hidden: bool = False):
+    """Register the decorated function as a check of ``assignment`` reported in grade cell ``group``."""
+
+    def register(function: Callable) -> Callable:
+        check_id = f"{group}.{function.__name__}"
+        _REGISTRY[check_id] = Check(check_id, assignment, group, float(points), hidden, function)
+        return function
+
+    return register
+
+
+def load(assignment: str, hidden: bool = True) -> list[Check]:
+    """Every check of ``assignment``; hidden ones only when asked for and installed."""
+    spec = assignments.get(assignment)
+    importlib.import_module(spec.public_checks)
+    if hidden and hidden_checks_installed(assignment):
+        importlib.import_module(spec.hidden_checks)
+    return [c for c in _REGISTRY.values() if c.assignment == assignment and (hidden or not c.hidden)]
+
+
+def hidden_checks_installed(assignment: str) -> bool:
+    """False in a student's release, which ships without hidden checks."""
+    return importlib.util.find_spec(assignments.get(assignment).hidden_checks) is not None
+
+
+def groups(checks: list[Check]) -> dict[str, list[Check]]:
+    grouped: dict[str, list[Check]] = {}
+    for item in checks:
+        grouped.setdefault(item.group, []).append(item)
+    return grouped
+
+
+class StudentCode:
+    """The student's modules seen as one namespace: ``student.softmax_classifier(...)``."""
+
+    def __init__(self, modules: dict):
+        self._modules = modules
+
+    def __getattr__(self, name: str):
+        for module in self._modules.values():
+            if hasattr(module, name):
+                return getattr(module, name)
+        files = ", ".join(f"{m}.py" for m in self._modules)
+        raise CheckFailure(f"{name} is not defined in {files}")

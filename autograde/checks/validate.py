@@ -1,0 +1,53 @@
+"""Validate what the student's code returned before any check uses it.
+
+Each function returns a clean float64 value or raises CheckFailure naming the value, what
+was expected and what came back.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import CheckFailure
+
+
+def scalar(value, name: str, finite: bool = True) -> float:
+    """A real number: Python int/float, numpy scalar or a 0-d/1-element array."""
+    if isinstance(value, (bool, np.bool_)):
+        raise CheckFailure(f"{name} must be a number, got a bool")
+    if isinstance(value, np.ndarray):
+        if value.size != 1 or value.dtype.kind not in "fiu":
+            raise CheckFailure(f"{name} must be a single number, got an array of shape {value.shape} and dtype {value.dtype}")
+        value = value.reshape(())[()]
+    if not isinstance(value, numbers.Real):
+        raise CheckFailure(f"{name} must be a number, got {type(value).__name__}")
+    number = float(value)
+    if finite and not np.isfinite(number):
+        raise CheckFailure(f"{name} is {number}, expected a finite number")
+    return number
+
+
+def array(value, name: str, shapes, kinds: str = "f", finite: bool = True) -> np.ndarray:
+    """A numpy array of one of ``shapes`` (a shape or a list of shapes) with dtype kind in ``kinds``."""
+    allowed = [tuple(shapes)] if shapes and isinstance(shapes[0], int) else [tuple(s) for s in shapes]
+    if not isinstance(value, np.ndarray):
+        raise CheckFailure(f"{name} must be a numpy array, got {type(value).__name__}")
+    if value.shape not in allowed:
+        expected = " or ".join(str(s) for s in allowed)
+        raise CheckFailure(f"{name} must have shape {expected}, got {value.shape}")
+    if value.dtype.kind not in kinds:
+        wanted = {"f": "floating-point", "i": "integer", "u": "unsigned integer"}
+        kind = " or ".join(wanted.get(k, k) for k in kinds)
+        raise CheckFailure(f"{name} must have a {kind} dtype, got {value.dtype}")
+    if finite and value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(value))[0])
+        raise CheckFailure(f"{name} is not finite: {name}{list(bad)} = {value[bad]}")
+    return value.astype(np.float64) if value.dtype.kind == "f" else value
+
+
+def sequence(value, name: str, length: int) -> tuple:
+    if not isinstance(value, (tuple, list)) or len(value) != length:
+        got = f"a {type(value).__name__} of length {len(value)}" if isinstance(value, (tuple, list)) else type(value).__name__
+        raise CheckFailure(f"{name} must return {length} values, got {got}")
+    return tuple(value)

@@ -1,0 +1,198 @@
+"""dlkit: the instructor's commands.
+
+  dlkit starter [--check]          generate starter/ from solutions/
+  dlkit release ASSIGNMENT         build the nbgrader course and the student release
+  dlkit autograde ASSIGNMENT       autograde submitted/ (optionally importing a folder first)
+  dlkit grades ASSIGNMENT          print the grade table, optionally export CSV
+  dlkit feedback ASSIGNMENT        generate feedback without hidden tests
+  dlkit calibrate ASSIGNMENT       measure the reference over seeds and set accuracy bars
+  dlkit demo                       all of the above on the example submissions
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from autograde import assignments, course, grades, starter
+
+DEFAULT_COURSE = course.REPO / "build" / "course"
+
+
+def _starter(args) -> int:
+    solutions, target = course.REPO / "solutions", course.REPO / "starter"
+    try:
+        if args.check:
+            problems = starter.stale(solutions, target)
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            if problems:
+                print("run `make starter` (dlkit starter) to regenerate starter/", file=sys.stderr)
+            return 1 if problems else 0
+        for path in starter.write(solutions, target):
+            print(f"wrote {path.relative_to(course.REPO)}")
+    except starter.MarkerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _release(args) -> int:
+    for assignment_id in args.assignment:
+        folder = course.release(args.course_dir, assignment_id, args.db_url)
+        print(f"released {assignment_id}: {folder}")
+    return 0
+
+
+def _import_submissions(course_dir: Path, assignment_id: str, folder: Path) -> list[str]:
+    """Stage every ``folder/<student>/`` (student modules, optionally notebooks) for grading."""
+    spec = assignments.get(assignment_id)
+    allowed = {f"{m}.py" for m in spec.student_modules} | {f"{n}.ipynb" for n in spec.notebooks}
+    students = []
+    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+        files = {p.name: p for p in student_dir.iterdir() if p.name in allowed}
+        course.stage_submission(course_dir, assignment_id, student_dir.name, files)
+        students.append(student_dir.name)
+    return students
+
+
+def _autograde(args) -> int:
+    if args.submissions:
+        _import_submissions(args.course_dir, args.assignment, args.submissions)
+    started = time.perf_counter()
+    course.autograde(args.course_dir, args.assignment)
+    count = len(list((args.course_dir / "submitted").glob(f"*/{args.assignment}")))
+    seconds = time.perf_counter() - started
+    print(f"autograded {count} submissions in {seconds:.1f} s ({seconds / max(count, 1):.1f} s each)")
+    return 0
+
+
+def _grades(args) -> int:
+    columns, rows = grades.collect(args.course_dir, args.assignment, args.db_url)
+    print(grades.table(columns, rows))
+    if args.csv:
+        args.csv.write_text(grades.to_csv(columns, rows))
+        print(f"wrote {args.csv}")
+    return 0
+
+
+def _feedback(args) -> int:
+    folder = course.feedback(args.course_dir, args.assignment)
+    print(f"feedback in {folder}")
+    return 0
+
+
+def _calibrate(args) -> int:
+    from autograde import calibration, student
+
+    if args.assignment != "softmax_mlp":
+        print(f"error: {args.assignment} has no accuracy checks to calibrate", file=sys.stderr)
+        return 1
+    from autograde.checks.softmax_mlp import hidden
+
+    reference = student.load(args.assignment, course.REPO / "solutions" / args.assignment)
+    entry = calibration.calibrate(hidden.ACCURACY_KEY, lambda seed: hidden.accuracy(reference, seed),
+                                  list(range(args.seeds)), note="reference softmax_classifier, MNIST train 50k -> test 10k")
+    print(f"{hidden.ACCURACY_KEY}: accuracies {entry['accuracies']}, bar {entry['bar']}")
+    return 0
+
+
+def demo_submissions(assignment_id: str) -> dict[str, dict[str, Path]]:
+    """The demo's class: the reference, the untouched starter, and each example in examples/."""
+    spec = assignments.get(assignment_id)
+    submissions = {
+        "reference": {f"{m}.py": course.REPO / "solutions" / assignment_id / f"{m}.py" for m in spec.student_modules},
+        "starter": {f"{m}.py": course.REPO / "starter" / assignment_id / f"{m}.py" for m in spec.student_modules},
+    }
+    for example in sorted((course.REPO / "examples" / assignment_id).iterdir()):
+        if example.is_dir():
+            submissions[example.name] = {p.name: p for p in example.glob("*.py")}
+    return submissions
+
+
+def _demo(args) -> int:
+    from data_scripts import load_mnist
+
+    started = time.perf_counter()
+    course_dir = args.course_dir
+    if course_dir.exists():
+        shutil.rmtree(course_dir)
+    print("1/5 fetching MNIST ...", flush=True)
+    load_mnist()
+    for assignment_id in assignments.ASSIGNMENTS:
+        print(f"2/5 building the release of {assignment_id} ...", flush=True)
+        course.release(course_dir, assignment_id)
+        submissions = demo_submissions(assignment_id)
+        for student_id, files in submissions.items():
+            course.stage_submission(course_dir, assignment_id, student_id, files)
+        print(f"3/5 autograding {len(submissions)} submissions: {', '.join(submissions)} ...", flush=True)
+        graded = time.perf_counter()
+        course.autograde(course_dir, assignment_id)
+        per_submission = (time.perf_counter() - graded) / len(submissions)
+        print("4/5 generating feedback ...", flush=True)
+        course.feedback(course_dir, assignment_id)
+        print(f"5/5 grade table of {assignment_id}:\n")
+        columns, rows = grades.collect(course_dir, assignment_id)
+        print(grades.table(columns, rows))
+        print(f"\nautograde: {per_submission:.1f} s per submission; feedback in {course_dir / 'feedback'}")
+    print(f"demo finished in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="dlkit", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name, function, help_text):
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(function=function)
+        return sub
+
+    def course_options(sub):
+        sub.add_argument("--course-dir", type=Path, default=DEFAULT_COURSE,
+                         help=f"nbgrader course directory (default: {DEFAULT_COURSE.relative_to(course.REPO)})")
+        sub.add_argument("--db-url", default=None, help="gradebook URL (default: sqlite in the course directory)")
+
+    sub = command("starter", _starter, "generate starter/ from solutions/ (stubs replace solution blocks)")
+    sub.add_argument("--check", action="store_true", help="only report files that are out of date (exit 1)")
+
+    sub = command("release", _release, "build the course's source folder and run nbgrader generate_assignment")
+    sub.add_argument("assignment", nargs="+", choices=sorted(assignments.ASSIGNMENTS))
+    course_options(sub)
+
+    sub = command("autograde", _autograde, "autograde every submission with nbgrader and the trusted checks")
+    sub.add_argument("assignment", choices=sorted(assignments.ASSIGNMENTS))
+    sub.add_argument("--submissions", type=Path, help="first import FOLDER/<student>/ (their .py files, notebooks)")
+    course_options(sub)
+
+    sub = command("grades", _grades, "print the grade table from the gradebook")
+    sub.add_argument("assignment", choices=sorted(assignments.ASSIGNMENTS))
+    sub.add_argument("--csv", type=Path, help="also write the table as CSV to this file")
+    course_options(sub)
+
+    sub = command("feedback", _feedback, "generate HTML feedback (hidden tests removed)")
+    sub.add_argument("assignment", choices=sorted(assignments.ASSIGNMENTS))
+    course_options(sub)
+
+    sub = command("calibrate", _calibrate, "train the reference over seeds and record the accuracy bar")
+    sub.add_argument("assignment", choices=sorted(assignments.ASSIGNMENTS))
+    sub.add_argument("--seeds", type=int, default=10, help="number of seeds (default 10)")
+
+    sub = command("demo", _demo, "fetch MNIST, release, autograde the example submissions, print the grades")
+    course_options(sub)
+    return top
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.function(args)
+    except (course.CourseError, KeyError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

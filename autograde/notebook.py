@@ -1,0 +1,44 @@
+"""What a grade cell in a student's notebook calls: ``check_group("softmax_gradient")``.
+
+It imports the student's modules fresh from the notebook's folder, runs the group's public
+checks (and its hidden checks where they are installed: on the instructor's machine, never
+in a release), prints what passed and what failed with hints, and raises when a check
+failed so that the cell shows an error. At autograding the grader runs the same checks
+again outside the notebook and replaces this cell's output with its own result.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from autograde import assignments, checks, report, student
+
+
+class ChecksFailed(AssertionError):
+    """Some checks of a grade cell failed; the message lists them."""
+
+
+def _assignment_of(group: str) -> str:
+    for assignment_id in assignments.ASSIGNMENTS:
+        if any(c.group == group for c in checks.load(assignment_id, hidden=False)):
+            return assignment_id
+    raise KeyError(f"no public checks in group {group!r}")
+
+
+def check_group(group: str, hidden: bool = False, folder: str | Path = ".") -> None:
+    """Run the checks of grade cell ``group`` on the code in ``folder``; raise ChecksFailed on failure.
+
+    ``hidden=True`` runs the group's hidden checks instead, where they are installed;
+    elsewhere it only says that the autograder runs them.
+    """
+    assignment_id = _assignment_of(group)
+    if hidden and not checks.hidden_checks_installed(assignment_id):
+        print("Hidden checks of this cell run when your submission is graded.")
+        return
+    selected = [c for c in checks.load(assignment_id, hidden=hidden) if c.group == group and c.hidden == hidden]
+    code = student.load(assignment_id, Path(folder))
+    outcomes = [report.CheckOutcome.of(c, c.run(code)) for c in selected]
+    text = report.render(outcomes)
+    failed = [o for o in outcomes if not o.passed]
+    if failed:
+        raise ChecksFailed(f"{len(failed)} of {len(outcomes)} checks failed\n{text}")
+    print(text)

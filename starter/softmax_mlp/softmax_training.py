@@ -1,0 +1,61 @@
+# Generated from solutions/softmax_mlp/softmax_training.py by `dlkit starter` - do not edit; edit the solution instead.
+"""Provided code: mini-batch gradient descent for ``softmax_classifier``.
+
+Shapes: N examples, D input dimensions, C classes. The notebook and the autograder train
+with these same functions, so what you see in the notebook is what gets graded.
+"""
+import numpy as np
+
+#: Standard deviation of the initial weights.
+INITIAL_SCALE = 0.01
+
+
+def train(classifier, images, labels, learning_rate, lamda, batch_size, epochs, seed=0, progress=None):
+    """Train a softmax classifier with mini-batch gradient descent.
+
+    Parameters
+    ----------
+    classifier : callable
+        ``softmax_classifier(W, input, label, lamda) -> (loss, gradient, prediction)``.
+    images : ndarray, shape (N, D)
+    labels : ndarray of int, shape (N,)
+        Class indices in ``range(C)``, with C = 10.
+    learning_rate, lamda : float
+    batch_size, epochs : int
+    seed : int
+        Seeds the initial weights and the order of the examples in each epoch.
+    progress : callable, optional
+        Wraps the epoch range (for example ``tqdm``) to show progress.
+
+    Returns
+    -------
+    W : ndarray, shape (D, C)
+    history : dict
+        ``loss`` and ``accuracy`` of every mini-batch, in training order.
+    """
+    classes = 10
+    rng = np.random.default_rng(seed)
+    W = rng.normal(0.0, INITIAL_SCALE, size=(images.shape[1], classes))
+    one_hot = np.eye(classes)[labels]
+    history = {"loss": [], "accuracy": []}
+    epoch_range = range(epochs) if progress is None else progress(range(epochs))
+    for _ in epoch_range:
+        order = rng.permutation(len(images))
+        for start in range(0, len(images), batch_size):
+            batch = order[start:start + batch_size]
+            loss, gradient, prediction = classifier(W, images[batch], one_hot[batch], lamda)
+            W = W - learning_rate * gradient
+            history["loss"].append(float(loss))
+            history["accuracy"].append(float(np.mean(np.ravel(prediction) == labels[batch])))
+    return W, history
+
+
+def predict(classifier, W, images, classes=10):
+    """Class indices (N,) that ``classifier`` predicts for ``images`` (N, D).
+
+    The labels passed to the classifier are placeholders: a prediction must not depend on them.
+    """
+    placeholder = np.zeros((len(images), classes))
+    placeholder[:, 0] = 1.0
+    _, _, prediction = classifier(W, images, placeholder, 0.0)
+    return np.ravel(prediction)
