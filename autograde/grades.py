@@ -16,20 +16,17 @@ class Row:
     score: float
     max_score: float
     cells: dict[str, float] = field(default_factory=dict)
-    failed: list[str] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)  # outcomes of the checks that failed
+    checks: int = 0  # how many checks ran
 
 
-def failed_checks(notebook_path: Path) -> list[str]:
-    """Ids of the checks the trusted grader failed, from the autograded notebook's metadata."""
+def failed_checks(notebook_path: Path) -> tuple[list[dict], int]:
+    """(failed check outcomes, number of checks) from an autograded notebook's metadata."""
     if not notebook_path.exists():
-        return []
+        return [], 0
     notebook = nbformat.read(notebook_path, as_version=4)
-    return [
-        outcome["id"]
-        for cell in notebook.cells
-        for outcome in cell.metadata.get("dlkit", {}).get("checks", [])
-        if outcome["fraction"] < 1.0
-    ]
+    outcomes = [o for cell in notebook.cells for o in cell.metadata.get("dlkit", {}).get("checks", [])]
+    return [o for o in outcomes if o["fraction"] < 1.0], len(outcomes)
 
 
 def collect(course_dir: Path, assignment_id: str, db_url: str | None = None) -> tuple[list[str], list[Row]]:
@@ -49,26 +46,35 @@ def collect(course_dir: Path, assignment_id: str, db_url: str | None = None) -> 
                 for grade in notebook.grades:
                     row.cells[grade.name] = grade.score
                 path = course_dir / "autograded" / submission.student_id / assignment_id / f"{notebook.name}.ipynb"
-                row.failed += failed_checks(path)
+                failed, count = failed_checks(path)
+                row.failed += failed
+                row.checks += count
             rows.append(row)
     return columns, rows
 
 
 def table(columns: list[str], rows: list[Row]) -> str:
-    """A fixed-width text table: student, total, each grade cell, the failed checks."""
-    header = ["student", "total", *columns, "failed checks"]
-    body = [
-        [r.student, f"{r.score:g}/{r.max_score:g}", *(f"{r.cells.get(c, 0):g}" for c in columns),
-         ", ".join(r.failed) or "-"]
-        for r in rows
-    ]
-    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header) - 1)]
-    lines = []
-    for line in [header, *body]:
-        cells = [text.ljust(width) for text, width in zip(line, widths)]
-        lines.append("  ".join(cells + [line[-1]]))
-    lines.insert(1, "-" * max(len(lines[0]), 20))
+    """The grade table (student, total, each grade cell), then the checks each submission failed."""
+    header = ["student", "total", *columns]
+    body = [[r.student, f"{r.score:g}/{r.max_score:g}", *(f"{r.cells.get(c, 0):g}" for c in columns)] for r in rows]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    lines = ["  ".join(text.ljust(width) for text, width in zip(line, widths)).rstrip() for line in [header, *body]]
+    lines.insert(1, "-" * len(lines[0]))
+    lines += ["", "Checks that caught each submission:"]
+    for row in rows:
+        if not row.failed:
+            lines.append(f"  {row.student}: none, all {row.checks} checks passed")
+        elif len(row.failed) == row.checks and len({o["message"] for o in row.failed}) == 1:
+            lines.append(f"  {row.student}: all {row.checks} checks failed: {row.failed[0]['message']}")
+        else:
+            lines.append(f"  {row.student}:")
+            lines += [f"    {o['id']}: {_first_line(o['message'])}" for o in row.failed]
     return "\n".join(lines)
+
+
+def _first_line(text: str, limit: int = 110) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
 def to_csv(columns: list[str], rows: list[Row]) -> str:
@@ -76,5 +82,5 @@ def to_csv(columns: list[str], rows: list[Row]) -> str:
     writer = csv.writer(stream)
     writer.writerow(["student", "score", "max_score", *columns, "failed_checks"])
     for r in rows:
-        writer.writerow([r.student, r.score, r.max_score, *(r.cells.get(c, 0) for c in columns), " ".join(r.failed)])
+        writer.writerow([r.student, r.score, r.max_score, *(r.cells.get(c, 0) for c in columns), " ".join(o["id"] for o in r.failed)])
     return stream.getvalue()

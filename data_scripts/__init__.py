@@ -15,7 +15,9 @@ import numpy as np
 from . import cifar10, mnist
 from .store import load_npz
 
-VALIDATION = 10000
+#: Share of the canonical training set kept for validation: its last 10,000 of 60,000 images,
+#: as in mnist.pkl.gz.
+VALIDATION_SHARE = 1 / 6
 
 
 def data_dir() -> Path:
@@ -49,7 +51,7 @@ def load_mnist(directory: Path | None = None) -> MNIST:
     def split(images, labels):
         return Split(images.astype(np.float32) / 255, labels.astype(np.int64))
 
-    cut = len(arrays["x_train"]) - VALIDATION
+    cut = round(len(arrays["x_train"]) * (1 - VALIDATION_SHARE))
     return MNIST(
         train=split(arrays["x_train"][:cut], arrays["y_train"][:cut]),
         validation=split(arrays["x_train"][cut:], arrays["y_train"][cut:]),

