@@ -152,7 +152,7 @@ def parser() -> argparse.ArgumentParser:
 
     def course_options(sub):
         sub.add_argument("--course-dir", type=Path, default=DEFAULT_COURSE,
-                         help=f"nbgrader course directory (default: {DEFAULT_COURSE.relative_to(course.REPO)})")
+                         help="nbgrader course directory (default: build/course in the kit)")
         sub.add_argument("--db-url", default=None, help="gradebook URL (default: sqlite in the course directory)")
 
     sub = command("starter", _starter, "generate starter/ from solutions/ (stubs replace solution blocks)")

@@ -1,0 +1,59 @@
+"""The one gradient-checking module: numeric gradients, relative error, verdicts."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograde import gradcheck
+
+
+def quadratic(A):
+    return lambda x: float(x.ravel() @ A @ x.ravel())
+
+
+def test_numeric_gradient_of_a_quadratic_form():
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(6, 6))
+    x = rng.normal(size=(2, 3))
+    before = x.copy()
+    numeric = gradcheck.numeric_gradient(quadratic(A), x)
+    np.testing.assert_allclose(numeric, ((A + A.T) @ x.ravel()).reshape(2, 3), rtol=1e-8)
+    np.testing.assert_array_equal(x, before)
+
+
+def test_relative_error_is_the_courses_formula():
+    error = gradcheck.relative_error(np.array([1.0, 0.0, 3.0]), np.array([1.5, 0.0, -3.0]))
+    np.testing.assert_allclose(error, [0.5 / 2.5, 0.0, 1.0])
+
+
+def test_verdict_passes_a_correct_gradient():
+    rng = np.random.default_rng(1)
+    A = rng.normal(size=(4, 4))
+    x = rng.normal(size=(4,))
+    verdict = gradcheck.check_gradient("x", quadratic(A), x, (A + A.T) @ x)
+    assert verdict.passed and verdict.error < 1e-8
+    verdict.raise_if_failed()
+
+
+def test_verdict_names_the_worst_entry_and_both_values():
+    rng = np.random.default_rng(2)
+    A = rng.normal(size=(6, 6))
+    x = rng.normal(size=(2, 3))
+    analytic = ((A + A.T) @ x.ravel()).reshape(2, 3)
+    analytic[1, 2] += 0.5
+    verdict = gradcheck.check_gradient("W", quadratic(A), x, analytic)
+    assert not verdict.passed and verdict.worst_index == (1, 2)
+    message = verdict.message()
+    assert "W[1, 2]" in message and f"{verdict.analytic:.6g}" in message and "numeric" in message
+    with pytest.raises(AssertionError, match=r"W is wrong at W\[1, 2\]"):
+        verdict.raise_if_failed()
+
+
+def test_nan_in_a_gradient_fails_the_verdict():
+    verdict = gradcheck.compare("b", np.array([np.nan, 1.0]), np.array([0.0, 1.0]))
+    assert not verdict.passed and verdict.worst_index == (0,)
+
+
+def test_shape_mismatch_is_an_error():
+    with pytest.raises(ValueError, match=r"b has shape \(3,\), expected \(2,\)"):
+        gradcheck.compare("b", np.zeros(3), np.zeros(2))

@@ -1,0 +1,150 @@
+"""The softmax_classifier checks: the reference passes, the starter and realistic bugs fail with
+messages that say what, where and (for known mistakes) why."""
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pytest
+
+from autograde import checks, student
+from autograde.report import CheckOutcome, render
+
+FAST = [c for c in checks.load("softmax_mlp") if c.group != "softmax_accuracy"]
+REFERENCE_BODY = open(__import__("solutions.softmax_mlp.softmax_classifier", fromlist=["x"]).__file__).read()
+
+
+def load_code(tmp_path, body: str):
+    """A submission folder holding ``body`` as softmax_classifier.py plus the provided modules."""
+    from autograde.course import REPO
+
+    (tmp_path / "softmax_classifier.py").write_text(textwrap.dedent(body))
+    (tmp_path / "softmax_training.py").write_text((REPO / "starter/softmax_mlp/softmax_training.py").read_text())
+    return student.load("softmax_mlp", tmp_path)
+
+
+def outcomes(code):
+    return {c.id.split(".")[1]: CheckOutcome.of(c, c.run(code)) for c in FAST}
+
+
+def mutate(old: str, new: str) -> str:
+    assert old in REFERENCE_BODY, old
+    return REFERENCE_BODY.replace(old, new)
+
+
+def test_reference_passes_every_check(tmp_path):
+    results = outcomes(load_code(tmp_path, REFERENCE_BODY))
+    assert all(o.passed for o in results.values()), render(list(results.values()))
+
+
+def test_starter_fails_every_check_saying_it_is_not_implemented(tmp_path, repo):
+    results = outcomes(load_code(tmp_path, (repo / "starter/softmax_mlp/softmax_classifier.py").read_text()))
+    assert all(o.fraction == 0 and "not implemented" in o.message for o in results.values())
+
+
+# (name, mutation of the reference, checks that must fail, words the hint must contain)
+BUGS = [
+    ("gradient summed over the batch",
+     ("/ num_examples + lamda * W", "+ lamda * W"),
+     {"gradient_matches_numeric_gradient_without_regularization", "gradient_matches_reference_on_fresh_inputs"},
+     "average over the batch"),
+    ("loss summed over the batch",
+     ("data_loss = -np.sum(label * log_probabilities) / num_examples", "data_loss = -np.sum(label * log_probabilities)"),
+     {"loss_at_zero_weights_is_log_of_class_count", "loss_matches_reference_on_fresh_inputs"},
+     "average over the batch"),
+    ("regularization missing from the gradient",
+     ("/ num_examples + lamda * W", "/ num_examples"),
+     {"gradient_matches_numeric_gradient_with_regularization"}, "lacks the regularization term"),
+    ("regularization gradient twice too large",
+     ("/ num_examples + lamda * W", "/ num_examples + 2 * lamda * W"),
+     {"gradient_matches_numeric_gradient_with_regularization"}, "lamda*W more"),
+    ("penalty without the 1/2",
+     ("0.5 * lamda * np.sum(W * W)", "lamda * np.sum(W * W)"),
+     {"loss_includes_half_lamda_times_squared_weights", "gradient_matches_numeric_gradient_with_regularization"},
+     "(lamda/2)*sum(W**2)"),
+    ("no max subtraction",
+     ("shifted = scores - scores.max(axis=1, keepdims=True)", "shifted = scores"),
+     {"stays_finite_and_shift_invariant_with_logits_near_1000", "batch_of_one_with_huge_scores_matches_reference"},
+     "subtract each row's maximum"),
+    ("prediction from the labels",
+     ("prediction = np.argmax(scores, axis=1)", "prediction = np.argmax(label, axis=1)"),
+     {"prediction_is_argmax_of_scores"}, "repeats the labels"),
+    ("gradient with the wrong sign",
+     ("gradient = input.T @ (probabilities - label)", "gradient = input.T @ (label - probabilities)"),
+     {"gradient_matches_numeric_gradient_without_regularization"}, "wrong sign"),
+]
+
+
+@pytest.mark.parametrize("name, mutation, must_fail, hint", BUGS, ids=[b[0] for b in BUGS])
+def test_realistic_bug_is_caught_with_a_hint(tmp_path, name, mutation, must_fail, hint):
+    results = outcomes(load_code(tmp_path, mutate(*mutation)))
+    failed = {key for key, o in results.items() if not o.passed}
+    assert must_fail <= failed, f"{name}: expected {must_fail} to fail, failed {failed}"
+    hints = " ".join(results[key].hint or "" for key in must_fail)
+    assert hint in hints, f"{name}: no hint mentioning {hint!r} in {hints!r}"
+
+
+@pytest.mark.parametrize("body, message", [
+    ("def softmax_classifier(W, input, label, lamda):\n    return 1.0, W\n",
+     "softmax_classifier must return 3 values, got a tuple of length 2"),
+    ("import numpy as np\ndef softmax_classifier(W, input, label, lamda):\n"
+     "    return [1.0], W.tolist(), np.zeros(len(input), int)\n", "loss must be a number, got list"),
+    ("import numpy as np\ndef softmax_classifier(W, input, label, lamda):\n"
+     "    return 1.0, W.T, np.zeros(len(input), int)\n", "gradient must have shape"),
+    ("import numpy as np\ndef softmax_classifier(W, input, label, lamda):\n"
+     "    return 1.0, W * np.nan, np.zeros(len(input), int)\n", "gradient is not finite: gradient[0, 0] = nan"),
+    ("import numpy as np\ndef softmax_classifier(W, input, label, lamda):\n"
+     "    return 1.0, W, np.zeros(len(input))\n", "prediction must have a integer or unsigned integer dtype, got float64"),
+    ("def softmax_classifier(W, input, label, lamda):\n    return undefined_name\n",
+     "your code raised NameError: name 'undefined_name' is not defined (line 2 of softmax_classifier.py)"),
+])
+def test_malformed_return_values_fail_with_a_precise_message(tmp_path, body, message):
+    results = outcomes(load_code(tmp_path, body))
+    assert message in results["returns_loss_gradient_and_prediction"].message
+
+
+def test_prediction_of_shape_n_by_one_is_accepted(tmp_path):
+    code = load_code(tmp_path, mutate("prediction = np.argmax(scores, axis=1)",
+                                      "prediction = np.argmax(scores, axis=1).reshape(-1, 1)"))
+    results = outcomes(code)
+    assert all(o.passed for o in results.values()), render(list(results.values()))
+
+
+def test_a_module_missing_the_function_is_reported(tmp_path):
+    results = outcomes(load_code(tmp_path, "import numpy as np\n"))
+    assert "softmax_classifier is not defined in softmax_classifier.py" in results["prediction_is_argmax_of_scores"].message
+
+
+def test_a_solution_that_clobbers_its_arguments_still_passes(tmp_path):
+    """The grader passes copies, so its own expected values survive a student's in-place writes."""
+    body = mutate("    return loss, gradient, prediction",
+                  "    gradient = gradient.copy()\n    W[...] = 0\n    input[...] = 0\n    label[...] = 0\n"
+                  "    return loss, gradient, prediction")
+    results = outcomes(load_code(tmp_path, body))
+    assert all(o.passed for o in results.values()), render(list(results.values()))
+
+
+def test_hidden_checks_exist_for_loss_gradient_stability_and_accuracy():
+    hidden = {c.group for c in checks.load("softmax_mlp") if c.hidden}
+    assert hidden == {"softmax_loss", "softmax_gradient", "softmax_stability", "softmax_accuracy"}
+
+
+def test_accuracy_check_passes_the_reference_and_fails_the_starter(tmp_path, repo, mnist):
+    accuracy_check = next(c for c in checks.load("softmax_mlp") if c.group == "softmax_accuracy")
+    (tmp_path / "reference").mkdir()
+    reference = accuracy_check.run(load_code(tmp_path / "reference", REFERENCE_BODY))
+    assert reference.passed and "test accuracy" in reference.message, reference.message
+    (tmp_path / "starter").mkdir()
+    starter_code = load_code(tmp_path / "starter", (repo / "starter/softmax_mlp/softmax_classifier.py").read_text())
+    assert accuracy_check.run(starter_code).fraction == 0
+
+
+def test_accuracy_bar_is_calibrated_over_ten_seeds_below_the_worst():
+    from autograde import calibration
+    from autograde.checks.softmax_mlp import hidden
+
+    entry = calibration.load()[hidden.ACCURACY_KEY]
+    assert len(entry["seeds"]) >= 10 and len(entry["accuracies"]) == len(entry["seeds"])
+    assert entry["bar"] < min(entry["accuracies"])
+    assert min(entry["accuracies"]) >= 0.92, "the reference must reach 92% on every seed"
+    assert hidden.GRADING_SEED not in entry["seeds"]
