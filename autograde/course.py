@@ -53,16 +53,16 @@ class CourseError(RuntimeError):
     """An nbgrader command failed; the message carries its output."""
 
 
-def student_facing_files(assignment_id: str) -> list[tuple[Path, Path]]:
+def student_facing_files(assignment_id: str, repo: Path = REPO) -> list[tuple[Path, Path]]:
     """(source, path in the release) of every kit file an assignment's students receive."""
-    package = REPO / "autograde"
+    package = repo / "autograde"
     modules = list(STUDENT_FACING) + [f"checks/{assignment_id}/__init__.py", f"checks/{assignment_id}/public.py"]
     files = [(package / m, Path("autograde") / m) for m in modules]
-    files += [(p, Path("data_scripts") / p.name) for p in sorted((REPO / "data_scripts").glob("*.py"))]
+    files += [(p, Path("data_scripts") / p.name) for p in sorted((repo / "data_scripts").glob("*.py"))]
     return files
 
 
-def build_source(course_dir: Path, assignment_id: str) -> Path:
+def build_source(course_dir: Path, assignment_id: str, repo: Path = REPO) -> Path:
     """Fill ``course_dir/source/<assignment>`` from notebooks/, starter/ and the student-facing kit."""
     spec = assignments.get(assignment_id)
     source = course_dir / "source" / assignment_id
@@ -70,10 +70,10 @@ def build_source(course_dir: Path, assignment_id: str) -> Path:
         shutil.rmtree(source)
     source.mkdir(parents=True)
     for notebook in spec.notebooks:
-        shutil.copy(REPO / "notebooks" / assignment_id / f"{notebook}.ipynb", source)
+        shutil.copy(repo / "notebooks" / assignment_id / f"{notebook}.ipynb", source)
     for module in spec.modules:
-        shutil.copy(REPO / "starter" / assignment_id / f"{module}.py", source)
-    for original, relative in student_facing_files(assignment_id):
+        shutil.copy(repo / "starter" / assignment_id / f"{module}.py", source)
+    for original, relative in student_facing_files(assignment_id, repo):
         (source / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(original, source / relative)
     return source
@@ -114,11 +114,11 @@ def nbgrader(course_dir: Path, *arguments: str) -> str:
     return log
 
 
-def release(course_dir: Path, assignment_id: str, db_url: str | None = None) -> Path:
-    """Build the source folder and run nbgrader generate_assignment; return the release folder."""
+def release(course_dir: Path, assignment_id: str, db_url: str | None = None, repo: Path = REPO) -> Path:
+    """Build the source folder from ``repo`` and run nbgrader generate_assignment; return the release folder."""
     course_dir.mkdir(parents=True, exist_ok=True)
     write_config(course_dir, db_url)
-    build_source(course_dir, assignment_id)
+    build_source(course_dir, assignment_id, repo)
     nbgrader(course_dir, "generate_assignment", assignment_id, "--force")
     return course_dir / "release" / assignment_id
 

@@ -1,0 +1,115 @@
+"""End to end through nbgrader: the demo's grades, and no leak into any release or feedback file.
+
+The leak test builds a course from a copy of the kit with canaries planted in every solution
+block, in the hidden checks and in every hidden-test region, then scans every released file
+and every feedback file for them.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+
+import nbformat
+import pytest
+
+from autograde import cli, course, grades, starter
+
+SOLUTION_CANARY = "LEAK-CANARY-SOLUTION"
+HIDDEN_CANARY = "LEAK-CANARY-HIDDEN-CHECK"
+HIDDEN_TEST_CANARY = "LEAK-CANARY-HIDDEN-TEST"
+
+
+def solution_lines(repo):
+    """Every substantial line written between solution markers in solutions/."""
+    lines = set()
+    for path in (repo / "solutions").rglob("*.py"):
+        inside = False
+        for line in path.read_text().splitlines():
+            if "### BEGIN SOLUTION" in line:
+                inside = True
+            elif "### END SOLUTION" in line:
+                inside = False
+            elif inside and len(line.strip()) > 20 and not line.strip().startswith("#"):
+                lines.add(line.strip())
+    return lines
+
+
+def plant(repo, root):
+    for folder in ("solutions", "notebooks", "autograde", "data_scripts", "examples"):
+        shutil.copytree(repo / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in (root / "solutions").rglob("*.py"):
+        path.write_text(re.sub(r"(\n(\s*)### BEGIN SOLUTION\n)", rf"\1\2# {SOLUTION_CANARY}\n", path.read_text()))
+    for path in (root / "autograde" / "checks").rglob("hidden.py"):
+        path.write_text(path.read_text() + f"\n# {HIDDEN_CANARY}\n")
+    for path in (root / "notebooks").rglob("*.ipynb"):
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            cell.source = cell.source.replace("### BEGIN HIDDEN TESTS", f"### BEGIN HIDDEN TESTS\n# {HIDDEN_TEST_CANARY}")
+        nbformat.write(notebook, path)
+    starter.write(root / "solutions", root / "starter")
+    assert SOLUTION_CANARY in (root / "solutions/softmax_mlp/softmax_classifier.py").read_text()
+
+
+@pytest.fixture(scope="module")
+def planted_course(repo, tmp_path_factory, mnist):
+    root = tmp_path_factory.mktemp("planted-kit")
+    plant(repo, root)
+    course_dir = tmp_path_factory.mktemp("planted-course")
+    course.release(course_dir, "softmax_mlp", repo=root)
+    course.stage_submission(course_dir, "softmax_mlp", "starter",
+                            {"softmax_classifier.py": root / "starter/softmax_mlp/softmax_classifier.py"})
+    course.stage_submission(course_dir, "softmax_mlp", "reference",
+                            {"softmax_classifier.py": root / "solutions/softmax_mlp/softmax_classifier.py"})
+    course.autograde(course_dir, "softmax_mlp")
+    course.feedback(course_dir, "softmax_mlp")
+    return course_dir
+
+
+def scan(files, needles):
+    return [(str(path), needle) for path in files for needle in needles
+            if needle in path.read_text(errors="replace")]
+
+
+def test_release_holds_no_solution_and_no_hidden_check(repo, planted_course):
+    released = [p for p in (planted_course / "release").rglob("*") if p.is_file()]
+    assert any(p.name == "softmax_classifier.py" for p in released)
+    needles = [SOLUTION_CANARY, HIDDEN_CANARY, HIDDEN_TEST_CANARY, "BEGIN HIDDEN TESTS", "hidden=True)",
+               "from solutions.", "import solutions", *solution_lines(repo)]
+    assert scan(released, needles) == []
+    names = {p.name for p in released}
+    assert "hidden.py" not in names and "thresholds.json" not in names
+
+
+def test_feedback_shows_trusted_results_but_no_hidden_test(planted_course):
+    feedback = [p for p in (planted_course / "feedback").rglob("*") if p.is_file()]
+    html = [p for p in feedback if p.suffix == ".html"]
+    assert len(html) == 2
+    assert scan(feedback, [HIDDEN_CANARY, HIDDEN_TEST_CANARY, "BEGIN HIDDEN TESTS", "hidden=True)"]) == []
+    # The starter's feedback holds nothing written in solutions/ (the reference's holds its own file).
+    starter_files = [p for p in feedback if "/starter/" in str(p)]
+    assert scan(starter_files, [SOLUTION_CANARY]) == []
+    reference_html = next(p for p in html if "/reference/" in str(p)).read_text()
+    assert "Score from the autograder: 3 of 3 points" in reference_html
+
+
+def test_the_reference_notebook_runs_without_errors(planted_course):
+    notebook = nbformat.read(planted_course / "autograded/reference/softmax_mlp/softmax.ipynb", as_version=4)
+    errors = [c.source[:60] for c in notebook.cells if any(o.output_type == "error" for o in c.get("outputs", []))]
+    assert errors == []
+
+
+def test_demo_grades_reference_full_starter_zero_and_mistakes_partially(tmp_path, capsys, mnist):
+    assert cli.main(["demo", "--course-dir", str(tmp_path / "course")]) == 0
+    printed = capsys.readouterr().out
+    columns, rows = grades.collect(tmp_path / "course", "softmax_mlp")
+    scores = {r.student: r.score for r in rows}
+    total = rows[0].max_score
+    assert total == 13
+    assert scores["reference"] == total and scores["starter"] == 0
+    assert 0 < scores["unaveraged_gradient"] < total and 0 < scores["unstable_softmax"] < total
+    failed = {r.student: {o["id"].split(".")[1] for o in r.failed} for r in rows}
+    assert "gradient_matches_numeric_gradient_without_regularization" in failed["unaveraged_gradient"]
+    assert "stays_finite_and_shift_invariant_with_logits_near_1000" in failed["unstable_softmax"]
+    assert "stays_finite_and_shift_invariant_with_logits_near_1000" not in failed["unaveraged_gradient"]
+    for expected in ("reference", "13/13", "Checks that caught each submission", "s per submission", "demo finished"):
+        assert expected in printed

@@ -1,0 +1,65 @@
+"""The nbgrader source notebooks agree with the checks they report."""
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from autograde import assignments, checks
+
+NOTEBOOKS = [(a.id, n) for a in assignments.ASSIGNMENTS.values() for n in a.notebooks]
+
+
+def load(repo, assignment_id, name):
+    return nbformat.read(repo / "notebooks" / assignment_id / f"{name}.ipynb", as_version=4)
+
+
+def grade_cells(notebook):
+    return [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
+
+
+@pytest.mark.parametrize("assignment_id, name", NOTEBOOKS)
+def test_every_grade_cell_is_worth_exactly_its_checks(repo, assignment_id, name):
+    groups = checks.groups(checks.load(assignment_id))
+    cells = {c.metadata.nbgrader.grade_id: c for c in grade_cells(load(repo, assignment_id, name))}
+    assert set(cells) == set(groups), "grade cells and check groups differ"
+    for group, cell in cells.items():
+        assert cell.metadata.nbgrader["points"] == sum(c.points for c in groups[group]), group
+        assert cell.metadata.nbgrader["locked"], f"{group} must be read-only"
+
+
+@pytest.mark.parametrize("assignment_id, name", NOTEBOOKS)
+def test_grade_cells_call_their_own_group_and_hidden_calls_are_hidden(repo, assignment_id, name):
+    groups = checks.groups(checks.load(assignment_id))
+    for cell in grade_cells(load(repo, assignment_id, name)):
+        group = cell.metadata.nbgrader.grade_id
+        inside = False
+        for line in cell.source.splitlines():
+            if "BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "END HIDDEN TESTS" in line:
+                inside = False
+            elif "check_group(" in line:
+                assert f'check_group("{group}"' in line, f"{group} calls another group: {line}"
+                assert ("hidden=True" in line) == inside, f"{group}: hidden calls belong in the hidden region"
+        has_public = any(not c.hidden for c in groups[group])
+        assert (f'check_group("{group}")' in cell.source) == has_public
+        has_hidden = any(c.hidden for c in groups[group])
+        assert (f'check_group("{group}", hidden=True)' in cell.source) == has_hidden
+
+
+def test_softmax_notebook_trains_with_the_hyperparameters_the_grader_uses(repo):
+    from autograde.checks.softmax_mlp import hidden
+
+    notebook = load(repo, "softmax_mlp", "softmax")
+    cell = next(c for c in notebook.cells if c.metadata.nbgrader.grade_id == "hyperparameters")
+    values: dict = {}
+    exec(cell.source, values)
+    assert {k: values[k] for k in hidden.TRAINING} == hidden.TRAINING
+
+
+@pytest.mark.parametrize("assignment_id, name", NOTEBOOKS)
+def test_every_cell_has_nbgrader_metadata_and_a_unique_id(repo, assignment_id, name):
+    notebook = load(repo, assignment_id, name)
+    ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in notebook.cells]
+    assert None not in ids and len(ids) == len(set(ids))
+    assert notebook.metadata.kernelspec.name == "python3"
