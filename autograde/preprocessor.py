@@ -17,6 +17,7 @@ from traitlets import Float
 
 from autograde import report, runner
 from autograde.report import CheckOutcome
+from autograde.sandbox import Limits
 
 
 def cell_outputs(outcomes: list[CheckOutcome], max_points: float) -> list:
@@ -34,12 +35,15 @@ def cell_outputs(outcomes: list[CheckOutcome], max_points: float) -> list:
 class TrustedChecks(NbGraderPreprocessor):
     """Re-run every grade cell's checks outside the kernel and overwrite the cell's outputs."""
 
-    timeout = Float(runner.TIMEOUT_SECONDS, help="Seconds one submission's checks may take").tag(config=True)
+    call_seconds = Float(Limits.call_seconds, help="Seconds one call into the student's code may take").tag(config=True)
+    submission_seconds = Float(Limits.submission_seconds,
+                               help="Seconds all calls into one submission's code may take").tag(config=True)
 
     def preprocess(self, nb, resources):
         assignment = resources["nbgrader"]["assignment"]
         folder = Path(resources["metadata"]["path"])
-        outcomes = runner.run(assignment, folder, self.timeout)
+        limits = Limits(call_seconds=self.call_seconds, submission_seconds=self.submission_seconds)
+        outcomes = runner.run(assignment, folder, limits).outcomes
         by_group: dict[str, list[CheckOutcome]] = {}
         for outcome in outcomes:
             by_group.setdefault(outcome.group, []).append(outcome)

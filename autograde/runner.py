@@ -1,82 +1,68 @@
-"""Run an assignment's checks on one submission, in a process of its own.
+"""Grade one submission: every check of the assignment, against the student's code in a sandbox.
 
-``python -m autograde.runner ASSIGNMENT FOLDER --output FILE`` imports the student's modules
-from FOLDER, runs every check (public and hidden), and writes the results as JSON to FILE.
-The grader process calls ``run`` and never imports student code itself.
+The checks run here, in the trusted grader process; the student's modules run only in the
+sandbox and are reached through ``proxy.RemoteCode``. ``python -m autograde.runner
+ASSIGNMENT FOLDER`` prints the report for a folder holding the assignment's modules.
 """
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-from autograde import assignments
-from autograde.report import CheckOutcome
-
-#: Wall-clock limit of one submission's checks, in seconds.
-TIMEOUT_SECONDS = 600
-
-
-def _grade(assignment_id: str, folder: Path) -> list[dict]:
-    from autograde import checks, student
-
-    selected = checks.load(assignment_id, hidden=True)
-    try:
-        code = student.load(assignment_id, folder)
-    except Exception as error:  # noqa: BLE001 - a module that fails to import fails every check
-        message = f"could not import your code: {checks.describe_exception(error)}"
-        results = [checks.Result(0.0, message) for _ in selected]
-    else:
-        results = [c.run(code) for c in selected]
-    return [CheckOutcome.of(c, r).to_dict() for c, r in zip(selected, results)]
+from autograde import assignments, checks
+from autograde.proxy import RemoteCode
+from autograde.report import CheckOutcome, render
+from autograde.sandbox import Limits, Sandbox
 
 
-def run(assignment_id: str, folder: Path, timeout: float = TIMEOUT_SECONDS) -> list[CheckOutcome]:
-    """Grade the submission in ``folder`` in a separate process; a crash or hang fails every check.
+@dataclass(frozen=True)
+class Graded:
+    outcomes: list[CheckOutcome]
+    output: str       # what the student's code printed (truncated to the output limit)
+    sandboxed: bool   # False when bubblewrap was missing and only resource limits applied
 
-    Only the assignment's modules are copied out of ``folder``, so nothing else the
-    submission holds can shadow the grader's own packages.
+
+def run(assignment_id: str, folder: Path, limits: Limits = Limits()) -> Graded:
+    """Run every check of ``assignment_id`` on the modules in ``folder``.
+
+    Only the assignment's modules are copied out of ``folder`` into the sandbox; a module
+    that is missing fails every check that needs it.
     """
     spec = assignments.get(assignment_id)
-    with tempfile.TemporaryDirectory(prefix="dlkit-run-") as scratch:
+    selected = checks.load(assignment_id, hidden=True)
+    with tempfile.TemporaryDirectory(prefix="dlkit-grade-") as scratch:
         code_dir = Path(scratch) / "code"
         code_dir.mkdir()
+        Path(scratch).chmod(0o755)
+        code_dir.chmod(0o755)
+        missing = []
         for name in spec.modules:
             source = Path(folder) / f"{name}.py"
-            if source.exists():
-                shutil.copy(source, code_dir / source.name)
-        output = Path(scratch) / "results.json"
-        command = [sys.executable, "-m", "autograde.runner", assignment_id, str(code_dir), "--output", str(output)]
-        try:
-            completed = subprocess.run(command, cwd=scratch, capture_output=True, text=True, timeout=timeout,
-                                       env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
-            failure = None if completed.returncode == 0 and output.exists() else (
-                f"the grader could not finish running your code (exit code {completed.returncode}): "
-                + (completed.stderr.strip().splitlines() or ["no error output"])[-1][:500])
-        except subprocess.TimeoutExpired:
-            failure = f"your code did not finish within {timeout:g} seconds"
-        if failure is None:
-            return [CheckOutcome(**item) for item in json.loads(output.read_text())]
-    from autograde import checks
-
-    return [CheckOutcome.of(c, checks.Result(0.0, failure)) for c in checks.load(assignment_id, hidden=True)]
+            if source.is_file():
+                shutil.copyfile(source, code_dir / source.name)
+                (code_dir / source.name).chmod(0o644)
+            else:
+                missing.append(source.name)
+        if missing:
+            failure = checks.Result(0.0, f"the submission has no {', '.join(missing)}")
+            return Graded([CheckOutcome.of(c, failure) for c in selected], "", False)
+        with Sandbox(code_dir, spec.student_modules, spec.provided_modules, limits) as sandbox:
+            code = RemoteCode(sandbox)
+            outcomes = [CheckOutcome.of(c, c.run(code)) for c in selected]
+            return Graded(outcomes, sandbox.output.decode(errors="replace"), sandbox.sandboxed)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograde.runner", description=__doc__)
-    parser.add_argument("assignment")
+    parser.add_argument("assignment", choices=sorted(assignments.ASSIGNMENTS))
     parser.add_argument("folder", type=Path)
-    parser.add_argument("--output", type=Path, required=True)
     args = parser.parse_args(argv)
-    # Anything the student's code prints goes to stderr, away from the results.
-    sys.stdout = sys.stderr
-    results = _grade(args.assignment, args.folder)
-    args.output.write_text(json.dumps(results))
+    graded = run(args.assignment, args.folder)
+    print(render(graded.outcomes))
     return 0
 
 

@@ -29,4 +29,5 @@ def load(assignment_id: str, folder: Path) -> StudentCode:
         sys.modules[name] = module
         module_spec.loader.exec_module(module)
         modules[name] = module
-    return StudentCode({name: modules[name] for name in spec.student_modules})
+    return StudentCode({name: modules[name] for name in spec.student_modules},
+                       {name: modules[name] for name in spec.provided_modules})

@@ -70,7 +70,12 @@ class Check:
 
 
 def describe_exception(error: BaseException) -> str:
-    """``TypeError: ... (line 12 of softmax_classifier.py)``: where the student's code failed."""
+    """``TypeError: ... (line 12 of softmax_classifier.py)``: where the student's code failed.
+
+    Errors that arrive from the sandbox already carry their ``description``.
+    """
+    if isinstance(getattr(error, "description", None), str):
+        return error.description
     frames = traceback.extract_tb(error.__traceback__)
     student_frames = [f for f in frames if "autograde" not in f.filename.replace("\\", "/").split("/")]
     where = ""
@@ -118,8 +123,13 @@ def groups(checks: list[Check]) -> dict[str, list[Check]]:
 class StudentCode:
     """The student's modules seen as one namespace: ``student.softmax_classifier(...)``."""
 
-    def __init__(self, modules: dict):
+    def __init__(self, modules: dict, provided: dict | None = None):
         self._modules = modules
+        self._provided = provided or {}
+
+    def provided(self, module: str):
+        """A provided module of the assignment, as loaded beside the student's."""
+        return self._provided[module]
 
     def __getattr__(self, name: str):
         for module in self._modules.values():

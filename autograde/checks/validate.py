@@ -12,6 +12,12 @@ import numpy as np
 from . import CheckFailure
 
 
+def type_name(value) -> str:
+    """The type of ``value`` as the student wrote it (objects from the sandbox say their own)."""
+    describe = getattr(type(value), "describe_type", None)
+    return describe(value) if describe else type(value).__name__
+
+
 def scalar(value, name: str, finite: bool = True) -> float:
     """A real number: Python int/float, numpy scalar or a 0-d/1-element array."""
     if isinstance(value, (bool, np.bool_)):
@@ -21,7 +27,7 @@ def scalar(value, name: str, finite: bool = True) -> float:
             raise CheckFailure(f"{name} must be a single number, got an array of shape {value.shape} and dtype {value.dtype}")
         value = value.reshape(())[()]
     if not isinstance(value, numbers.Real):
-        raise CheckFailure(f"{name} must be a number, got {type(value).__name__}")
+        raise CheckFailure(f"{name} must be a number, got {type_name(value)}")
     number = float(value)
     if finite and not np.isfinite(number):
         raise CheckFailure(f"{name} is {number}, expected a finite number")
@@ -32,7 +38,7 @@ def array(value, name: str, shapes, kinds: str = "f", finite: bool = True) -> np
     """A numpy array of one of ``shapes`` (a shape or a list of shapes) with dtype kind in ``kinds``."""
     allowed = [tuple(shapes)] if shapes and isinstance(shapes[0], int) else [tuple(s) for s in shapes]
     if not isinstance(value, np.ndarray):
-        raise CheckFailure(f"{name} must be a numpy array, got {type(value).__name__}")
+        raise CheckFailure(f"{name} must be a numpy array, got {type_name(value)}")
     if value.shape not in allowed:
         expected = " or ".join(str(s) for s in allowed)
         raise CheckFailure(f"{name} must have shape {expected}, got {value.shape}")
@@ -48,6 +54,6 @@ def array(value, name: str, shapes, kinds: str = "f", finite: bool = True) -> np
 
 def sequence(value, name: str, length: int) -> tuple:
     if not isinstance(value, (tuple, list)) or len(value) != length:
-        got = f"a {type(value).__name__} of length {len(value)}" if isinstance(value, (tuple, list)) else type(value).__name__
+        got = f"a {type(value).__name__} of length {len(value)}" if isinstance(value, (tuple, list)) else type_name(value)
         raise CheckFailure(f"{name} must return {length} values, got {got}")
     return tuple(value)

@@ -1,0 +1,144 @@
+"""Messages between the grader and the sandbox, in a format that cannot execute code.
+
+A message is an 8-byte little-endian header length, a JSON header, then the raw bytes of
+every array it carries. Values are JSON scalars or tagged dicts (``{"$": "array", ...}``);
+arrays may only have plain numeric dtypes. No pickle anywhere.
+
+This module runs inside the sandbox too, where only the standard library and numpy exist:
+it imports nothing else.
+"""
+from __future__ import annotations
+
+import json
+import struct
+
+import numpy as np
+
+#: dtypes an array may have on the wire: booleans, integers and floats, nothing with objects.
+ALLOWED_DTYPES = {np.dtype(code).newbyteorder("<") for code in
+                  ("b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8")}
+MAX_DEPTH = 32
+MAX_HEADER_BYTES = 16 << 20
+
+
+class WireError(ValueError):
+    """A value that cannot be sent, or a message that breaks the format or a limit."""
+
+
+class Handles:
+    """Objects kept on the sending side, referred to by number on the other."""
+
+    def __init__(self):
+        self.objects: dict[int, object] = {}
+
+    def add(self, value) -> int:
+        number = len(self.objects) + 1
+        self.objects[number] = value
+        return number
+
+    def reference(self, value) -> dict | None:
+        """A tag that already names ``value`` on the other side, or None to make a new handle."""
+        return None
+
+
+def encode(value, buffers: list, handles: Handles | None = None, depth: int = 0):
+    """The JSON form of ``value``; array bytes are appended to ``buffers``.
+
+    Objects that are not data become handles when ``handles`` is given, else an error.
+    """
+    if depth > MAX_DEPTH:
+        raise WireError(f"the value is nested more than {MAX_DEPTH} levels deep")
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if type(value) is int:
+        return value
+    if type(value) is float:
+        return {"$": "float", "value": repr(value)}
+    if isinstance(value, np.generic) and not isinstance(value, np.object_):
+        return {"$": "scalar", **_array(np.asarray(value), buffers)}
+    if isinstance(value, np.ndarray):
+        return {"$": "array", **_array(value, buffers)}
+    if type(value) in (list, tuple):
+        return {"$": type(value).__name__, "items": [encode(v, buffers, handles, depth + 1) for v in value]}
+    if type(value) is dict and all(type(k) is str for k in value):
+        return {"$": "dict", "items": [[k, encode(v, buffers, handles, depth + 1)] for k, v in value.items()]}
+    if handles is not None:
+        tag = handles.reference(value)
+        if tag is not None:
+            return tag
+        return {"$": "handle", "id": handles.add(value), "type": type(value).__name__, "callable": callable(value)}
+    raise WireError(f"cannot send a value of type {type(value).__name__}")
+
+
+def _array(array: np.ndarray, buffers: list) -> dict:
+    dtype = array.dtype.newbyteorder("<") if array.dtype.byteorder in "=|>" else array.dtype
+    if dtype not in ALLOWED_DTYPES:
+        raise WireError(f"cannot send an array of dtype {array.dtype}; only booleans, integers and floats")
+    data = np.ascontiguousarray(array, dtype=dtype).tobytes()
+    buffers.append(data)
+    return {"dtype": dtype.str, "shape": list(array.shape), "buffer": len(buffers) - 1}
+
+
+def decode(value, buffers: list, resolve=None, depth: int = 0):
+    """Inverse of ``encode``: plain Python values and fresh, writable numpy arrays.
+
+    ``resolve(tag)`` turns a handle tag into an object; without it handles are an error.
+    """
+    if depth > MAX_DEPTH:
+        raise WireError(f"the value is nested more than {MAX_DEPTH} levels deep")
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if not isinstance(value, dict):
+        raise WireError(f"malformed value of type {type(value).__name__}")
+    tag = value.get("$")
+    if tag == "float":
+        return float(value["value"])
+    if tag in ("array", "scalar"):
+        dtype = np.dtype(value["dtype"])
+        if dtype not in ALLOWED_DTYPES:
+            raise WireError(f"refusing an array of dtype {dtype}")
+        shape = tuple(int(n) for n in value["shape"])
+        data = buffers[int(value["buffer"])]
+        if len(data) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+            raise WireError(f"array of shape {shape} and dtype {dtype} does not match its {len(data)} bytes")
+        array = np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="), copy=True)
+        return array[()] if tag == "scalar" else array
+    if tag in ("list", "tuple"):
+        items = [decode(v, buffers, resolve, depth + 1) for v in value["items"]]
+        return items if tag == "list" else tuple(items)
+    if tag == "dict":
+        return {str(k): decode(v, buffers, resolve, depth + 1) for k, v in value["items"]}
+    if tag in ("handle", "ref") and resolve is not None:
+        return resolve(value)
+    raise WireError(f"malformed value tagged {tag!r}")
+
+
+def pack(header: dict, buffers: list) -> bytes:
+    header = {**header, "buffers": [len(b) for b in buffers]}
+    text = json.dumps(header, allow_nan=False).encode()
+    return struct.pack("<Q", len(text)) + text + b"".join(buffers)
+
+
+def read_exactly(stream, count: int) -> bytes:
+    chunks, remaining = [], count
+    while remaining:
+        chunk = stream.read(remaining)
+        if not chunk:
+            raise EOFError("the other side closed the channel")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def unpack(stream, max_bytes: int) -> tuple[dict, list]:
+    """Read one message from ``stream``, refusing one larger than ``max_bytes``."""
+    (length,) = struct.unpack("<Q", read_exactly(stream, 8))
+    if length > MAX_HEADER_BYTES:
+        raise WireError(f"message header of {length} bytes exceeds the limit")
+    header = json.loads(read_exactly(stream, length))
+    if not isinstance(header, dict) or not isinstance(header.get("buffers"), list):
+        raise WireError("malformed message header")
+    sizes = [int(n) for n in header["buffers"]]
+    if any(n < 0 for n in sizes) or sum(sizes) > max_bytes:
+        raise WireError(f"message of {sum(sizes)} bytes exceeds the limit of {max_bytes}")
+    return header, [read_exactly(stream, n) for n in sizes]
