@@ -28,6 +28,7 @@ import numpy
 from autograde import wire
 
 KIT = Path(__file__).resolve().parent
+SCRATCH = "/sandbox/scratch"
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,13 @@ class Limits:
     """What one submission's sandbox may use."""
 
     call_seconds: float = 60.0          # wall time of one call into the student's code
-    submission_seconds: float = 900.0   # wall time of all calls of one submission
+    submission_seconds: float = 300.0   # wall time of all calls of one submission
     cpu_seconds: int = 600              # CPU time of one sandbox process (RLIMIT_CPU)
     memory_bytes: int = 4 << 30         # address space (RLIMIT_AS)
     processes: int = 32                 # processes and threads of the sandbox's user (RLIMIT_NPROC)
     file_bytes: int = 16 << 20          # largest file it may write (RLIMIT_FSIZE)
     output_bytes: int = 64 << 10        # stdout/stderr kept; the rest is discarded
+    scratch_bytes: int = 64 << 20       # size of the private scratch folder (a tmpfs)
     message_bytes: int = 512 << 20      # largest message either side accepts
 
 
@@ -70,11 +72,11 @@ def _ancestors(path: str) -> list[str]:
     return [str(p) for p in reversed(list(parts)) if str(p) != "/"]
 
 
-def _bwrap_command(binds: list[tuple[str, str]], writable: tuple[str, str], command: list[str]) -> list[str]:
+def _bwrap_command(binds: list[tuple[str, str]], scratch_bytes: int, command: list[str]) -> list[str]:
     arguments = ["bwrap", "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
                  "--unshare-uts", "--unshare-cgroup-try", "--clearenv", "--setenv", "PATH", "/usr/bin",
                  "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "HOME",
-                 "/sandbox/scratch", "--proc", "/proc", "--dev", "/dev"]
+                 SCRATCH, "--proc", "/proc", "--dev", "/dev"]
     if os.getuid() == 0:
         arguments += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
@@ -88,14 +90,14 @@ def _bwrap_command(binds: list[tuple[str, str]], writable: tuple[str, str], comm
     if os.path.exists("/etc/ld.so.cache"):
         arguments += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
     made = {"/usr", "/lib", "/lib64", "/bin"}
-    for _, target in binds + [writable]:
+    for _, target in binds + [("", SCRATCH)]:
         for parent in _ancestors(target):
             if parent not in made:
                 arguments += ["--perms", "0755", "--dir", parent]
                 made.add(parent)
     for source, target in binds:
         arguments += ["--ro-bind", source, target]
-    arguments += ["--bind", writable[0], writable[1], "--chdir", writable[1]]
+    arguments += ["--perms", "1777", "--size", str(scratch_bytes), "--tmpfs", SCRATCH, "--chdir", SCRATCH]
     return arguments + command
 
 
@@ -146,7 +148,7 @@ class Sandbox:
             binds.append((str(libs), "/sandbox/site/numpy.libs"))
         worker = [python, "-I", "-S", "/sandbox/kit/sandbox_worker.py", "/sandbox/code", "/sandbox/site",
                   str(self.limits.message_bytes), str(uid), *modules]
-        return _bwrap_command(binds, (scratch, "/sandbox/scratch"), worker)
+        return _bwrap_command(binds, self.limits.scratch_bytes, worker)
 
     def _limit_resources(self) -> None:
         os.setsid()

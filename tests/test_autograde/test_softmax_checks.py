@@ -148,3 +148,11 @@ def test_accuracy_bar_is_calibrated_over_ten_seeds_below_the_worst():
     assert entry["bar"] < min(entry["accuracies"])
     assert min(entry["accuracies"]) >= 0.92, "the reference must reach 92% on every seed"
     assert hidden.GRADING_SEED not in entry["seeds"]
+
+
+def test_a_constant_function_earns_nothing(tmp_path):
+    """Loss 0 and gradient 0 are consistent with each other; the checks must still see through it."""
+    body = ("import numpy as np\ndef softmax_classifier(W, input, label, lamda):\n"
+            "    return 0.0, np.zeros_like(W), np.zeros(len(input), dtype=int)\n")
+    results = outcomes(load_code(tmp_path, body))
+    assert [key for key, o in results.items() if o.passed] == []

@@ -1,0 +1,5 @@
+"""Never finishes importing."""
+import time
+
+while True:
+    time.sleep(1)

@@ -1,0 +1,135 @@
+"""Adversarial submissions against the trusted grader, one attack each.
+
+Every attack is written so that it would earn points, or print ATTACK-SUCCEEDED, only if the
+attack worked. Each must earn nothing, leave the grader running, and leave every other
+submission's grade exactly as it is when graded alone. Runs in the real bubblewrap sandbox.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import socket
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from autograde import report, runner, sandbox
+from autograde.course import REPO
+
+ATTACKS = sorted((Path(__file__).parent / "attacks").glob("*.py")) + [
+    REPO / "examples/softmax_mlp/patches_the_grader/softmax_classifier.py"]
+#: Tight enough to keep the suite short, loose enough for the reference to train in time.
+LIMITS = sandbox.Limits(call_seconds=10, submission_seconds=20, memory_bytes=2 << 30)
+HONEST = {"reference": REPO / "solutions/softmax_mlp/softmax_classifier.py",
+          "unaveraged_gradient": REPO / "examples/softmax_mlp/unaveraged_gradient/softmax_classifier.py"}
+
+pytestmark = pytest.mark.skipif(sandbox.bubblewrap() is None and False, reason="never skipped")
+
+
+def attack_name(path: Path) -> str:
+    return path.parent.name if path.name == "softmax_classifier.py" else path.stem
+
+
+@pytest.fixture(scope="module")
+def listener():
+    """A TCP server on 127.0.0.1 that records every connection an attack makes."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    connections, stop = [], threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                connections.append(server.accept())
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], connections
+    stop.set()
+    thread.join()
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A stand-in course folder with a gradebook and another student's submission."""
+    root = tmp_path_factory.mktemp("course")
+    (root / "gradebook.db").write_bytes(b"gradebook")
+    other = root / "submitted" / "other" / "softmax_mlp" / "softmax_classifier.py"
+    other.parent.mkdir(parents=True)
+    shutil.copy(HONEST["reference"], other)
+    return root
+
+
+def digest(folder: Path) -> str:
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())).hexdigest()
+
+
+def submission(folder: Path, source: Path, substitutions: dict) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    text = source.read_text()
+    for key, value in substitutions.items():
+        text = text.replace(key, str(value))
+    (folder / "softmax_classifier.py").write_text(text)
+    shutil.copy(REPO / "starter/softmax_mlp/softmax_training.py", folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def solo_grades(tmp_path_factory, mnist):
+    """The honest submissions graded alone, before any attack."""
+    return {name: runner.run("softmax_mlp", submission(tmp_path_factory.mktemp(name), path, {}), LIMITS).outcomes
+            for name, path in HONEST.items()}
+
+
+@pytest.fixture(scope="module")
+def substitutions(listener, course):
+    from data_scripts import data_dir
+
+    return {"__REPO__": REPO, "__DATA__": data_dir(), "__COURSE__": course, "__PORT__": listener[0],
+            "__OTHER__": course / "submitted/other/softmax_mlp/softmax_classifier.py"}
+
+
+def test_the_real_sandbox_is_used():
+    assert sandbox.bubblewrap(), "bubblewrap must be installed (Debian package bubblewrap): CI runs the real sandbox"
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=attack_name)
+def test_attack_earns_nothing(attack, tmp_path, substitutions, solo_grades, mnist):
+    graded = runner.run("softmax_mlp", submission(tmp_path / "student", attack, substitutions), LIMITS)
+    assert graded.sandboxed
+    assert report.earned(graded.outcomes) == 0, report.render(graded.outcomes)
+    assert "ATTACK-SUCCEEDED" not in graded.output, graded.output[:2000]
+    assert len(graded.output) <= LIMITS.output_bytes
+
+
+def test_attacks_reached_nothing_outside_the_sandbox(listener, course, substitutions):
+    """Runs after the attacks: no connection, the course folder and the other student untouched."""
+    _, connections = listener
+    assert connections == []
+    assert (course / "gradebook.db").read_bytes() == b"gradebook"
+    assert not (course / "attack-was-here").exists()
+    assert substitutions["__OTHER__"].read_text() == HONEST["reference"].read_text()
+    leftovers = subprocess.run(["ps", "-eo", "uid,pid,args"], capture_output=True, text=True).stdout.splitlines()
+    assert [line for line in leftovers if "sandbox_worker" in line] == []
+
+
+def test_honest_submissions_grade_the_same_among_attackers(tmp_path, substitutions, solo_grades):
+    """A batch that interleaves honest submissions with the nastiest attacks: honest grades unchanged."""
+    nasty = ["fork_bomb", "memory_bomb", "flood_output", "thread_left_running", "import_side_effects", "forge_protocol"]
+    batch = []
+    for name in nasty:
+        batch.append(("attack", submission(tmp_path / name, Path(__file__).parent / "attacks" / f"{name}.py",
+                                           substitutions)))
+        for honest, path in HONEST.items():
+            batch.append((honest, submission(tmp_path / f"{name}-{honest}", path, {})))
+    for name, folder in batch:
+        outcomes = runner.run("softmax_mlp", folder, LIMITS).outcomes
+        if name == "attack":
+            assert report.earned(outcomes) == 0
+        else:
+            assert outcomes == solo_grades[name], f"{name} graded after an attack differs from {name} alone"
