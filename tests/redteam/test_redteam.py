@@ -21,12 +21,9 @@ from autograde.course import REPO
 ATTACKS = sorted((Path(__file__).parent / "attacks").glob("*.py")) + [
     REPO / "examples/softmax_mlp/patches_the_grader/softmax_classifier.py"]
 #: Tight enough to keep the suite short, loose enough for the reference to train in time.
-LIMITS = sandbox.Limits(call_seconds=10, submission_seconds=20, memory_bytes=2 << 30)
+LIMITS = sandbox.Limits(call_seconds=10, submission_seconds=14, memory_bytes=3 << 29)
 HONEST = {"reference": REPO / "solutions/softmax_mlp/softmax_classifier.py",
           "unaveraged_gradient": REPO / "examples/softmax_mlp/unaveraged_gradient/softmax_classifier.py"}
-
-pytestmark = pytest.mark.skipif(sandbox.bubblewrap() is None and False, reason="never skipped")
-
 
 def attack_name(path: Path) -> str:
     return path.parent.name if path.name == "softmax_classifier.py" else path.stem
@@ -122,11 +119,11 @@ def test_honest_submissions_grade_the_same_among_attackers(tmp_path, substitutio
     """A batch that interleaves honest submissions with the nastiest attacks: honest grades unchanged."""
     nasty = ["fork_bomb", "memory_bomb", "flood_output", "thread_left_running", "import_side_effects", "forge_protocol"]
     batch = []
-    for name in nasty:
+    for number, name in enumerate(nasty):
         batch.append(("attack", submission(tmp_path / name, Path(__file__).parent / "attacks" / f"{name}.py",
                                            substitutions)))
-        for honest, path in HONEST.items():
-            batch.append((honest, submission(tmp_path / f"{name}-{honest}", path, {})))
+        honest = list(HONEST)[number % len(HONEST)]
+        batch.append((honest, submission(tmp_path / f"{name}-{honest}", HONEST[honest], {})))
     for name, folder in batch:
         outcomes = runner.run("softmax_mlp", folder, LIMITS).outcomes
         if name == "attack":

@@ -107,6 +107,7 @@ def test_demo_grades_reference_full_starter_zero_and_mistakes_partially(tmp_path
     assert total == 13
     assert scores["reference"] == total and scores["starter"] == 0
     assert 0 < scores["unaveraged_gradient"] < total and 0 < scores["unstable_softmax"] < total
+    assert scores["patches_the_grader"] == 0
     failed = {r.student: {o["id"].split(".")[1] for o in r.failed} for r in rows}
     assert "gradient_matches_numeric_gradient_without_regularization" in failed["unaveraged_gradient"]
     assert "stays_finite_and_shift_invariant_with_logits_near_1000" in failed["unstable_softmax"]

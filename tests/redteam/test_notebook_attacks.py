@@ -1,0 +1,100 @@
+"""Attacks on the notebook itself, graded through nbgrader autograde with the trusted checks.
+
+Plain nbgrader scores a grade cell from what ran in the student's kernel, so patching the
+checks, hiding errors or faking outputs would earn points. Here each of those notebooks is
+graded in one batch with honest submissions: the attackers earn nothing, the honest
+submissions get exactly the per-cell scores they get when graded alone.
+"""
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_output
+
+from autograde import course, grades, runner
+from autograde.course import REPO
+
+STARTER = REPO / "starter/softmax_mlp/softmax_classifier.py"
+HONEST = {"reference": REPO / "solutions/softmax_mlp/softmax_classifier.py",
+          "unaveraged_gradient": REPO / "examples/softmax_mlp/unaveraged_gradient/softmax_classifier.py"}
+
+
+def is_grade(cell) -> bool:
+    return cell.metadata.get("nbgrader", {}).get("grade", False)
+
+
+def insert_after_setup(source: str):
+    def edit(notebook):
+        index = next(i for i, c in enumerate(notebook.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+        notebook.cells.insert(index + 1, new_code_cell(source))
+    return edit
+
+
+def fake_outputs(notebook):
+    for cell in notebook.cells:
+        if is_grade(cell):
+            points = cell.metadata.nbgrader["points"]
+            cell.outputs = [new_output("execute_result", data={"text/plain": repr(float(points))}, execution_count=1)]
+            cell.metadata["dlkit"] = {"checks": [{"id": "x", "fraction": 1.0}]}
+    notebook.cells.append(new_code_cell('print("Score from the autograder: 13 of 13 points")\n13.0'))
+
+
+def delete_grade_cells(notebook):
+    notebook.cells = [c for c in notebook.cells if not is_grade(c)]
+
+
+def edit_grade_cells(notebook):
+    for cell in notebook.cells:
+        if is_grade(cell):
+            cell.source = f"{float(cell.metadata.nbgrader['points'])}"
+
+
+NOTEBOOK_ATTACKS = {
+    "replaces_check_group": insert_after_setup(
+        "import autograde.notebook\n"
+        "check_group = autograde.notebook.check_group = lambda *a, **k: print('PASS [3/3] all checks passed')"),
+    "patches_allclose": insert_after_setup(
+        "np.allclose = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None"),
+    "hides_errors": insert_after_setup(
+        "get_ipython().showtraceback = lambda *a, **k: None\nget_ipython().showsyntaxerror = lambda *a, **k: None"),
+    "fakes_outputs": fake_outputs,
+    "deletes_grade_cells": delete_grade_cells,
+    "edits_grade_cells": edit_grade_cells,
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, mnist):
+    course_dir = tmp_path_factory.mktemp("course")
+    course.release(course_dir, "softmax_mlp")
+    for name, path in HONEST.items():
+        course.stage_submission(course_dir, "softmax_mlp", name, {"softmax_classifier.py": path})
+    for name, edit in NOTEBOOK_ATTACKS.items():
+        folder = course.stage_submission(course_dir, "softmax_mlp", name, {"softmax_classifier.py": STARTER})
+        notebook = nbformat.read(folder / "softmax.ipynb", as_version=4)
+        edit(notebook)
+        nbformat.write(notebook, folder / "softmax.ipynb")
+    course.autograde(course_dir, "softmax_mlp")
+    columns, rows = grades.collect(course_dir, "softmax_mlp")
+    return course_dir, {row.student: row for row in rows}
+
+
+@pytest.mark.parametrize("attack", sorted(NOTEBOOK_ATTACKS))
+def test_notebook_attack_earns_nothing(graded, attack):
+    _, rows = graded
+    assert rows[attack].score == 0, rows[attack].cells
+
+
+@pytest.mark.parametrize("honest", sorted(HONEST))
+def test_honest_submission_in_the_batch_scores_as_alone(graded, honest, tmp_path):
+    _, rows = graded
+    folder = tmp_path / honest
+    folder.mkdir()
+    shutil.copy(HONEST[honest], folder / "softmax_classifier.py")
+    shutil.copy(REPO / "starter/softmax_mlp/softmax_training.py", folder)
+    alone: dict[str, float] = {}
+    for outcome in runner.run("softmax_mlp", folder).outcomes:
+        alone[outcome.group] = alone.get(outcome.group, 0.0) + outcome.earned
+    assert rows[honest].cells == pytest.approx(alone)
