@@ -64,8 +64,12 @@ def table(columns: list[str], rows: list[Row]) -> str:
     for row in rows:
         if not row.failed:
             lines.append(f"  {row.student}: none, all {row.checks} checks passed")
-        elif len(row.failed) == row.checks and len({o["message"] for o in row.failed}) == 1:
-            lines.append(f"  {row.student}: all {row.checks} checks failed: {row.failed[0]['message']}")
+        elif len(row.failed) == row.checks:
+            first = row.failed[0]
+            same = len({o["message"] for o in row.failed}) == 1
+            lines.append(f"  {row.student}: all {row.checks} checks failed"
+                         + (f": {_first_line(first['message'])}" if same else
+                            f"; the first, {first['id']}: {_first_line(first['message'])}"))
         else:
             lines.append(f"  {row.student}:")
             lines += [f"    {o['id']}: {_first_line(o['message'])}" for o in row.failed]
