@@ -124,12 +124,15 @@ class Sandbox:
         self.sandboxed = bubblewrap() is not None
         if not self.sandboxed:
             warnings.warn("bubblewrap (bwrap) is not installed: student code runs with resource limits only, "
-                          "and can read any file this user can. Install the Debian package bubblewrap.",
+                          "can read any file this user can, and is not limited in processes. "
+                          "Install the Debian package bubblewrap.",
                           SandboxUnavailable, stacklevel=2)
 
     # -- process ---------------------------------------------------------------------------
     def _command(self, scratch: str) -> list[str]:
-        uid = _sandbox_uid() if os.getuid() == 0 else 0
+        # Inside bubblewrap, root hands the process to a user of its own; outside, the files
+        # Python needs may be readable by root only, so it keeps the grader's user.
+        uid = _sandbox_uid() if os.getuid() == 0 and self.sandboxed else 0
         if uid:
             os.chown(scratch, uid, uid)
         modules = [",".join(self.student_modules), ",".join(self.provided_modules)]
@@ -157,7 +160,7 @@ class Sandbox:
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if os.getuid() == 0:  # the limit binds the sandbox's own user, never root
+        if os.getuid() == 0 and self.sandboxed:  # the limit binds the sandbox's own user, never root
             resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
 
     def start(self) -> None:

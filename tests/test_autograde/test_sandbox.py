@@ -1,0 +1,125 @@
+"""The wire format, the sandbox and the proxy, on small modules of our own."""
+from __future__ import annotations
+
+import io
+import shutil
+import textwrap
+
+import numpy as np
+import pytest
+
+from autograde import runner, sandbox, wire
+from autograde.checks import CheckFailure
+from autograde.proxy import RemoteCode, RemoteObject, StudentError
+from autograde.report import earned
+
+LAYERS = '''
+import numpy as np
+
+class Scale:
+    """An object with state, like the layers of the MLP assignments."""
+    def __init__(self, factor):
+        self.factor = factor
+        self.calls = 0
+    def forward(self, x):
+        self.calls += 1
+        return x * self.factor
+
+def apply(layer, x):
+    return layer.forward(x)
+
+def describe():
+    return {"ints": np.arange(3, dtype=np.int32), "pair": (1.5, float("nan")), "nested": [[True, None, "s"]]}
+
+def fail():
+    raise ValueError("bad input")
+
+RATE = 0.5
+'''
+
+
+@pytest.fixture
+def code(tmp_path):
+    folder = tmp_path / "code"
+    folder.mkdir()
+    (folder / "layers.py").write_text(textwrap.dedent(LAYERS))
+    folder.chmod(0o755)
+    (folder / "layers.py").chmod(0o644)
+    with sandbox.Sandbox(folder, ("layers",), ()) as box:
+        yield RemoteCode(box)
+
+
+def roundtrip(value):
+    buffers = []
+    message = wire.pack({"ok": wire.encode(value, buffers)}, buffers)
+    header, received = wire.unpack(io.BytesIO(message), 1 << 20)
+    return wire.decode(header["ok"], received)
+
+
+def test_wire_roundtrip_keeps_types_shapes_dtypes_and_special_floats():
+    value = {"a": np.arange(6, dtype=np.float32).reshape(2, 3), "b": (1, 2.5, float("inf")), "c": [None, True, "x"],
+             "d": np.float64(3.0), "e": np.zeros((0, 4), dtype=np.uint8)}
+    back = roundtrip(value)
+    assert back["a"].dtype == np.float32 and back["a"].shape == (2, 3) and back["a"].flags.writeable
+    np.testing.assert_array_equal(back["a"], value["a"])
+    assert back["b"] == (1, 2.5, float("inf")) and back["c"] == [None, True, "x"]
+    assert type(back["d"]) is np.float64 and back["e"].shape == (0, 4)
+
+
+@pytest.mark.parametrize("value, problem", [
+    (np.array([object()], dtype=object), "dtype object"),
+    (np.array(["a"]), "dtype <U1"),
+    (object(), "cannot send a value of type object"),
+    ({1: 2}, "cannot send a value of type dict"),
+])
+def test_wire_refuses_what_is_not_plain_data(value, problem):
+    with pytest.raises(wire.WireError, match=problem):
+        wire.encode(value, [])
+
+
+def test_wire_refuses_a_message_over_the_limit():
+    buffers = []
+    message = wire.pack({"ok": wire.encode(np.zeros(1000), buffers)}, buffers)
+    with pytest.raises(wire.WireError, match="exceeds the limit"):
+        wire.unpack(io.BytesIO(message), 100)
+
+
+def test_functions_values_and_errors_cross_the_sandbox(code):
+    described = code.describe()
+    assert described["ints"].dtype == np.int32 and described["pair"][0] == 1.5 and np.isnan(described["pair"][1])
+    assert code.RATE == 0.5
+    with pytest.raises(StudentError, match=r"your code raised ValueError: bad input \(line \d+ of layers.py\)"):
+        code.fail()
+    with pytest.raises(CheckFailure, match="missing is not defined in layers.py"):
+        code.missing
+
+
+def test_objects_keep_their_state_in_the_sandbox(code):
+    layer = code.Scale(3.0)
+    assert isinstance(layer, RemoteObject) and "Scale object" in repr(layer)
+    np.testing.assert_array_equal(layer.forward(np.ones(2)), [3.0, 3.0])
+    layer.factor = 2.0
+    np.testing.assert_array_equal(code.apply(layer, np.ones(2)), [2.0, 2.0])
+    assert layer.calls == 2 and layer.factor == 2.0
+
+
+def test_a_crash_fails_the_call_and_the_next_call_gets_a_fresh_sandbox(tmp_path):
+    folder = tmp_path / "code"
+    folder.mkdir()
+    (folder / "layers.py").write_text("import os\ndef crash():\n    os._exit(3)\ndef fine():\n    return 1\n")
+    folder.chmod(0o755)
+    (folder / "layers.py").chmod(0o644)
+    with sandbox.Sandbox(folder, ("layers",), (), sandbox.Limits(call_seconds=5)) as box:
+        code = RemoteCode(box)
+        with pytest.raises(sandbox.SandboxError, match="exited with code 3"):
+            code.crash()
+        assert code.fine() == 1
+
+
+def test_without_bubblewrap_grading_warns_and_still_works(tmp_path, monkeypatch, mnist, repo):
+    monkeypatch.setattr(sandbox, "bubblewrap", lambda: None)
+    shutil.copy(repo / "solutions/softmax_mlp/softmax_classifier.py", tmp_path)
+    shutil.copy(repo / "starter/softmax_mlp/softmax_training.py", tmp_path)
+    with pytest.warns(sandbox.SandboxUnavailable, match="resource limits only"):
+        graded = runner.run("softmax_mlp", tmp_path)
+    assert not graded.sandboxed and earned(graded.outcomes) == 13
