@@ -39,6 +39,8 @@ c.Autograde.exclude_overwriting = {exclude!r}
 _preprocessors = list(Autograde.class_traits()["autograde_preprocessors"].default())
 _preprocessors.insert(_preprocessors.index(SaveAutoGrades), "autograde.preprocessor.TrustedChecks")
 c.Autograde.autograde_preprocessors = _preprocessors
+# Seconds one notebook cell may run in the kernel (training takes about 5 s): a submission
+# that hangs delays the batch by at most this much per cell, and its grade comes from the sandbox.
 c.Execute.timeout = {timeout}
 # Feedback shows the trusted results but never the code of hidden tests.
 c.GenerateFeedback.preprocessors = [
@@ -79,7 +81,7 @@ def build_source(course_dir: Path, assignment_id: str, repo: Path = REPO) -> Pat
     return source
 
 
-def write_config(course_dir: Path, db_url: str | None = None, timeout: int = 600) -> Path:
+def write_config(course_dir: Path, db_url: str | None = None, timeout: int = 120) -> Path:
     root = course_dir.resolve()
     config = root / "nbgrader_config.py"
     exclude = {a.id: [f"{m}.py" for m in a.student_modules] for a in assignments.ASSIGNMENTS.values()}
