@@ -54,13 +54,15 @@ class GeneratedFile:
 def plan(solutions_dir: Path, starter_dir: Path) -> list[GeneratedFile]:
     """Every starter file that ``solutions_dir`` generates, with its text.
 
-    ``__init__.py`` files only make the solutions importable by the grader and are skipped.
+    The ``__init__.py`` of solutions/ and of each assignment folder only make the solutions
+    importable by the grader and are skipped; those of the course's own packages (``layers/``)
+    are student code like any other.
     """
     root = solutions_dir.parent
     files = []
     for source in sorted(solutions_dir.rglob("*.py")):
         relative = source.relative_to(solutions_dir)
-        if source.name == "__init__.py" or "__pycache__" in relative.parts:
+        if (source.name == "__init__.py" and len(relative.parts) <= 2) or "__pycache__" in relative.parts:
             continue
         shown = source.relative_to(root).as_posix()
         text = HEADER.format(source=shown) + strip_solutions(source.read_text(), shown)

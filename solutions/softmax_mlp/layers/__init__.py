@@ -1,0 +1,4 @@
+"""Layers of the MLP: a fully connected layer and two activations."""
+from .fc_layer import FCLayer
+from .relu_layer import ReLULayer
+from .sigmoid_layer import SigmoidLayer

@@ -1,0 +1,4 @@
+# Generated from solutions/softmax_mlp/criterion/__init__.py by `dlkit starter` - do not edit; edit the solution instead.
+"""Losses of the MLP; each averages over the batch."""
+from .euclidean_loss import EuclideanLossLayer
+from .softmax_cross_entropy import SoftmaxCrossEntropyLossLayer

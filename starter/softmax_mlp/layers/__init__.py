@@ -1,0 +1,5 @@
+# Generated from solutions/softmax_mlp/layers/__init__.py by `dlkit starter` - do not edit; edit the solution instead.
+"""Layers of the MLP: a fully connected layer and two activations."""
+from .fc_layer import FCLayer
+from .relu_layer import ReLULayer
+from .sigmoid_layer import SigmoidLayer
