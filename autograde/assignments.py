@@ -1,19 +1,27 @@
 """The assignments of the kit and the files each one is made of.
 
 Shipped with every release: the notebook helper uses it to find the student's modules.
+Files are paths relative to the assignment folder, so the course's own package layout
+(``layers/fc_layer.py`` beside ``layers/__init__.py``) is kept as it is.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 
+def module_name(path: str) -> str:
+    """``layers/fc_layer.py`` -> ``layers.fc_layer``; ``layers/__init__.py`` -> ``layers``."""
+    parts = path[: -len(".py")].split("/")
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 @dataclass(frozen=True)
 class Assignment:
     id: str
-    #: Modules students edit (``solutions/<id>/<name>.py`` -> ``starter/<id>/<name>.py``).
-    student_modules: tuple[str, ...]
-    #: Modules given to students complete; restored from the source at autograding.
-    provided_modules: tuple[str, ...]
+    #: Files students edit (``solutions/<id>/<file>`` -> ``starter/<id>/<file>``).
+    student_files: tuple[str, ...]
+    #: Files given to students complete; restored from the source at autograding.
+    provided_files: tuple[str, ...]
     #: nbgrader notebooks (without .ipynb) in ``notebooks/<id>/``.
     notebooks: tuple[str, ...]
 
@@ -26,14 +34,23 @@ class Assignment:
         return f"autograde.checks.{self.id}.hidden"
 
     @property
-    def modules(self) -> tuple[str, ...]:
-        return self.student_modules + self.provided_modules
+    def files(self) -> tuple[str, ...]:
+        return self.provided_files + self.student_files
+
+    @property
+    def student_modules(self) -> tuple[str, ...]:
+        return tuple(module_name(f) for f in self.student_files)
+
+    @property
+    def provided_modules(self) -> tuple[str, ...]:
+        """Imported before the student's modules, packages' ``__init__`` first."""
+        return tuple(module_name(f) for f in self.provided_files)
 
 
 ASSIGNMENTS = {
     a.id: a
     for a in [
-        Assignment("softmax_mlp", ("softmax_classifier",), ("softmax_training",), ("softmax",)),
+        Assignment("softmax_mlp", ("softmax_classifier.py",), ("softmax_training.py",), ("softmax",)),
     ]
 }
 
@@ -43,3 +60,8 @@ def get(assignment_id: str) -> Assignment:
         return ASSIGNMENTS[assignment_id]
     except KeyError:
         raise KeyError(f"unknown assignment {assignment_id!r}; known: {', '.join(sorted(ASSIGNMENTS))}") from None
+
+
+def module_file(module: str) -> str:
+    """The file a student would look for: ``layers.fc_layer`` -> ``layers/fc_layer.py``."""
+    return module.replace(".", "/") + ".py"

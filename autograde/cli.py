@@ -47,12 +47,12 @@ def _release(args) -> int:
 
 
 def _import_submissions(course_dir: Path, assignment_id: str, folder: Path) -> list[str]:
-    """Stage every ``folder/<student>/`` (student modules, optionally notebooks) for grading."""
+    """Stage every ``folder/<student>/`` (the student's files, optionally notebooks) for grading."""
     spec = assignments.get(assignment_id)
-    allowed = {f"{m}.py" for m in spec.student_modules} | {f"{n}.ipynb" for n in spec.notebooks}
+    allowed = list(spec.student_files) + [f"{n}.ipynb" for n in spec.notebooks]
     students = []
     for student_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
-        files = {p.name: p for p in student_dir.iterdir() if p.name in allowed}
+        files = {name: student_dir / name for name in allowed if (student_dir / name).is_file()}
         course.stage_submission(course_dir, assignment_id, student_dir.name, files)
         students.append(student_dir.name)
     return students
@@ -103,12 +103,12 @@ def demo_submissions(assignment_id: str) -> dict[str, dict[str, Path]]:
     """The demo's class: the reference, the untouched starter, and each example in examples/."""
     spec = assignments.get(assignment_id)
     submissions = {
-        "reference": {f"{m}.py": course.REPO / "solutions" / assignment_id / f"{m}.py" for m in spec.student_modules},
-        "starter": {f"{m}.py": course.REPO / "starter" / assignment_id / f"{m}.py" for m in spec.student_modules},
+        "reference": {f: course.REPO / "solutions" / assignment_id / f for f in spec.student_files},
+        "starter": {f: course.REPO / "starter" / assignment_id / f for f in spec.student_files},
     }
     for example in sorted((course.REPO / "examples" / assignment_id).iterdir()):
         if example.is_dir():
-            submissions[example.name] = {p.name: p for p in example.glob("*.py")}
+            submissions[example.name] = {p.relative_to(example).as_posix(): p for p in example.rglob("*.py")}
     return submissions
 
 

@@ -73,8 +73,9 @@ def build_source(course_dir: Path, assignment_id: str, repo: Path = REPO) -> Pat
     source.mkdir(parents=True)
     for notebook in spec.notebooks:
         shutil.copy(repo / "notebooks" / assignment_id / f"{notebook}.ipynb", source)
-    for module in spec.modules:
-        shutil.copy(repo / "starter" / assignment_id / f"{module}.py", source)
+    for relative in spec.files:
+        (source / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(repo / "starter" / assignment_id / relative, source / relative)
     for original, relative in student_facing_files(assignment_id, repo):
         (source / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(original, source / relative)
@@ -84,7 +85,7 @@ def build_source(course_dir: Path, assignment_id: str, repo: Path = REPO) -> Pat
 def write_config(course_dir: Path, db_url: str | None = None, timeout: int = 120) -> Path:
     root = course_dir.resolve()
     config = root / "nbgrader_config.py"
-    exclude = {a.id: [f"{m}.py" for m in a.student_modules] for a in assignments.ASSIGNMENTS.values()}
+    exclude = {a.id: list(a.student_files) for a in assignments.ASSIGNMENTS.values()}
     config.write_text(CONFIG.format(course_id=COURSE_ID, root=str(root), exclude=exclude, timeout=timeout,
                                     db_url=db_url or f"sqlite:///{root / 'gradebook.db'}"))
     return config
@@ -132,6 +133,7 @@ def stage_submission(course_dir: Path, assignment_id: str, student: str, files: 
         shutil.rmtree(target)
     shutil.copytree(course_dir / "release" / assignment_id, target)
     for name, path in files.items():
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, target / name)
     return target
 

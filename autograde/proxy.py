@@ -9,6 +9,7 @@ never imports student code.
 from __future__ import annotations
 
 from autograde import wire
+from autograde.assignments import module_file
 from autograde.checks import CheckFailure
 from autograde.sandbox import Sandbox, SandboxError
 
@@ -146,7 +147,7 @@ class RemoteCode:
         if sandbox.import_error:
             sandbox.request({}, [])  # raises SandboxError naming the import failure
         if name not in sandbox.names:
-            files = ", ".join(f"{m}.py" for m in sandbox.student_modules)
+            files = ", ".join(module_file(m) for m in sandbox.student_modules)
             raise CheckFailure(f"{name} is not defined in {files}")
         if sandbox.names[name]:
             return RemoteMethod(sandbox, None, name)

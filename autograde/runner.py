@@ -40,13 +40,16 @@ def run(assignment_id: str, folder: Path, limits: Limits = Limits()) -> Graded:
         Path(scratch).chmod(0o755)
         code_dir.chmod(0o755)
         missing = []
-        for name in spec.modules:
-            source = Path(folder) / f"{name}.py"
-            if source.is_file():
-                shutil.copyfile(source, code_dir / source.name)
-                (code_dir / source.name).chmod(0o644)
-            else:
-                missing.append(source.name)
+        for relative in spec.files:
+            source, target = Path(folder) / relative, code_dir / relative
+            if not source.is_file():
+                missing.append(relative)
+                continue
+            for parent in reversed(target.relative_to(code_dir).parents[:-1]):
+                (code_dir / parent).mkdir(exist_ok=True)
+                (code_dir / parent).chmod(0o755)
+            shutil.copyfile(source, target)
+            target.chmod(0o644)
         if missing:
             failure = checks.Result(0.0, f"the submission has no {', '.join(missing)}")
             return Graded([CheckOutcome.of(c, failure) for c in selected], "", False)

@@ -38,17 +38,11 @@ def where(error: BaseException, code_dir: str) -> str:
 
 
 def load(code_dir: str, modules: list) -> dict:
-    import importlib.util
+    """Import ``modules`` (dotted names, packages first) from ``code_dir``, as the course's code does."""
+    import importlib
 
     sys.path.insert(0, code_dir)
-    namespace = {}
-    for name in modules:
-        spec = importlib.util.spec_from_file_location(name, os.path.join(code_dir, name + ".py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        namespace[name] = module
-    return namespace
+    return {name: importlib.import_module(name) for name in modules}
 
 
 def main(argv) -> int:

@@ -1,33 +1,42 @@
 """Import a student's modules for an assignment from a folder, fresh each time."""
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import sys
 from pathlib import Path
 
 from autograde import assignments
 from autograde.checks import StudentCode
 
+_FOLDERS: list[str] = []
+
+
+def forget(modules) -> None:
+    """Drop earlier imports of ``modules`` (and their packages' submodules) so they load anew."""
+    tops = {m.split(".")[0] for m in modules}
+    for name in list(sys.modules):
+        if name.split(".")[0] in tops:
+            del sys.modules[name]
+
 
 def load(assignment_id: str, folder: Path) -> StudentCode:
-    """The assignment's student and provided modules from ``folder``, executed anew.
+    """The assignment's provided and student modules from ``folder``, executed anew.
 
-    Provided modules load first and every module is registered under its plain name
-    (``softmax_classifier``), so one module can import another; earlier copies are replaced.
+    ``folder`` goes first on ``sys.path`` (replacing a folder an earlier call put there),
+    so the modules import each other by their plain names, as in the course's own code.
     """
     spec = assignments.get(assignment_id)
-    folder_name = str(Path(folder).resolve())
-    if folder_name not in sys.path:
-        sys.path.append(folder_name)
-    modules = {}
-    for name in spec.provided_modules + spec.student_modules:
-        path = Path(folder) / f"{name}.py"
-        if not path.exists():
-            raise FileNotFoundError(f"{path.name} is missing from {folder}")
-        module_spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(module_spec)
-        sys.modules[name] = module
-        module_spec.loader.exec_module(module)
-        modules[name] = module
+    folder = Path(folder).resolve()
+    for relative in spec.files:
+        if not (folder / relative).is_file():
+            raise FileNotFoundError(f"{relative} is missing from {folder}")
+    for earlier in _FOLDERS:
+        if earlier in sys.path:
+            sys.path.remove(earlier)
+    _FOLDERS[:] = [str(folder)]
+    sys.path.insert(0, str(folder))
+    forget(spec.provided_modules + spec.student_modules)
+    importlib.invalidate_caches()
+    modules = {name: importlib.import_module(name) for name in spec.provided_modules + spec.student_modules}
     return StudentCode({name: modules[name] for name in spec.student_modules},
                        {name: modules[name] for name in spec.provided_modules})

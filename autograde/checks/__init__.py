@@ -135,5 +135,5 @@ class StudentCode:
         for module in self._modules.values():
             if hasattr(module, name):
                 return getattr(module, name)
-        files = ", ".join(f"{m}.py" for m in self._modules)
+        files = ", ".join(assignments.module_file(m) for m in self._modules)
         raise CheckFailure(f"{name} is not defined in {files}")

@@ -123,3 +123,31 @@ def test_without_bubblewrap_grading_warns_and_still_works(tmp_path, monkeypatch,
     with pytest.warns(sandbox.SandboxUnavailable, match="resource limits only"):
         graded = runner.run("softmax_mlp", tmp_path)
     assert not graded.sandboxed and earned(graded.outcomes) == 13
+
+
+def test_the_course_package_layout_loads_in_the_sandbox_and_locally(tmp_path, monkeypatch):
+    """``layers/__init__.py`` (provided) importing ``layers/scale.py`` (the student's), as in the course."""
+    from autograde import assignments, student
+
+    folder = tmp_path / "code"
+    (folder / "layers").mkdir(parents=True)
+    (folder / "layers" / "__init__.py").write_text("from .scale import Scale\n")
+    (folder / "layers" / "scale.py").write_text(textwrap.dedent(LAYERS))
+    for path in [folder, folder / "layers"]:
+        path.chmod(0o755)
+    for path in folder.rglob("*.py"):
+        path.chmod(0o644)
+    spec = assignments.Assignment("pkg", ("layers/scale.py",), ("layers/__init__.py",), ())
+    assert spec.student_modules == ("layers.scale",) and spec.provided_modules == ("layers",)
+    with sandbox.Sandbox(folder, spec.student_modules, spec.provided_modules) as box:
+        code = RemoteCode(box)
+        np.testing.assert_array_equal(code.Scale(2.0).forward(np.ones(2)), [2.0, 2.0])
+        with pytest.raises(CheckFailure, match="is not defined in layers/scale.py"):
+            code.missing
+    monkeypatch.setitem(assignments.ASSIGNMENTS, "pkg", spec)
+    try:
+        local = student.load("pkg", folder)
+        assert local.Scale(3.0).forward(1.0) == 3.0
+        assert local.provided("layers").Scale is local.Scale
+    finally:
+        student.forget(spec.provided_modules)
