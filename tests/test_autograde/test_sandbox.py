@@ -91,7 +91,7 @@ def test_functions_values_and_errors_cross_the_sandbox(code):
     with pytest.raises(StudentError, match=r"your code raised ValueError: bad input \(line \d+ of layers.py\)"):
         code.fail()
     with pytest.raises(CheckFailure, match="missing is not defined in layers.py"):
-        code.missing
+        _ = code.missing
 
 
 def test_objects_keep_their_state_in_the_sandbox(code):
@@ -143,7 +143,7 @@ def test_the_course_package_layout_loads_in_the_sandbox_and_locally(tmp_path, mo
         code = RemoteCode(box)
         np.testing.assert_array_equal(code.Scale(2.0).forward(np.ones(2)), [2.0, 2.0])
         with pytest.raises(CheckFailure, match="is not defined in layers/scale.py"):
-            code.missing
+            _ = code.missing
     monkeypatch.setitem(assignments.ASSIGNMENTS, "pkg", spec)
     try:
         local = student.load("pkg", folder)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import textwrap
 
-import numpy as np
 import pytest
 
 from autograde import checks, student

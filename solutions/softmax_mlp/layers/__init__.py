@@ -2,3 +2,5 @@
 from .fc_layer import FCLayer
 from .relu_layer import ReLULayer
 from .sigmoid_layer import SigmoidLayer
+
+__all__ = ["FCLayer", "ReLULayer", "SigmoidLayer"]

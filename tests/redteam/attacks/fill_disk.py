@@ -1,5 +1,4 @@
 """Writes files until the disk is full."""
-import os
 
 count = 0
 try:
