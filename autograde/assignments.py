@@ -50,7 +50,16 @@ class Assignment:
 ASSIGNMENTS = {
     a.id: a
     for a in [
-        Assignment("softmax_mlp", ("softmax_classifier.py",), ("softmax_training.py",), ("softmax",)),
+        Assignment(
+            "softmax_mlp",
+            student_files=("softmax_classifier.py", "layers/fc_layer.py", "layers/relu_layer.py",
+                           "layers/sigmoid_layer.py", "criterion/euclidean_loss.py",
+                           "criterion/softmax_cross_entropy.py", "optimizer.py"),
+            provided_files=("softmax_training.py", "layers/__init__.py", "criterion/__init__.py", "network.py",
+                            "mlp_training.py"),
+            notebooks=("softmax", "mlp"),
+        ),
+        Assignment("deep_mlp", ("deep_mlp.py",), ("deep_mlp_training.py",), ("deep_mlp",)),
     ]
 }
 

@@ -58,7 +58,9 @@ class CourseError(RuntimeError):
 def student_facing_files(assignment_id: str, repo: Path = REPO) -> list[tuple[Path, Path]]:
     """(source, path in the release) of every kit file an assignment's students receive."""
     package = repo / "autograde"
-    modules = list(STUDENT_FACING) + [f"checks/{assignment_id}/__init__.py", f"checks/{assignment_id}/public.py"]
+    public = sorted((package / "checks" / assignment_id / "public").glob("*.py"))
+    modules = list(STUDENT_FACING) + [f"checks/{assignment_id}/__init__.py"]
+    modules += [p.relative_to(package).as_posix() for p in public]
     files = [(package / m, Path("autograde") / m) for m in modules]
     files += [(p, Path("data_scripts") / p.name) for p in sorted((repo / "data_scripts").glob("*.py"))]
     return files
@@ -99,11 +101,12 @@ def tools_on_path() -> None:
 
 
 def environment(data_dir: Path | None = None) -> dict[str, str]:
-    """Environment of nbgrader runs: kernels and checks find the shared dataset folder."""
+    """Environment of nbgrader runs: kernels and checks find the shared dataset folder, and the
+    notebooks' experiments run in their quick form (grades come from the checks, not from them)."""
     from data_scripts import data_dir as default_data_dir
 
     tools_on_path()
-    return {**os.environ, "DLKIT_DATA": str((data_dir or default_data_dir()).resolve())}
+    return {**os.environ, "DLKIT_DATA": str((data_dir or default_data_dir()).resolve()), "DLKIT_QUICK": "1"}
 
 
 def nbgrader(course_dir: Path, *arguments: str) -> str:

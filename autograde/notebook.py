@@ -17,11 +17,14 @@ class ChecksFailed(AssertionError):
     """Some checks of a grade cell failed; the message lists them."""
 
 
-def _assignment_of(group: str) -> str:
-    for assignment_id in assignments.ASSIGNMENTS:
-        if any(c.group == group for c in checks.load(assignment_id, hidden=False)):
-            return assignment_id
-    raise KeyError(f"no public checks in group {group!r}")
+def _assignment_of(group: str, folder: Path) -> str:
+    """The assignment whose files are in ``folder`` and which has checks in ``group``."""
+    present = [a.id for a in assignments.ASSIGNMENTS.values() if all((folder / f).is_file() for f in a.student_files)]
+    with_group = [a for a in assignments.ASSIGNMENTS if any(c.group == group for c in checks.load(a, hidden=True))]
+    candidates = [a for a in with_group if a in present] or with_group or present
+    if len(candidates) == 1:
+        return candidates[0]
+    raise KeyError(f"cannot tell which assignment's checks {group!r} means for the files in {folder.resolve()}")
 
 
 def check_group(group: str, hidden: bool = False, folder: str | Path = ".") -> None:
@@ -30,7 +33,7 @@ def check_group(group: str, hidden: bool = False, folder: str | Path = ".") -> N
     ``hidden=True`` runs the group's hidden checks instead, where they are installed;
     elsewhere it only says that the autograder runs them.
     """
-    assignment_id = _assignment_of(group)
+    assignment_id = _assignment_of(group, Path(folder))
     if hidden and not checks.hidden_checks_installed(assignment_id):
         print("Hidden checks of this cell run when your submission is graded.")
         return

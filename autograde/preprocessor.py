@@ -43,7 +43,8 @@ class TrustedChecks(NbGraderPreprocessor):
         assignment = resources["nbgrader"]["assignment"]
         folder = Path(resources["metadata"]["path"])
         limits = Limits(call_seconds=self.call_seconds, submission_seconds=self.submission_seconds)
-        outcomes = runner.run(assignment, folder, limits).outcomes
+        groups = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.cell_type == "code" and utils.is_grade(c)}
+        outcomes = runner.run(assignment, folder, limits, groups).outcomes
         by_group: dict[str, list[CheckOutcome]] = {}
         for outcome in outcomes:
             by_group.setdefault(outcome.group, []).append(outcome)

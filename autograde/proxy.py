@@ -9,8 +9,7 @@ never imports student code.
 from __future__ import annotations
 
 from autograde import wire
-from autograde.assignments import module_file
-from autograde.checks import CheckFailure
+from autograde.checks import not_found
 from autograde.sandbox import Sandbox, SandboxError
 
 
@@ -147,8 +146,9 @@ class RemoteCode:
         if sandbox.import_error:
             sandbox.request({}, [])  # raises SandboxError naming the import failure
         if name not in sandbox.names:
-            files = ", ".join(module_file(m) for m in sandbox.student_modules)
-            raise CheckFailure(f"{name} is not defined in {files}")
+            errors = {m: e["message"] + (f" ({e['where']})" if e.get("where") else "")
+                      for m, e in sandbox.import_errors.items()}
+            raise not_found(name, sandbox.student_modules, errors)
         if sandbox.names[name]:
             return RemoteMethod(sandbox, None, name)
         return _answer(sandbox, {"op": "getattr", "handle": None, "name": name}, [])

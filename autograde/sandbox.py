@@ -117,6 +117,8 @@ class Sandbox:
         self.process: subprocess.Popen | None = None
         self.names: dict[str, bool] = {}
         self.import_error: dict | None = None
+        #: Modules that did not import, with what they raised; the others work.
+        self.import_errors: dict[str, dict] = {}
         self.spent = 0.0
         self.output = bytearray()
         self._scratch: tempfile.TemporaryDirectory | None = None
@@ -143,7 +145,8 @@ class Sandbox:
         numpy_dir = Path(numpy.__file__).parent
         binds = [(sys.base_prefix, sys.base_prefix), (str(numpy_dir), "/sandbox/site/numpy"),
                  (str(KIT / "sandbox_worker.py"), "/sandbox/kit/sandbox_worker.py"),
-                 (str(KIT / "wire.py"), "/sandbox/kit/wire.py"), (str(self.code_dir), "/sandbox/code")]
+                 (str(KIT / "wire.py"), "/sandbox/kit/wire.py"), (str(KIT / "loader.py"), "/sandbox/kit/loader.py"),
+                 (str(self.code_dir), "/sandbox/code")]
         if not python.startswith(sys.base_prefix):
             binds.append((python, python))
         libs = numpy_dir.parent / "numpy.libs"
@@ -180,7 +183,8 @@ class Sandbox:
             self.names = {}
         else:
             self.import_error = None
-            self.names = wire.decode(header["ok"], buffers)["names"]
+            started = wire.decode(header["ok"], buffers)
+            self.names, self.import_errors = started["names"], started["import_errors"]
 
     def _drain(self, stream) -> None:
         """Keep the first ``output_bytes`` of what the student's code printed; discard the rest."""

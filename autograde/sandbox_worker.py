@@ -37,14 +37,6 @@ def where(error: BaseException, code_dir: str) -> str:
     return f"line {frames[-1].lineno} of {os.path.basename(frames[-1].filename)}"
 
 
-def load(code_dir: str, modules: list) -> dict:
-    """Import ``modules`` (dotted names, packages first) from ``code_dir``, as the course's code does."""
-    import importlib
-
-    sys.path.insert(0, code_dir)
-    return {name: importlib.import_module(name) for name in modules}
-
-
 def main(argv) -> int:
     code_dir, site_dir, max_bytes, uid, student_modules, provided_modules = (
         argv[1], argv[2], int(argv[3]), int(argv[4]), argv[5].split(","), [m for m in argv[6].split(",") if m])
@@ -64,13 +56,7 @@ def main(argv) -> int:
             except (wire.WireError, RecursionError) as failure:
                 buffers, error = [], failure
         if error is not None:
-            try:
-                text = str(error)[:1000]
-            except BaseException:  # noqa: BLE001 - an exception whose str() fails
-                text = "(its message could not be printed)"
-            description = f"{type(error).__name__}: {text}"
-            header["error"] = {"type": type(error).__name__, "message": description,
-                               "where": where(error, code_dir)}
+            header["error"] = describe(error)
         message = wire.pack(header, buffers)
         if len(message) > max_bytes:
             message = wire.pack({**header, "ok": None, "error": {
@@ -78,17 +64,24 @@ def main(argv) -> int:
                 "where": ""}}, [])
         responses.write(message)
 
-    try:
-        modules = load(code_dir, provided_modules + student_modules)
-    except BaseException as error:  # noqa: BLE001 - report even SystemExit at import
-        send({"id": 0}, error=error)
-        return 0
+    import loader
+
+    modules, failures = loader.load(code_dir, provided_modules + student_modules)
+
+    def describe(error):
+        try:
+            text = str(error)[:1000]
+        except BaseException:  # noqa: BLE001 - an exception whose str() fails
+            text = "(its message could not be printed)"
+        return {"type": type(error).__name__, "message": f"{type(error).__name__}: {text}",
+                "where": where(error, code_dir)}
+
     names = {}
     for module_name in student_modules:
-        for name, value in vars(modules[module_name]).items():
+        for name, value in vars(modules[module_name]).items() if module_name in modules else ():
             if not name.startswith("_") and not isinstance(value, type(sys)):
                 names.setdefault(name, callable(value))
-    send({"id": 0}, {"names": names})
+    send({"id": 0}, {"names": names, "import_errors": {m: describe(e) for m, e in failures.items()}})
 
     def resolve(tag):
         if tag["$"] == "ref":  # a function or class of the student's or provided modules, by name
@@ -96,7 +89,7 @@ def main(argv) -> int:
         return handles.objects[int(tag["id"])]
 
     def find(name):
-        return modules[next(m for m in student_modules if hasattr(modules[m], name))]
+        return modules[next(m for m in student_modules if m in modules and hasattr(modules[m], name))]
 
     while True:
         try:
@@ -110,6 +103,9 @@ def main(argv) -> int:
             elif header.get("module"):
                 if header["module"] not in provided_modules:
                     raise ValueError(f"no provided module {header['module']!r}")
+                if header["module"] in failures:
+                    raise ImportError(f"{header['module']} could not be imported because of "
+                                      f"{describe(failures[header['module']])['message']}")
                 target = modules[header["module"]]
             else:
                 target = find(header["name"])

@@ -5,8 +5,8 @@ import importlib
 import sys
 from pathlib import Path
 
-from autograde import assignments
-from autograde.checks import StudentCode
+from autograde import assignments, loader
+from autograde.checks import StudentCode, describe_exception
 
 _FOLDERS: list[str] = []
 
@@ -24,12 +24,10 @@ def load(assignment_id: str, folder: Path) -> StudentCode:
 
     ``folder`` goes first on ``sys.path`` (replacing a folder an earlier call put there),
     so the modules import each other by their plain names, as in the course's own code.
+    A module that is missing or fails to import costs only the checks that need it.
     """
     spec = assignments.get(assignment_id)
     folder = Path(folder).resolve()
-    for relative in spec.files:
-        if not (folder / relative).is_file():
-            raise FileNotFoundError(f"{relative} is missing from {folder}")
     for earlier in _FOLDERS:
         if earlier in sys.path:
             sys.path.remove(earlier)
@@ -37,6 +35,8 @@ def load(assignment_id: str, folder: Path) -> StudentCode:
     sys.path.insert(0, str(folder))
     forget(spec.provided_modules + spec.student_modules)
     importlib.invalidate_caches()
-    modules = {name: importlib.import_module(name) for name in spec.provided_modules + spec.student_modules}
-    return StudentCode({name: modules[name] for name in spec.student_modules},
-                       {name: modules[name] for name in spec.provided_modules})
+    modules, failures = loader.load(str(folder), spec.provided_modules + spec.student_modules)
+    return StudentCode({name: modules[name] for name in spec.student_modules if name in modules},
+                       {name: modules[name] for name in spec.provided_modules if name in modules},
+                       {name: describe_exception(error) for name, error in failures.items()},
+                       spec.student_modules)

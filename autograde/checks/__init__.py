@@ -77,7 +77,8 @@ def describe_exception(error: BaseException) -> str:
     if isinstance(getattr(error, "description", None), str):
         return error.description
     frames = traceback.extract_tb(error.__traceback__)
-    student_frames = [f for f in frames if "autograde" not in f.filename.replace("\\", "/").split("/")]
+    student_frames = [f for f in frames if "autograde" not in f.filename.replace("\\", "/").split("/")
+                      and not f.filename.startswith("<")]
     where = ""
     if student_frames:
         frame = student_frames[-1]
@@ -120,20 +121,33 @@ def groups(checks: list[Check]) -> dict[str, list[Check]]:
     return grouped
 
 
+def not_found(name: str, modules, import_errors: dict[str, str]) -> CheckFailure:
+    """The failure of a check that needs ``name``: where it was looked for, and which files did not import."""
+    files = ", ".join(assignments.module_file(m) for m in modules)
+    if not import_errors:
+        return CheckFailure(f"{name} is not defined in {files}")
+    failed = "; ".join(f"{assignments.module_file(m)}: {text}" for m, text in import_errors.items())
+    return CheckFailure(f"{name} is not available: these files could not be imported: {failed}")
+
+
 class StudentCode:
     """The student's modules seen as one namespace: ``student.softmax_classifier(...)``."""
 
-    def __init__(self, modules: dict, provided: dict | None = None):
+    def __init__(self, modules: dict, provided: dict | None = None, import_errors: dict[str, str] | None = None,
+                 student_modules: tuple[str, ...] | None = None):
         self._modules = modules
         self._provided = provided or {}
+        self._import_errors = import_errors or {}
+        self._student_modules = student_modules or tuple(modules)
 
     def provided(self, module: str):
         """A provided module of the assignment, as loaded beside the student's."""
+        if module in self._import_errors:
+            raise CheckFailure(f"{assignments.module_file(module)} could not be imported: {self._import_errors[module]}")
         return self._provided[module]
 
     def __getattr__(self, name: str):
         for module in self._modules.values():
             if hasattr(module, name):
                 return getattr(module, name)
-        files = ", ".join(assignments.module_file(m) for m in self._modules)
-        raise CheckFailure(f"{name} is not defined in {files}")
+        raise not_found(name, self._student_modules, self._import_errors)

@@ -14,13 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from autograde import report, runner, sandbox
+from autograde import checks, report, runner, sandbox
 from autograde.course import REPO
 
 ATTACKS = sorted((Path(__file__).parent / "attacks").glob("*.py")) + [
     REPO / "examples/softmax_mlp/patches_the_grader/softmax_classifier.py"]
 #: Tight enough to keep the suite short, loose enough for the reference to train in time.
 LIMITS = sandbox.Limits(call_seconds=10, submission_seconds=14, memory_bytes=3 << 29)
+#: The softmax notebook's grade cells: the attacks all target softmax_classifier.
+SOFTMAX = {c.group for c in checks.load("softmax_mlp") if c.group.startswith("softmax_")}
 HONEST = {"reference": REPO / "solutions/softmax_mlp/softmax_classifier.py",
           "unaveraged_gradient": REPO / "examples/softmax_mlp/unaveraged_gradient/softmax_classifier.py"}
 
@@ -78,7 +80,7 @@ def submission(folder: Path, source: Path, substitutions: dict) -> Path:
 @pytest.fixture(scope="module")
 def solo_grades(tmp_path_factory, mnist):
     """The honest submissions graded alone, before any attack."""
-    return {name: runner.run("softmax_mlp", submission(tmp_path_factory.mktemp(name), path, {}), LIMITS).outcomes
+    return {name: runner.run("softmax_mlp", submission(tmp_path_factory.mktemp(name), path, {}), LIMITS, SOFTMAX).outcomes
             for name, path in HONEST.items()}
 
 
@@ -96,7 +98,7 @@ def test_the_real_sandbox_is_used():
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=attack_name)
 def test_attack_earns_nothing(attack, tmp_path, substitutions, solo_grades, mnist):
-    graded = runner.run("softmax_mlp", submission(tmp_path / "student", attack, substitutions), LIMITS)
+    graded = runner.run("softmax_mlp", submission(tmp_path / "student", attack, substitutions), LIMITS, SOFTMAX)
     assert graded.sandboxed
     assert report.earned(graded.outcomes) == 0, report.render(graded.outcomes)
     assert "ATTACK-SUCCEEDED" not in graded.output, graded.output[:2000]
@@ -130,7 +132,7 @@ def test_honest_submissions_grade_the_same_among_attackers(tmp_path, substitutio
         honest = list(HONEST)[number % len(HONEST)]
         batch.append((honest, submission(tmp_path / f"{name}-{honest}", HONEST[honest], {})))
     for name, folder in batch:
-        outcomes = runner.run("softmax_mlp", folder, LIMITS).outcomes
+        outcomes = runner.run("softmax_mlp", folder, LIMITS, SOFTMAX).outcomes
         if name == "attack":
             assert report.earned(outcomes) == 0
         else:

@@ -12,7 +12,7 @@ import shutil
 import nbformat
 import pytest
 
-from autograde import cli, course, grades, starter
+from autograde import assignments, cli, course, grades, starter
 
 SOLUTION_CANARY = "LEAK-CANARY-SOLUTION"
 HIDDEN_CANARY = "LEAK-CANARY-HIDDEN-CHECK"
@@ -39,7 +39,7 @@ def plant(repo, root):
         shutil.copytree(repo / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
     for path in (root / "solutions").rglob("*.py"):
         path.write_text(re.sub(r"(\n(\s*)### BEGIN SOLUTION\n)", rf"\1\2# {SOLUTION_CANARY}\n", path.read_text()))
-    for path in (root / "autograde" / "checks").rglob("hidden.py"):
+    for path in (root / "autograde" / "checks").rglob("hidden/*.py"):
         path.write_text(path.read_text() + f"\n# {HIDDEN_CANARY}\n")
     for path in (root / "notebooks").rglob("*.ipynb"):
         notebook = nbformat.read(path, as_version=4)
@@ -59,7 +59,7 @@ def planted_course(repo, tmp_path_factory, mnist):
     course.stage_submission(course_dir, "softmax_mlp", "starter",
                             {"softmax_classifier.py": root / "starter/softmax_mlp/softmax_classifier.py"})
     course.stage_submission(course_dir, "softmax_mlp", "reference",
-                            {"softmax_classifier.py": root / "solutions/softmax_mlp/softmax_classifier.py"})
+                            {f: root / "solutions/softmax_mlp" / f for f in assignments.get("softmax_mlp").student_files})
     course.autograde(course_dir, "softmax_mlp")
     course.feedback(course_dir, "softmax_mlp")
     return course_dir
@@ -76,14 +76,13 @@ def test_release_holds_no_solution_and_no_hidden_check(repo, planted_course):
     needles = [SOLUTION_CANARY, HIDDEN_CANARY, HIDDEN_TEST_CANARY, "BEGIN HIDDEN TESTS", "hidden=True)",
                "from solutions.", "import solutions", *solution_lines(repo)]
     assert scan(released, needles) == []
-    names = {p.name for p in released}
-    assert "hidden.py" not in names and "thresholds.json" not in names
+    assert not [p for p in released if "hidden" in p.parts or p.name == "thresholds.json"]
 
 
 def test_feedback_shows_trusted_results_but_no_hidden_test(planted_course):
     feedback = [p for p in (planted_course / "feedback").rglob("*") if p.is_file()]
     html = [p for p in feedback if p.suffix == ".html"]
-    assert len(html) == 2
+    assert len(html) == 4  # two students, two notebooks
     assert scan(feedback, [HIDDEN_CANARY, HIDDEN_TEST_CANARY, "BEGIN HIDDEN TESTS", "hidden=True)"]) == []
     # The starter's feedback holds nothing written in solutions/ (the reference's holds its own file).
     starter_files = [p for p in feedback if "/starter/" in str(p)]
@@ -92,10 +91,14 @@ def test_feedback_shows_trusted_results_but_no_hidden_test(planted_course):
     assert "Score from the autograder: 3 of 3 points" in reference_html
 
 
-def test_the_reference_notebook_runs_without_errors(planted_course):
-    notebook = nbformat.read(planted_course / "autograded/reference/softmax_mlp/softmax.ipynb", as_version=4)
+@pytest.mark.parametrize("name", assignments.get("softmax_mlp").notebooks)
+def test_the_reference_notebooks_run_without_errors_and_earn_every_point(planted_course, name):
+    notebook = nbformat.read(planted_course / f"autograded/reference/softmax_mlp/{name}.ipynb", as_version=4)
     errors = [c.source[:60] for c in notebook.cells if any(o.output_type == "error" for o in c.get("outputs", []))]
     assert errors == []
+    _, rows = grades.collect(planted_course, "softmax_mlp")
+    reference = next(r for r in rows if r.student == "reference")
+    assert reference.score == reference.max_score == 39
 
 
 def test_demo_grades_reference_full_starter_zero_and_mistakes_partially(tmp_path, capsys, mnist):
@@ -104,7 +107,7 @@ def test_demo_grades_reference_full_starter_zero_and_mistakes_partially(tmp_path
     columns, rows = grades.collect(tmp_path / "course", "softmax_mlp")
     scores = {r.student: r.score for r in rows}
     total = rows[0].max_score
-    assert total == 13
+    assert total == 39
     assert scores["reference"] == total and scores["starter"] == 0
     assert 0 < scores["unaveraged_gradient"] < total and 0 < scores["unstable_softmax"] < total
     assert scores["patches_the_grader"] == 0
@@ -112,5 +115,5 @@ def test_demo_grades_reference_full_starter_zero_and_mistakes_partially(tmp_path
     assert "gradient_matches_numeric_gradient_without_regularization" in failed["unaveraged_gradient"]
     assert "stays_finite_and_shift_invariant_with_logits_near_1000" in failed["unstable_softmax"]
     assert "stays_finite_and_shift_invariant_with_logits_near_1000" not in failed["unaveraged_gradient"]
-    for expected in ("reference", "13/13", "Checks that caught each submission", "s per submission", "demo finished"):
+    for expected in ("reference", "39/39", "Checks that caught each submission", "s per submission", "demo finished"):
         assert expected in printed

@@ -8,7 +8,7 @@ import numpy as np
 
 from autograde import calibration, gradcheck
 from autograde.checks import CheckFailure, Result, check, validate
-from autograde.checks.softmax_mlp.public import ASSIGNMENT, LOSS_TOLERANCE, random_problem, run_classifier
+from autograde.checks.softmax_mlp.public.softmax import ASSIGNMENT, LOSS_TOLERANCE, random_problem, run_classifier
 from solutions.softmax_mlp.softmax_classifier import softmax_classifier as reference
 
 #: The notebook's hyperparameters (tests/test_notebooks.py keeps the two equal).

@@ -1,0 +1,1 @@
+"""Checks of the deep_mlp assignment."""

@@ -1,0 +1,140 @@
+"""The MLP layer-library checks: the reference passes, the starter and realistic bugs fail with
+messages that say what, where and (for known mistakes) why, and one bug costs points once."""
+from __future__ import annotations
+
+import shutil
+import warnings
+
+import pytest
+
+from autograde import checks, runner, student
+from autograde.course import REPO
+from autograde.report import CheckOutcome, render
+
+LAYER_GROUPS = {"fc_layer", "relu_layer", "sigmoid_layer", "euclidean_loss", "cross_entropy_loss", "sgd", "network"}
+FAST = [c for c in checks.load("softmax_mlp") if c.group in LAYER_GROUPS]
+
+
+def submission(tmp_path, source: str = "solutions", **mutations):
+    """A copy of ``source``/softmax_mlp with ``file=(old, new)`` replacements applied."""
+    folder = tmp_path / "submission"
+    shutil.copytree(REPO / source / "softmax_mlp", folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for key, (old, new) in mutations.items():
+        path = folder / (key.replace("__", "/") + ".py")
+        text = path.read_text()
+        assert old in text, (path, old)
+        path.write_text(text.replace(old, new))
+    return folder
+
+
+def outcomes(folder) -> dict[str, CheckOutcome]:
+    code = student.load("softmax_mlp", folder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return {c.id.split(".")[1]: CheckOutcome.of(c, c.run(code)) for c in FAST}
+
+
+def test_the_layer_library_is_worth_its_points():
+    groups = checks.groups(checks.load("softmax_mlp"))
+    points = {g: sum(c.points for c in groups[g]) for g in LAYER_GROUPS | {"mlp_accuracy"}}
+    assert points == {"fc_layer": 5, "relu_layer": 3, "sigmoid_layer": 3, "euclidean_loss": 3,
+                      "cross_entropy_loss": 4, "sgd": 3, "network": 2, "mlp_accuracy": 3}
+    assert all(any(c.hidden for c in groups[g]) and any(not c.hidden for c in groups[g]) for g in LAYER_GROUPS)
+
+
+def test_reference_passes_every_layer_check(tmp_path):
+    results = outcomes(submission(tmp_path))
+    assert all(o.passed for o in results.values()), render(list(results.values()))
+
+
+def test_starter_fails_every_layer_check_saying_it_is_not_implemented(tmp_path):
+    results = outcomes(submission(tmp_path, "starter"))
+    failed = [o for o in results.values() if not o.passed]
+    assert len(failed) == len(results), render(list(results.values()))
+    assert all("not implemented yet" in o.message for o in failed), render(failed)
+
+
+BUGS = [
+    ("bias missing", dict(layers__fc_layer=("return Input @ self.W + self.b", "return Input @ self.W")),
+     "fc_forward_is_input_times_W_plus_b", "The bias b is missing"),
+    ("grad_W averaged", dict(layers__fc_layer=("self.grad_W = self.Input.T @ delta", "self.grad_W = self.Input.T @ delta / len(delta)")),
+     "fc_backward_parameter_gradients_match_numeric", "4 times too small"),
+    ("grad_W transposed", dict(layers__fc_layer=("self.grad_W = self.Input.T @ delta", "self.grad_W = delta.T @ self.Input")),
+     "fc_backward_parameter_gradients_match_numeric", "grad_W is transposed"),
+    ("relu mask only", dict(layers__relu_layer=("return delta * (self.Input > 0)", "return (self.Input > 0) * 1.0")),
+     "relu_backward_matches_numeric", "multiply it by delta"),
+    ("sigmoid derivative", dict(layers__sigmoid_layer=("return delta * self.Output * (1 - self.Output)", "return delta * self.Output")),
+     "sigmoid_backward_matches_numeric", "s * (1 - s)"),
+    ("sigmoid overflow", dict(layers__sigmoid_layer=("        exp_of_negative_abs = np.exp(-np.abs(Input))", "        self.Output = np.exp(Input) / (1 + np.exp(Input))\n        return self.Output\n        exp_of_negative_abs = None")),
+     "sigmoid_forward_matches_formula_without_overflow", "overflows"),
+    ("euclidean summed", dict(criterion__euclidean_loss=("np.sum((logit - gt) ** 2) / len(logit)", "np.sum((logit - gt) ** 2)")),
+     "euclidean_forward_is_half_mean_squared_distance", "average it"),
+    ("accuracy never set", dict(criterion__euclidean_loss=("self.acc = float(", "accuracy = float(")),
+     "euclidean_forward_is_half_mean_squared_distance", None),
+    ("cross-entropy gradient keeps gt", dict(criterion__softmax_cross_entropy=("return (self.probabilities - self.gt) / len(self.gt)", "return self.probabilities / len(self.gt)")),
+     "cross_entropy_backward_matches_numeric", "Subtract gt"),
+    ("no max subtraction", dict(criterion__softmax_cross_entropy=("shifted = logit - logit.max(axis=1, keepdims=True)", "shifted = logit")),
+     "cross_entropy_is_finite_for_logits_near_1000", "subtract each row's maximum"),
+    ("decay with the wrong sign", dict(optimizer=("(layer.grad_W + self.weightDecay * layer.W)", "(layer.grad_W - self.weightDecay * layer.W)")),
+     "sgd_sets_diff_with_weight_decay", "wrong sign"),
+    ("decay on the bias", dict(optimizer=("layer.diff_b = -self.learningRate * layer.grad_b", "layer.diff_b = -self.learningRate * (layer.grad_b + self.weightDecay * layer.b)")),
+     "sgd_sets_diff_with_weight_decay", "W only"),
+    ("backward returns delta unchanged", dict(layers__fc_layer=("return delta @ self.W.T", "return delta @ self.W.T * 0 + delta @ self.W.T * 2")),
+     "network_of_your_layers_backpropagates_numeric_gradients", "pass on the gradient"),
+]
+
+
+@pytest.mark.parametrize("name, mutation, failing, hint", BUGS, ids=[b[0] for b in BUGS])
+def test_realistic_bug_is_caught_with_a_hint(tmp_path, name, mutation, failing, hint):
+    results = outcomes(submission(tmp_path, **mutation))
+    outcome = results[failing]
+    assert not outcome.passed, f"{name} passed {failing}"
+    if hint:
+        assert hint in (outcome.hint or "") + outcome.message, render([outcome])
+
+
+def test_a_forward_bug_is_not_charged_again_in_backward(tmp_path):
+    """Backward is graded against numeric gradients of the reference forward."""
+    results = outcomes(submission(tmp_path, layers__fc_layer=("return Input @ self.W + self.b", "return Input @ self.W")))
+    assert not results["fc_forward_is_input_times_W_plus_b"].passed
+    assert not results["fc_forward_matches_reference_on_fresh_shapes"].passed
+    assert results["fc_backward_matches_numeric_gradient_of_reference"].passed
+    assert results["fc_backward_input_gradient_matches_numeric"].passed  # the bias does not change d/dInput
+
+
+def test_a_broken_file_costs_only_its_own_checks_locally_and_in_the_sandbox(tmp_path):
+    folder = submission(tmp_path, layers__fc_layer=("class FCLayer():", "class FCLayer(:"))
+    local = outcomes(folder)
+    graded = {o.id.split(".")[1]: o for o in runner.run("softmax_mlp", folder, groups=LAYER_GROUPS | {"softmax_loss"}).outcomes}
+    for results in (local, graded):
+        assert not results["fc_forward_is_input_times_W_plus_b"].passed
+        assert "layers/fc_layer.py" in results["fc_forward_is_input_times_W_plus_b"].message
+        assert "SyntaxError" in results["fc_forward_is_input_times_W_plus_b"].message
+        for independent in ("relu_forward_is_max_of_input_and_zero", "sigmoid_backward_matches_numeric",
+                            "euclidean_backward_matches_numeric", "cross_entropy_matches_reference_with_ten_classes_and_a_batch_of_one"):
+            assert results[independent].passed, render([results[independent]])
+    assert all(o.passed for o in graded.values() if o.group == "softmax_loss")
+
+
+def test_a_missing_file_is_named(tmp_path):
+    folder = submission(tmp_path)
+    (folder / "optimizer.py").unlink()
+    results = outcomes(folder)
+    assert "the submission has no optimizer.py" in results["sgd_sets_diff_with_weight_decay"].message
+    assert results["relu_backward_matches_numeric"].passed
+
+
+def test_layer_checks_through_the_sandbox_give_the_same_results(tmp_path):
+    folder = submission(tmp_path, optimizer=("(layer.grad_W + self.weightDecay * layer.W)", "(layer.grad_W - self.weightDecay * layer.W)"))
+    local = {k: (o.passed, o.hint) for k, o in outcomes(folder).items()}
+    graded = {o.id.split(".")[1]: (o.passed, o.hint) for o in runner.run("softmax_mlp", folder, groups=LAYER_GROUPS).outcomes}
+    assert graded == local
+    assert not graded["sgd_sets_diff_with_weight_decay"][0]
+
+
+def test_mlp_accuracy_check_passes_the_reference_and_fails_the_starter(tmp_path, mnist):
+    [accuracy] = [c for c in checks.load("softmax_mlp") if c.group == "mlp_accuracy"]
+    passed = accuracy.run(student.load("softmax_mlp", submission(tmp_path / "reference")))
+    assert passed.passed and "the bar is" in passed.message, passed.message
+    failed = accuracy.run(student.load("softmax_mlp", submission(tmp_path / "starter", "starter")))
+    assert not failed.passed and "not implemented" in failed.message
