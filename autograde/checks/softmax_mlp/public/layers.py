@@ -421,47 +421,47 @@ def sgd_without_weight_decay_is_plain_gradient_descent(student):
 def network_gradients(student, seed: int, examples: int, sizes, activation: str):
     """A Network of student layers with set weights: (loss, gradients of every W and b) after one backward."""
     rng = rng_for(seed)
-    params = [(rng.normal(size=(a, c)) * 0.7, rng.normal(size=(1, c)) * 0.1) for a, c in zip(sizes[:-1], sizes[1:])]
+    weights = [(rng.normal(size=(a, c)) * 0.7, rng.normal(size=(1, c)) * 0.1) for a, c in zip(sizes[:-1], sizes[1:])]
     Input, gt = rng.normal(size=(examples, sizes[0])), one_hot(rng, examples, sizes[-1])
-    return params, Input, gt
+    return weights, Input, gt
 
 
-def build_network(student, params, activation: str):
+def build_network(student, weights, activation: str):
     model = student.provided("network").Network()
     layers = []
-    for index, (W, b) in enumerate(params):
+    for index, (W, b) in enumerate(weights):
         layer = fc_layer(student, W, b, activation)
         model.add(layer)
         layers.append(layer)
-        if index < len(params) - 1:
+        if index < len(weights) - 1:
             model.add(student.ReLULayer() if activation == "relu" else student.SigmoidLayer())
     return model, layers
 
 
-def student_network_loss(student, params, Input, gt, activation: str) -> float:
-    model, _ = build_network(student, params, activation)
+def student_network_loss(student, weights, Input, gt, activation: str) -> float:
+    model, _ = build_network(student, weights, activation)
     return validate.scalar(student.SoftmaxCrossEntropyLossLayer().forward(model.forward(Input.copy()), gt.copy()),
                            "loss of the network")
 
 
-def student_network_backward(student, params, Input, gt, activation: str):
-    model, layers = build_network(student, params, activation)
+def student_network_backward(student, weights, Input, gt, activation: str):
+    model, layers = build_network(student, weights, activation)
     criterion = student.SoftmaxCrossEntropyLossLayer()
     criterion.forward(model.forward(Input.copy()), gt.copy())
     model.backward(criterion.backward())
     return [(validate.array(layer.grad_W, f"layer {i}: grad_W", W.shape), bias_gradient(layer.grad_b, W.shape[1]))
-            for i, (layer, (W, b)) in enumerate(zip(layers, params))]
+            for i, (layer, (W, b)) in enumerate(zip(layers, weights))]
 
 
 def compare_network(student, loss_of, seed: int, examples: int, sizes, activation: str, label: str):
-    params, Input, gt = network_gradients(student, seed, examples, sizes, activation)
-    analytic = student_network_backward(student, params, Input, gt, activation)
+    weights, Input, gt = network_gradients(student, seed, examples, sizes, activation)
+    analytic = student_network_backward(student, weights, Input, gt, activation)
     where = f"(network {'-'.join(map(str, sizes))}, {activation}, N={examples})"
-    for index, ((W, b), (grad_W, grad_b)) in enumerate(zip(params, analytic)):
+    for index, ((W, b), (grad_W, grad_b)) in enumerate(zip(weights, analytic)):
         for name, value, got in [("W", W, grad_W), ("b", b, grad_b)]:
             def loss_with(x, index=index, name=name):
                 changed = [(x, b_) if (i == index and name == "W") else (W_, x) if i == index else (W_, b_)
-                           for i, (W_, b_) in enumerate(params)]
+                           for i, (W_, b_) in enumerate(weights)]
                 return loss_of(changed, Input, gt, activation)
 
             numeric = gradcheck.numeric_gradient(loss_with, value)
