@@ -105,7 +105,7 @@ def main(argv=None) -> int:
             x = torch.addmm(b, x, W)
             x = torch.relu(x) if layer < len(weights) - 1 else x
         torch.nn.functional.cross_entropy(x, torch.from_numpy(labels[index])).backward()
-        return max(float(np.max(np.abs(dW - (W.grad + l1 * torch.sign(W)).numpy()))) for (dW, _), (W, _) in zip(grads, weights))
+        return max(float(np.max(np.abs(dW - (W.grad + l1 * torch.sign(W)).detach().numpy()))) for (dW, _), (W, _) in zip(grads, weights))
 
     numpy_times, _ = numpy_epochs()
     torch_times, _ = torch_epochs()
