@@ -6,10 +6,13 @@ passes on any seed while a broken submission does not.
 """
 from __future__ import annotations
 
+import functools
 import json
 import statistics
 from pathlib import Path
 from typing import Callable
+
+from autograde.checks import CheckFailure, Result
 
 THRESHOLDS = Path(__file__).with_name("thresholds.json")
 #: Distance of the bar below the reference's worst seed, in accuracy (0.005 = half a point).
@@ -25,6 +28,26 @@ def bar(key: str) -> float:
     if key not in entries:
         raise KeyError(f"no calibrated bar for {key} in {THRESHOLDS}; run `dlkit calibrate`")
     return float(entries[key]["bar"])
+
+
+@functools.cache
+def mnist():
+    """MNIST for the accuracy checks, loaded once per grader process whichever check asks first."""
+    from data_scripts import load_mnist
+
+    return load_mnist()
+
+
+def verdict(key: str, achieved: float, trained: str) -> Result:
+    """The accuracy check's result: full points at or above the bar of ``key``, else CheckFailure.
+
+    ``trained`` says how the accuracy was reached ("after training with ...").
+    """
+    threshold = bar(key)
+    message = f"test accuracy {achieved:.2%} {trained}; the bar is {threshold:.2%}"
+    if achieved < threshold:
+        raise CheckFailure(message)
+    return Result(1.0, message)
 
 
 def calibrate(key: str, measure: Callable[[int], float], seeds: list[int], note: str = "") -> dict:

@@ -13,12 +13,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograde import assignments, checks
+from autograde import assignments, checks, course
 from autograde.proxy import RemoteCode
 from autograde.report import CheckOutcome, render
 from autograde.sandbox import Limits, Sandbox
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ def run(assignment_id: str, folder: Path, limits: Limits = Limits(), groups=None
             if not source.is_file():
                 if relative not in spec.provided_files:
                     continue
-                source = REPO / "starter" / assignment_id / relative
+                source = course.REPO / "starter" / assignment_id / relative
             for parent in reversed(target.relative_to(code_dir).parents[:-1]):
                 (code_dir / parent).mkdir(exist_ok=True)
                 (code_dir / parent).chmod(0o755)

@@ -1,6 +1,8 @@
 """The nbgrader source notebooks agree with the checks they report."""
 from __future__ import annotations
 
+import importlib
+
 import nbformat
 import pytest
 
@@ -54,16 +56,6 @@ def test_grade_cells_call_their_own_group_and_hidden_calls_are_hidden(repo, assi
         assert (f'check_group("{group}", hidden=True)' in cell.source) == has_hidden
 
 
-def test_softmax_notebook_trains_with_the_hyperparameters_the_grader_uses(repo):
-    from autograde.checks.softmax_mlp.hidden import softmax as hidden
-
-    notebook = load(repo, "softmax_mlp", "softmax")
-    cell = next(c for c in notebook.cells if c.metadata.nbgrader.grade_id == "hyperparameters")
-    values: dict = {}
-    exec(cell.source, values)
-    assert {k: values[k] for k in hidden.TRAINING} == hidden.TRAINING
-
-
 @pytest.mark.parametrize("assignment_id, name", NOTEBOOKS)
 def test_every_cell_has_nbgrader_metadata_and_a_unique_id(repo, assignment_id, name):
     notebook = load(repo, assignment_id, name)
@@ -72,21 +64,22 @@ def test_every_cell_has_nbgrader_metadata_and_a_unique_id(repo, assignment_id, n
     assert notebook.metadata.kernelspec.name == "python3"
 
 
-def test_mlp_notebook_names_the_best_network_the_grader_trains(repo):
-    from autograde.checks.softmax_mlp.hidden import layers
+#: (assignment, notebook, cell, hidden checks module, its constant, the notebook's variable or None for
+#: one variable per key of the constant).
+TRAINED_AS_GRADED = [
+    ("softmax_mlp", "softmax", "hyperparameters", "autograde.checks.softmax_mlp.hidden.softmax", "TRAINING", None),
+    ("softmax_mlp", "mlp", "best_network", "autograde.checks.softmax_mlp.hidden.layers", "BEST_NETWORK", "best_network"),
+    ("deep_mlp", "deep_mlp", "hyperparameters", "autograde.checks.deep_mlp.hidden", "TRAINING", None),
+]
 
-    notebook = load(repo, "softmax_mlp", "mlp")
-    cell = next(c for c in notebook.cells if c.metadata.nbgrader.grade_id == "best_network")
+
+@pytest.mark.parametrize("assignment_id, name, cell_id, module, constant, variable", TRAINED_AS_GRADED,
+                         ids=[f"{a}-{n}" for a, n, *_ in TRAINED_AS_GRADED])
+def test_notebook_trains_with_the_hyperparameters_the_grader_uses(repo, assignment_id, name, cell_id, module,
+                                                                    constant, variable):
+    expected = getattr(importlib.import_module(module), constant)
+    notebook = load(repo, assignment_id, name)
+    cell = next(c for c in notebook.cells if c.metadata.nbgrader.grade_id == cell_id)
     values: dict = {}
     exec(cell.source, values)
-    assert values["best_network"] == layers.BEST_NETWORK
-
-
-def test_deep_mlp_notebook_trains_with_the_hyperparameters_the_grader_uses(repo):
-    from autograde.checks.deep_mlp import hidden
-
-    notebook = load(repo, "deep_mlp", "deep_mlp")
-    cell = next(c for c in notebook.cells if c.metadata.nbgrader.grade_id == "hyperparameters")
-    values: dict = {}
-    exec(cell.source, values)
-    assert {k: values[k] for k in hidden.TRAINING} == hidden.TRAINING
+    assert (values[variable] if variable else {k: values[k] for k in expected}) == expected
