@@ -59,6 +59,9 @@ ASSIGNMENTS = {
                             "mlp_training.py"),
             notebooks=("softmax", "mlp"),
         ),
+        Assignment("logistic_regression", ("logistic_regression.py",), ("logistic_training.py",),
+                   ("logistic_regression",)),
+        Assignment("linear_mnist", ("linear_mnist.py",), ("linear_training.py",), ("linear_mnist",)),
         Assignment("deep_mlp", ("deep_mlp.py",), ("deep_mlp_training.py",), ("deep_mlp",)),
     ]
 }

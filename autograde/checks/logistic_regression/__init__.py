@@ -1,0 +1,1 @@
+"""Checks of the logistic_regression assignment."""
