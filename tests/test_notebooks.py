@@ -70,11 +70,16 @@ TRAINED_AS_GRADED = [
     ("softmax_mlp", "softmax", "hyperparameters", "autograde.checks.softmax_mlp.hidden.softmax", "TRAINING", None),
     ("softmax_mlp", "mlp", "best_network", "autograde.checks.softmax_mlp.hidden.layers", "BEST_NETWORK", "best_network"),
     ("deep_mlp", "deep_mlp", "hyperparameters", "autograde.checks.deep_mlp.hidden", "TRAINING", None),
+    ("logistic_regression", "logistic_regression", "hyperparameters", "autograde.checks.logistic_regression.hidden",
+     "TRAINING", None),
+    ("linear_mnist", "linear_mnist", "plain_hyperparameters", "autograde.checks.linear_mnist.hidden", "PLAIN", "plain"),
+    ("linear_mnist", "linear_mnist", "improved_hyperparameters", "autograde.checks.linear_mnist.hidden", "IMPROVED",
+     "improved"),
 ]
 
 
 @pytest.mark.parametrize("assignment_id, name, cell_id, module, constant, variable", TRAINED_AS_GRADED,
-                         ids=[f"{a}-{n}" for a, n, *_ in TRAINED_AS_GRADED])
+                         ids=[f"{a}-{n}-{c}" for a, n, c, *_ in TRAINED_AS_GRADED])
 def test_notebook_trains_with_the_hyperparameters_the_grader_uses(repo, assignment_id, name, cell_id, module,
                                                                     constant, variable):
     expected = getattr(importlib.import_module(module), constant)

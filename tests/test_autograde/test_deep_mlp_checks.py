@@ -2,30 +2,22 @@
 that say what, where and (for known mistakes) why."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from autograde import checks, runner, student
-from autograde.course import REPO
 from autograde.report import CheckOutcome, render
+
+from test_autograde import single_file
 
 FAST = [c for c in checks.load("deep_mlp") if c.group != "accuracy"]
 
 
 def submission(tmp_path, source: str = "solutions", old: str = "", new: str = ""):
-    folder = tmp_path / "submission"
-    shutil.copytree(REPO / source / "deep_mlp", folder, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
-    if old:
-        path = folder / "deep_mlp.py"
-        assert old in path.read_text(), old
-        path.write_text(path.read_text().replace(old, new))
-    return folder
+    return single_file.submission(tmp_path, "deep_mlp", source, old, new)
 
 
 def outcomes(folder) -> dict[str, CheckOutcome]:
-    code = student.load("deep_mlp", folder)
-    return {c.id.split(".")[1]: CheckOutcome.of(c, c.run(code)) for c in FAST}
+    return single_file.outcomes("deep_mlp", folder, FAST)
 
 
 def test_points_per_grade_cell():

@@ -6,6 +6,8 @@ and every feedback file for them.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import shutil
 
@@ -101,10 +103,19 @@ def test_the_reference_notebooks_run_without_errors_and_earn_every_point(planted
     assert reference.score == reference.max_score == 39
 
 
-def test_demo_grades_reference_full_starter_zero_and_mistakes_partially(tmp_path, capsys, mnist):
-    assert cli.main(["demo", "--course-dir", str(tmp_path / "course")]) == 0
-    printed = capsys.readouterr().out
-    columns, rows = grades.collect(tmp_path / "course", "softmax_mlp")
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, mnist):
+    """The course directory the demo built, and what it printed."""
+    course_dir = tmp_path_factory.mktemp("demo") / "course"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert cli.main(["demo", "--course-dir", str(course_dir)]) == 0
+    return course_dir, printed.getvalue()
+
+
+def test_demo_grades_reference_full_starter_zero_and_mistakes_partially(demo):
+    course_dir, printed = demo
+    columns, rows = grades.collect(course_dir, "softmax_mlp")
     scores = {r.student: r.score for r in rows}
     total = rows[0].max_score
     assert total == 39
@@ -117,3 +128,24 @@ def test_demo_grades_reference_full_starter_zero_and_mistakes_partially(tmp_path
     assert "stays_finite_and_shift_invariant_with_logits_near_1000" not in failed["unaveraged_gradient"]
     for expected in ("reference", "39/39", "Checks that caught each submission", "s per submission", "demo finished"):
         assert expected in printed
+
+
+#: The demo's other assignments: (assignment, total points, its example, a check the example fails).
+DEMO_EXAMPLES = [
+    ("logistic_regression", 14, "decay_missing_from_gradient", "gradients_match_numeric_with_decay"),
+    ("linear_mnist", 16, "best_kept_by_reference", "returns_the_parameters_with_the_best_dev_accuracy"),
+    ("deep_mlp", 18, "step_halved_every_epoch", "step_halves_every_two_epochs"),
+]
+
+
+@pytest.mark.parametrize("assignment_id, total, example, caught", DEMO_EXAMPLES, ids=[e[0] for e in DEMO_EXAMPLES])
+def test_demo_grades_the_other_assignments(demo, assignment_id, total, example, caught):
+    course_dir, printed = demo
+    assert f"grade table of {assignment_id}" in printed
+    _, rows = grades.collect(course_dir, assignment_id)
+    scores = {r.student: r.score for r in rows}
+    assert rows[0].max_score == total
+    assert scores["reference"] == total and scores["starter"] == 0, scores
+    assert 0 < scores[example] < total, scores
+    failed = next({o["id"].split(".")[1] for o in r.failed} for r in rows if r.student == example)
+    assert caught in failed, failed

@@ -41,9 +41,15 @@ def loss_and_gradients_match_the_reference(student):
 
 @check(ASSIGNMENT, "update", points=1, hidden=True)
 def sgd_update_with_other_shapes_and_rates(student):
-    """sgd_update on ten classes with another learning rate, and predict with three classes."""
+    """sgd_update on ten classes with another learning rate."""
     check_update(student, 110, 12, 10, 0.003)
+
+
+@check(ASSIGNMENT, "prediction", points=1, hidden=True)
+def predict_with_three_classes_and_a_batch_of_one(student):
+    """predict with three classes, and for a single image."""
     check_predict(student, 111, 15, 4, 3)
+    check_predict(student, 112, 1, 4, 2)
 
 
 @check(ASSIGNMENT, "templates", points=1, hidden=True)

@@ -50,12 +50,17 @@ def negative_log_likelihood(W, b, images, labels) -> float:
 @check(ASSIGNMENT, "loss", points=1)
 def softmax_rows_sum_to_one_and_are_stable_near_1000(student):
     """softmax gives 1/C for equal scores, rows that sum to 1, and the same probabilities for scores near 1000."""
-    close(student_softmax(student, np.zeros((3, 2))), np.full((3, 2), 0.5), "softmax(zeros (3, 2))", "")
+    def row_hint(probabilities):
+        if not np.allclose(probabilities.sum(axis=1), 1):
+            return "Normalize each row (sum over axis=1 with keepdims=True), not the whole matrix or each column."
+        return None
+
+    uniform = student_softmax(student, np.zeros((3, 2)))
+    close(uniform, np.full((3, 2), 0.5), "softmax(zeros (3, 2))", "", row_hint(uniform))
     scores = np.random.default_rng(1).normal(size=(5, 3)) * 3
     probabilities = student_softmax(student, scores)
     expected = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
-    hint = "Normalize each row (sum over axis=1 with keepdims=True), not the whole matrix or each column."
-    close(probabilities, expected, "softmax(scores)", "(shape (5, 3))", hint)
+    close(probabilities, expected, "softmax(scores)", "(shape (5, 3))", row_hint(probabilities))
     hint = "exp() overflows for scores near 1000: subtract each row's maximum before exponentiating."
     try:
         big = student_softmax(student, scores + 1000)

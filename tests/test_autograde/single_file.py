@@ -1,0 +1,28 @@
+"""Helpers for the tests of assignments whose student code is one file: a submission is the
+reference (or the starter) with one realistic mistake patched in."""
+from __future__ import annotations
+
+import shutil
+
+from autograde import assignments, student
+from autograde.course import REPO
+from autograde.report import CheckOutcome
+
+
+def submission(tmp_path, assignment_id: str, source: str = "solutions", old="", new: str = ""):
+    """A copy of ``source``/<assignment> (without package files), with ``old`` replaced by ``new``
+    in the student file; ``old`` may instead be a list of (old, new) pairs."""
+    folder = tmp_path / "submission"
+    shutil.copytree(REPO / source / assignment_id, folder, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
+    [student_file] = assignments.get(assignment_id).student_files
+    path = folder / student_file
+    for before, after in (old if isinstance(old, list) else [(old, new)] if old else []):
+        assert before in path.read_text(), before
+        path.write_text(path.read_text().replace(before, after))
+    return folder
+
+
+def outcomes(assignment_id: str, folder, selected) -> dict[str, CheckOutcome]:
+    """Each check of ``selected`` run on the submission in ``folder``, by the check's short name."""
+    code = student.load(assignment_id, folder)
+    return {c.id.split(".")[1]: CheckOutcome.of(c, c.run(code)) for c in selected}

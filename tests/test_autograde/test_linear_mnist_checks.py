@@ -1,0 +1,139 @@
+"""The linear_mnist checks: the reference passes, the starter and realistic bugs fail with messages
+that say what, where and (for known mistakes) why; the trainer's constructed problems have the
+dev curves they were built for."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograde import checks, runner, student
+from autograde.checks.linear_mnist import public
+from autograde.report import render
+from solutions.linear_mnist import linear_mnist as reference
+
+from test_autograde import single_file
+
+ASSIGNMENT = "linear_mnist"
+FAST = [c for c in checks.load(ASSIGNMENT) if not c.group.endswith("accuracy")]
+
+
+def outcomes(tmp_path, source="solutions", old="", new=""):
+    return single_file.outcomes(ASSIGNMENT, single_file.submission(tmp_path, ASSIGNMENT, source, old, new), FAST)
+
+
+def test_points_per_grade_cell():
+    groups = checks.groups(checks.load(ASSIGNMENT))
+    assert {g: sum(c.points for c in cs) for g, cs in groups.items()} == {
+        "initialization": 2, "model": 4, "sgd": 2, "improved_trainer": 4, "plain_accuracy": 2, "improved_accuracy": 2}
+
+
+def test_reference_passes_every_check(tmp_path):
+    results = outcomes(tmp_path)
+    assert all(o.passed for o in results.values()), render(list(results.values()))
+
+
+def test_starter_fails_every_check(tmp_path):
+    results = outcomes(tmp_path, "starter")
+    assert not any(o.passed for o in results.values()), render(list(results.values()))
+    assert all("not implemented yet" in o.message for o in results.values()), render(list(results.values()))
+
+
+TRAINER = "    for _ in range(epochs):\n        order = rng.permutation(len(images))\n"
+BUGS = [
+    ("Glorot bound from fan_in only", "np.sqrt(6.0 / (fan_in + fan_out))", "np.sqrt(6.0 / fan_in)",
+     "glorot_uniform_fills_the_glorot_interval_and_init_params_zeroes_the_bias", "sqrt(6 / fan_in)"),
+    ("Glorot normal instead of uniform", ".uniform(-limit, limit, size=(fan_in, fan_out))",
+     ".normal(0.0, limit / np.sqrt(3), size=(fan_in, fan_out))",
+     "glorot_uniform_fills_the_glorot_interval_and_init_params_zeroes_the_bias", "uniform distribution"),
+    ("probabilities without the max subtraction", "np.exp(scores - scores.max(axis=1, keepdims=True))", "np.exp(scores)",
+     "probabilities_are_a_stable_row_softmax", "subtract each row's maximum"),
+    ("probabilities without the bias", "scores = images @ W + b\n    exponentials", "scores = images @ W\n    exponentials",
+     "probabilities_are_a_stable_row_softmax", "Add b"),
+    ("loss summed", "loss = float(-np.mean(", "loss = float(-np.sum(",
+     "loss_is_log_classes_at_zero_and_gradients_match_numeric", "summed over the batch"),
+    ("gradient not averaged", "    dscores /= len(labels)\n", "",
+     "loss_is_log_classes_at_zero_and_gradients_match_numeric", "divide by N"),
+    ("accuracy as a count", "return float(np.mean(np.argmax(images @ W + b, axis=1) == labels))",
+     "return float(np.sum(np.argmax(images @ W + b, axis=1) == labels))",
+     "accuracy_is_the_share_of_correct_largest_scores", "not a count"),
+    ("last batch skipped", "range(0, len(order), batch_size)", "range(0, len(order) - batch_size + 1, batch_size)",
+     "sgd_epoch_steps_through_the_order_batch_by_batch", "last, smaller batch"),
+    ("images shuffled without the labels", "labels[batch])\n        W, b", "labels[start:start + batch_size])\n        W, b",
+     "sgd_epoch_steps_through_the_order_batch_by_batch", "labels are not"),
+    ("order ignored", "images[batch], labels[batch])\n        W, b",
+     "images[start:start + batch_size], labels[start:start + batch_size])\n        W, b",
+     "sgd_epoch_steps_through_the_order_batch_by_batch", "stored order"),
+    ("step never halves", "            step = step / 2\n", "            pass\n",
+     "step_halves_when_the_dev_accuracy_does_not_improve", "never halves"),
+    ("step halves every epoch", "        else:\n            step = step / 2\n", "        step = step / 2\n",
+     "step_halves_when_the_dev_accuracy_does_not_improve", "after every epoch"),
+    ("step halves after improvements", "if dev_accuracy > best_accuracy:", "if not dev_accuracy > best_accuracy:",
+     "step_halves_when_the_dev_accuracy_does_not_improve", ""),
+    ("last parameters returned", "return best_W, best_b, history", "return W, b, history",
+     "returns_the_parameters_with_the_best_dev_accuracy", "after the last epoch"),
+    ("best kept by reference, updated in place",
+     [("W, b = W - step * dW, b - step * db", "W -= step * dW\n        b -= step * db"),
+      ("best_W, best_b = dev_accuracy, W.copy(), b.copy()", "best_W, best_b = dev_accuracy, W, b")],
+     "", "returns_the_parameters_with_the_best_dev_accuracy", "in place"),
+    ("shuffled once before the first epoch", TRAINER,
+     "    order = rng.permutation(len(images))\n    for _ in range(epochs):\n",
+     "each_epoch_takes_a_new_order", "same order"),
+    ("a new generator every epoch", "order = rng.permutation(len(images))",
+     "order = np.random.default_rng(seed).permutation(len(images))", "each_epoch_takes_a_new_order", "same order"),
+    ("never shuffled", "order = rng.permutation(len(images))", "order = np.arange(len(images))",
+     "each_epoch_takes_a_new_order", "never shuffled"),
+]
+
+
+@pytest.mark.parametrize("name, old, new, failing, hint", BUGS, ids=[b[0] for b in BUGS])
+def test_realistic_bug_is_caught_with_a_hint(tmp_path, name, old, new, failing, hint):
+    outcome = outcomes(tmp_path, old=old, new=new)[failing]
+    assert not outcome.passed, f"{name} passed {failing}"
+    assert hint in (outcome.hint or "") + outcome.message, render([outcome])
+
+
+def test_glorot_check_accepts_every_seed_of_a_correct_initializer():
+    """The statistical test is deterministic for its fixed seed; it also holds for 200 others, so
+    a correct initializer with another random stream is not rejected by bad luck."""
+    code = type("Code", (), {"glorot_uniform": staticmethod(
+        lambda fan_in, fan_out, seed: np.random.default_rng(seed + 10_000).uniform(
+            -np.sqrt(6 / (fan_in + fan_out)), np.sqrt(6 / (fan_in + fan_out)), (fan_in, fan_out)))})
+    for seed in range(200):
+        public.check_glorot(code, 784, 10, seed)
+
+
+def dev_curve(problem, epochs, step, batch_size, seed, builder_args):
+    W, b, images, labels = problem
+    dev_images, dev_labels = public.dev_set(W, b, images, labels, *builder_args)
+    _, _, history = reference.train_improved(W, b, images, labels, dev_images, dev_labels, epochs, step, batch_size, seed)
+    return history["dev_accuracy"]
+
+
+def test_constructed_problems_have_the_dev_curves_they_were_built_for():
+    problem = public.trainer_problem(40, 4)
+    steps = public.steps_for(1.0, (1, 4), 4)
+    curve = dev_curve(problem, 4, 1.0, 4, 40, ([np.arange(4)] * 4, steps, 4, (1, 4)))
+    assert curve[0] < curve[1] + 1e-12 and curve[1] == curve[2] < curve[3], curve
+    best = dev_curve(public.trainer_problem(41, 4), 4, 1.0, 4, 41,
+                     ([np.arange(4)] * 4, public.steps_for(1.0, (1, 2), 4), 4, (1, 2), (3, 4)))
+    assert int(np.argmax(best)) == 1 and best[3] < best[2] < best[1], best
+    orders = public.prescribed_orders(42, 5, 3)
+    rising = dev_curve(public.trainer_problem(42, 5), 3, 1.0, 1, 42, (orders, [1.0] * 3, 1, range(1, 4)))
+    assert rising[0] < rising[1] < rising[2], rising
+
+
+def test_sandbox_gives_the_same_results(tmp_path):
+    folder = single_file.submission(tmp_path, ASSIGNMENT, old="return best_W, best_b, history", new="return W, b, history")
+    local = {k: (o.passed, o.hint) for k, o in single_file.outcomes(ASSIGNMENT, folder, FAST).items()}
+    graded = {o.id.split(".")[1]: (o.passed, o.hint)
+              for o in runner.run(ASSIGNMENT, folder, groups={c.group for c in FAST}).outcomes}
+    assert graded == local and not graded["returns_the_parameters_with_the_best_dev_accuracy"][0]
+
+
+@pytest.mark.parametrize("group", ["plain_accuracy", "improved_accuracy"])
+def test_accuracy_checks_pass_the_reference_and_fail_the_starter(tmp_path, mnist, group):
+    [accuracy] = [c for c in checks.load(ASSIGNMENT) if c.group == group]
+    passed = accuracy.run(student.load(ASSIGNMENT, single_file.submission(tmp_path / "reference", ASSIGNMENT)))
+    assert passed.passed and "the bar is" in passed.message, passed.message
+    failed = accuracy.run(student.load(ASSIGNMENT, single_file.submission(tmp_path / "starter", ASSIGNMENT, "starter")))
+    assert not failed.passed and "not implemented" in failed.message
