@@ -21,8 +21,15 @@ HIDDEN_CANARY = "LEAK-CANARY-HIDDEN-CHECK"
 HIDDEN_TEST_CANARY = "LEAK-CANARY-HIDDEN-TEST"
 
 
+def given_lines(repo):
+    """Every line of the starter: code students are given (provided files, code around the stubs)."""
+    return {line.strip() for path in (repo / "starter").rglob("*.py") for line in path.read_text().splitlines()}
+
+
 def solution_lines(repo):
-    """Every substantial line written between solution markers in solutions/."""
+    """Every substantial line written between solution markers in solutions/, except the idioms
+    that the given code also holds (``rng = np.random.default_rng(seed)``): those are no secret,
+    and the solution canaries catch any block that leaks whole."""
     lines = set()
     for path in (repo / "solutions").rglob("*.py"):
         inside = False
@@ -33,7 +40,7 @@ def solution_lines(repo):
                 inside = False
             elif inside and len(line.strip()) > 20 and not line.strip().startswith("#"):
                 lines.add(line.strip())
-    return lines
+    return lines - given_lines(repo)
 
 
 def plant(repo, root):

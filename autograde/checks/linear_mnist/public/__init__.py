@@ -39,7 +39,7 @@ def check_glorot(student, fan_in: int, fan_out: int, seed: int) -> None:
     W = validate.array(student.glorot_uniform(fan_in, fan_out, seed), f"glorot_uniform({fan_in}, {fan_out}, {seed})",
                        (fan_in, fan_out))
     n = W.size
-    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    limit = (6 / (fan_in + fan_out)) ** 0.5
     largest = float(np.abs(W).max())
 
     def limit_hint():
@@ -120,8 +120,8 @@ def student_accuracy(student, W, b, images, labels) -> float:
 def probabilities_are_a_stable_row_softmax(student):
     """probabilities(W, b, images) is softmax(images @ W + b) row by row, the same for scores near 1000."""
     W, b, images, _ = problem(20)
-    scores = images @ W + b
-    expected = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    logits = images @ W + b
+    expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     hint = None
     got = student_probabilities(student, W, b, images)
     if is_close(got, np.exp(images @ W) / np.exp(images @ W).sum(axis=1, keepdims=True)):
@@ -182,7 +182,8 @@ def epoch_with(gradients, W, b, images, labels, order, step, batch_size, batches
     for batch_images, batch_labels in batches or [(images[order[s:s + batch_size]], labels[order[s:s + batch_size]])
                                                   for s in range(0, len(order), batch_size)]:
         dW, db = gradients(W, b, batch_images, batch_labels)
-        W, b = W - step * dW, b - step * db
+        W = W - step * dW
+        b = b - step * db
     return W, b
 
 
@@ -244,8 +245,8 @@ def prescribed_orders(seed: int, examples: int, epochs: int) -> list:
 
 
 def reference_gradients(W, b, images, labels):
-    scores = images @ W + b
-    p = np.exp(scores - scores.max(axis=1, keepdims=True))
+    logits = images @ W + b
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
     p[np.arange(len(labels)), labels] -= 1
     p /= len(labels)
@@ -270,16 +271,17 @@ def student_trainer(student, W, b, images, labels, dev_images, dev_labels, epoch
     returned = validate.sequence(student.train_improved(W.copy(), b.copy(), images.copy(), labels.copy(),
                                                         dev_images.copy(), dev_labels.copy(), epochs, step,
                                                         batch_size, seed), "train_improved", 3)
-    best_W, best_b = params_of(returned[:2], W.shape[0], W.shape[1], "train_improved")
+    trained = params_of(returned[:2], W.shape[0], W.shape[1], "train_improved")
     history = returned[2]
     if not isinstance(history, dict):
         raise CheckFailure(f"train_improved must return a dict as its history, got {validate.type_name(history)}")
+    checked = {}
     for key in ("step", "train_accuracy", "dev_accuracy"):
         if key not in history:
             raise CheckFailure(f"the history of train_improved has no {key!r}")
         values = validate.sequence(history[key], f"history[{key!r}]", epochs)
-        history[key] = [validate.scalar(v, f"history[{key!r}]") for v in values]
-    return best_W, best_b, history
+        checked[key] = [validate.scalar(v, f"history[{key!r}]") for v in values]
+    return trained[0], trained[1], checked
 
 
 def replay(student, W, b, images, labels, dev_images, dev_labels, orders, step, batch_size, rule="best"):

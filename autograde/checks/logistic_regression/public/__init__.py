@@ -39,10 +39,10 @@ def student_loss(student, W, b, images, labels, weight_decay):
 
 def negative_log_likelihood(W, b, images, labels) -> float:
     """The batch's data loss computed here (log-sum-exp form), independently of the student's code."""
-    scores = images @ W + b
-    top = scores.max(axis=1, keepdims=True)
-    log_normalizer = top[:, 0] + np.log(np.exp(scores - top).sum(axis=1))
-    return float(np.sum(log_normalizer - scores[np.arange(len(labels)), labels]))
+    logits = images @ W + b
+    top = logits.max(axis=1, keepdims=True)
+    log_normalizer = top[:, 0] + np.log(np.exp(logits - top).sum(axis=1))
+    return float(np.sum(log_normalizer - logits[np.arange(len(labels)), labels]))
 
 
 # -- the loss ------------------------------------------------------------------------------
@@ -185,16 +185,16 @@ def sgd_update_steps_against_the_gradient(student):
 
 def check_predict(student, seed: int, examples: int, inputs: int, classes: int) -> None:
     W, b, images, _ = problem(seed, examples, inputs, classes, scale=2.0)
-    scores = images @ W + b
+    logits = images @ W + b
     got = validate.array(student.predict(W.copy(), b.copy(), images.copy()), "predict(W, b, images)",
                          [(examples,), (examples, 1)], kinds="iu").reshape(examples)
-    expected = np.argmax(scores, axis=1)
+    expected = np.argmax(logits, axis=1)
     wrong = np.flatnonzero(got != expected)
     if wrong.size:
         first = int(wrong[0])
         hint = "Add b to the scores before taking the larger one." if np.array_equal(got, np.argmax(images @ W, 1)) else None
         raise CheckFailure(f"predict gives class {got[first]} for example {first}, whose scores are "
-                           f"{np.round(scores[first], 3).tolist()}; {wrong.size} of {examples} are wrong", hint)
+                           f"{np.round(logits[first], 3).tolist()}; {wrong.size} of {examples} are wrong", hint)
 
 
 @check(ASSIGNMENT, "prediction", points=1)
