@@ -64,7 +64,8 @@ def planted_course(repo, tmp_path_factory, mnist):
     root = tmp_path_factory.mktemp("planted-kit")
     plant(repo, root)
     course_dir = tmp_path_factory.mktemp("planted-course")
-    course.release(course_dir, "softmax_mlp", repo=root)
+    for assignment_id in assignments.ASSIGNMENTS:
+        course.release(course_dir, assignment_id, repo=root)
     course.stage_submission(course_dir, "softmax_mlp", "starter",
                             {"softmax_classifier.py": root / "starter/softmax_mlp/softmax_classifier.py"})
     course.stage_submission(course_dir, "softmax_mlp", "reference",
@@ -81,7 +82,9 @@ def scan(files, needles):
 
 def test_release_holds_no_solution_and_no_hidden_check(repo, planted_course):
     released = [p for p in (planted_course / "release").rglob("*") if p.is_file()]
-    assert any(p.name == "softmax_classifier.py" for p in released)
+    for spec in assignments.ASSIGNMENTS.values():
+        assert all(any(p.parts[-2 - f.count("/"):] == (spec.id, *f.split("/")) for p in released)
+                   for f in spec.student_files), f"{spec.id} is not released whole"
     needles = [SOLUTION_CANARY, HIDDEN_CANARY, HIDDEN_TEST_CANARY, "BEGIN HIDDEN TESTS", "hidden=True)",
                "from solutions.", "import solutions", *solution_lines(repo)]
     assert scan(released, needles) == []

@@ -238,7 +238,8 @@ def compare_network(student, loss_of, seed: int, sizes, examples: int, l1: float
     params, x, labels = network_problem(seed, sizes, examples)
     _, grads = student_network(student, params, x, labels, l1, sizes)
     where = f"(network {'-'.join(map(str, sizes))}, N={examples}, l1={l1})"
-    for index, (W, b) in enumerate(params):
+    for index, layer in enumerate(params):
+        W, b = layer
         for name, value, analytic in [("dW", W, grads[index][0]), ("db", b, grads[index][1])]:
             def loss_with(v, index=index, name=name):
                 changed = [((v, b_) if name == "dW" else (W_, v)) if i == index else (W_, b_)
