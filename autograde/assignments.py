@@ -24,6 +24,8 @@ class Assignment:
     provided_files: tuple[str, ...]
     #: nbgrader notebooks (without .ipynb) in ``notebooks/<id>/``.
     notebooks: tuple[str, ...]
+    #: The dataset its notebooks and accuracy checks use: ``mnist`` or ``cifar10``.
+    data: str = "mnist"
 
     @property
     def public_checks(self) -> str:
@@ -62,6 +64,7 @@ ASSIGNMENTS = {
         Assignment("logistic_regression", ("logistic_regression.py",), ("logistic_training.py",),
                    ("logistic_regression",)),
         Assignment("linear_mnist", ("linear_mnist.py",), ("linear_training.py",), ("linear_mnist",)),
+        Assignment("linear_cifar10", ("linear_cifar10.py",), ("functions.py",), ("linear_cifar10",), data="cifar10"),
         Assignment("deep_mlp", ("deep_mlp.py",), ("deep_mlp_training.py",), ("deep_mlp",)),
     ]
 }

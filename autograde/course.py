@@ -109,6 +109,17 @@ def environment(data_dir: Path | None = None) -> dict[str, str]:
     return {**os.environ, "DLKIT_DATA": str((data_dir or default_data_dir()).resolve()), "DLKIT_QUICK": "1"}
 
 
+def grading_data(assignment_id: str):
+    """Load the dataset the assignment is graded on, so a batch never starts without it.
+
+    MNIST is downloaded when missing; CIFAR-10 must be prepared first (``python -m data_scripts
+    cifar10``). Raises ``data_scripts.DatasetUnavailable`` or ``DownloadError``, saying what to do.
+    """
+    from data_scripts import load_cifar10, load_mnist
+
+    return load_cifar10() if assignments.get(assignment_id).data == "cifar10" else load_mnist()
+
+
 def nbgrader(course_dir: Path, *arguments: str) -> str:
     """Run one nbgrader command in the course; return its log or raise CourseError."""
     executable = Path(sys.executable).with_name("nbgrader")

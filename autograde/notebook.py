@@ -18,9 +18,13 @@ class ChecksFailed(AssertionError):
 
 
 def _assignment_of(group: str, folder: Path) -> str:
-    """The assignment whose files are in ``folder`` and which has checks in ``group``."""
+    """The assignment whose files are in ``folder`` and which has checks in ``group``.
+
+    A release ships the checks of its own assignment only; the kit itself has them all.
+    """
     present = [a.id for a in assignments.ASSIGNMENTS.values() if all((folder / f).is_file() for f in a.student_files)]
-    with_group = [a for a in assignments.ASSIGNMENTS if any(c.group == group for c in checks.load(a))]
+    with_group = [a for a in assignments.ASSIGNMENTS
+                  if checks.public_checks_installed(a) and any(c.group == group for c in checks.load(a))]
     candidates = [a for a in with_group if a in present] or with_group or present
     if len(candidates) == 1:
         return candidates[0]

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from . import cifar10, mnist
+from .download import DownloadError
 from .store import load_npz
 
 #: Share of the canonical training set kept for validation: its last 10,000 of 60,000 images,
@@ -59,10 +60,63 @@ def load_mnist(directory: Path | None = None) -> MNIST:
     )
 
 
-def load_cifar10(directory: Path | None = None) -> dict[str, Split]:
-    """CIFAR-10 batches by name (``data_batch_1`` ... ``test_batch``), values in [0, 1]."""
-    arrays = load_npz(cifar10.prepare(directory or data_dir()))
-    return {
-        batch: Split(arrays[f"{batch}_images"].astype(np.float32) / 255, arrays[f"{batch}_labels"].astype(np.int64))
-        for batch in cifar10.BATCHES
-    }
+class DatasetUnavailable(RuntimeError):
+    """A dataset is not on this machine and could not be fetched; the message says what to do.
+
+    In a notebook it shows as that one message, without a traceback.
+    """
+
+    def _render_traceback_(self):
+        return [f"{type(self).__name__}: {self}"]
+
+
+@dataclass(frozen=True)
+class CIFAR10:
+    """CIFAR-10's batches, or data in its format, with what it is.
+
+    ``description`` says which data this is (the official CIFAR-10, the generated stand-in or
+    another tarball); everything that shows results from it shows that line too.
+    """
+
+    batches: dict[str, Split]   # data_batch_1 ... data_batch_5, test_batch: images (N, 3072) in [0, 1]
+    label_names: tuple[str, ...]
+    md5: str                    # of the tarball the batches came from
+    origin: str                 # official, stand-in or other
+
+    @property
+    def official(self) -> bool:
+        return self.origin == "official" and self.md5 == cifar10.DIGEST.hexdigest
+
+    @property
+    def description(self) -> str:
+        return cifar10.describe(self.origin, self.md5)
+
+
+def load_cifar10(directory: Path | None = None, download: bool = False, sources=None) -> CIFAR10:
+    """The CIFAR-10 batches prepared in ``directory``, values in [0, 1].
+
+    With ``download=True`` the official tarball (or ``sources``) is fetched when nothing is
+    prepared yet. Raises DatasetUnavailable, saying how to get the data, when there is none.
+    """
+    directory = directory or data_dir()
+    path = directory / cifar10.NPZ
+    if not path.exists() and download:
+        try:
+            cifar10.prepare(directory, sources or cifar10.Sources())
+        except DownloadError as error:
+            reason = "; ".join(error.reasons) or str(error)
+            raise DatasetUnavailable(
+                f"CIFAR-10 is not in {directory} and could not be downloaded ({reason}): run "
+                f"`python -m data_scripts cifar10` where {cifar10.URL} can be reached, or put "
+                f"{cifar10.TARBALL} (md5 {cifar10.DIGEST.hexdigest}) into {directory / 'raw'} first.") from None
+    if not path.exists():
+        raise DatasetUnavailable(f"CIFAR-10 is not in {directory}: run `python -m data_scripts cifar10` to "
+                                 f"download it from {cifar10.URL}.")
+    arrays = load_npz(path)
+    return CIFAR10(
+        batches={batch: Split(arrays[f"{batch}_images"].astype(np.float32) / 255,
+                              arrays[f"{batch}_labels"].astype(np.int64)) for batch in cifar10.BATCHES},
+        label_names=tuple(str(name) for name in arrays["label_names"]),
+        md5=str(arrays.get("source_md5", "")),
+        origin=str(arrays.get("origin", "other")),
+    )

@@ -2,10 +2,20 @@
 
 The .npz holds, for each of ``data_batch_1`` ... ``data_batch_5`` and ``test_batch``,
 ``<batch>_images`` (N, 3072) uint8 (1024 red, 1024 green, 1024 blue values of a 32x32
-image, row-major, as in the tarball) and ``<batch>_labels`` (N,) uint8, plus ``label_names``.
+image, row-major, as in the tarball) and ``<batch>_labels`` (N,) uint8, plus ``label_names``,
+``source_md5`` (the md5 of the tarball it came from) and ``origin``: ``official`` when that
+md5 is the official tarball's, ``stand-in`` for the tarball ``write_stand_in`` generates, and
+``other`` for any other tarball in CIFAR-10's format. Loaders label the data by these, so
+nothing else is ever called CIFAR-10.
+
+Where the official site cannot be reached (this kit's CI machines), ``prepare_stand_in`` writes
+a stand-in in the exact tarball format: ten classes of noisy coloured patterns that a linear
+classifier can partly separate. It exercises the same code end to end; it is not CIFAR-10.
 """
 from __future__ import annotations
 
+import gzip
+import io
 import pickle
 import tarfile
 from dataclasses import dataclass
@@ -23,6 +33,10 @@ BATCHES = ("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data
 FOLDER = "cifar-10-batches-py"
 NPZ = "cifar10.npz"
 VALUES = 32 * 32 * 3
+STAND_IN_TARBALL = "cifar-10-stand-in-python.tar.gz"
+#: Images per batch of the stand-in (the real batches hold 10,000): enough that the reference's test
+#: accuracy varies by a fraction of a point between seeds, few enough to train in seconds.
+STAND_IN_IMAGES = 3000
 
 
 @dataclass(frozen=True)
@@ -58,13 +72,92 @@ def read_tarball(path: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
+def source_md5(npz: Path) -> str | None:
+    """The md5 of the tarball ``npz`` was converted from (None for a file without that record)."""
+    with np.load(npz, allow_pickle=False) as archive:
+        return str(archive["source_md5"]) if "source_md5" in archive.files else None
+
+
+def _convert(tarball: Path, md5: str, origin: str, target: Path) -> Path:
+    save_npz(target, {**read_tarball(tarball), "source_md5": np.array(md5), "origin": np.array(origin)})
+    return target
+
+
 def prepare(data_dir: Path, sources: Sources = Sources()) -> Path:
-    """Make ``data_dir/cifar10.npz`` exist; download only what is missing. Returns its path."""
+    """Make ``data_dir/cifar10.npz`` hold the tarball of ``sources``; download only what is missing.
+
+    A .npz converted from another tarball (the stand-in, say) is replaced. Returns its path.
+    """
     target = data_dir / NPZ
-    if target.exists():
+    if target.exists() and source_md5(target) == sources.digest.hexdigest:
         return target
     tarball = data_dir / "raw" / TARBALL
     advice = ADVICE.format(url=URL, tarball=TARBALL, path=tarball, md5=sources.digest.hexdigest)
     fetch(tarball, sources.digest, [UrlSource(url) for url in sources.urls], advice)
-    save_npz(target, read_tarball(tarball))
-    return target
+    origin = "official" if sources.digest.hexdigest == DIGEST.hexdigest else "other"
+    return _convert(tarball, sources.digest.hexdigest, origin, target)
+
+
+def prepare_stand_in(data_dir: Path, images_per_batch: int = STAND_IN_IMAGES) -> Path:
+    """Make ``data_dir/cifar10.npz`` hold the generated stand-in, unless it holds the official data.
+
+    Raises FileExistsError rather than replace the official CIFAR-10.
+    """
+    target = data_dir / NPZ
+    if target.exists() and source_md5(target) == DIGEST.hexdigest:
+        raise FileExistsError(f"{target} holds the official CIFAR-10; the stand-in does not replace it")
+    tarball = data_dir / "raw" / STAND_IN_TARBALL
+    tarball.parent.mkdir(parents=True, exist_ok=True)
+    md5 = write_stand_in(tarball, images_per_batch)
+    return _convert(tarball, md5, "stand-in", target)
+
+
+def stand_in_images(labels: np.ndarray, rng: np.random.Generator, templates: np.ndarray) -> np.ndarray:
+    """Images (N, 3072) uint8: each its class's template at a random contrast and brightness, plus
+    blotchy noise (8x8 blocks per channel, as natural images vary mostly at coarse scales) and pixel noise."""
+    count = len(labels)
+    contrast = rng.uniform(0.4, 1.2, size=(count, 1))
+    brightness = rng.normal(128.0, 24.0, size=(count, 1))
+    blotches = np.kron(rng.normal(0.0, 40.0, size=(count, 3, 8, 8)), np.ones((4, 4))).reshape(count, VALUES)
+    noise = rng.normal(0.0, 8.0, size=(count, VALUES))
+    return np.clip(brightness + contrast * templates[labels] + blotches + noise, 0, 255).astype(np.uint8)
+
+
+def write_stand_in(path: Path, images_per_batch: int = STAND_IN_IMAGES, seed: int = 0) -> str:
+    """Write a stand-in tarball in CIFAR-10's exact python format; return its md5.
+
+    The file is the same byte for byte on every run with the same arguments (and numpy), so a
+    bar calibrated on it holds wherever it is regenerated.
+    """
+    rng = np.random.default_rng(seed)
+    # Smooth class templates: random 4x4 colour grids blown up to 32x32, one channel after another.
+    coarse = rng.normal(0.0, 6.0, size=(10, 3, 4, 4))
+    templates = np.kron(coarse, np.ones((8, 8))).reshape(10, VALUES)
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0, compresslevel=1) as compressed, \
+            tarfile.open(fileobj=compressed, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        def add(name: str, content: dict) -> None:
+            data = pickle.dumps(content, protocol=2)
+            info = tarfile.TarInfo(f"{FOLDER}/{name}")
+            info.size, info.mode = len(data), 0o644
+            tar.addfile(info, io.BytesIO(data))
+
+        for batch in BATCHES:
+            labels = rng.integers(0, 10, size=images_per_batch)
+            images = stand_in_images(labels, rng, templates)
+            add(batch, {b"batch_label": f"{batch} of the stand-in".encode(), b"labels": labels.tolist(),
+                        b"data": images, b"filenames": [f"stand_in_{i:05d}.png".encode() for i in range(len(labels))]})
+        names = [f"pattern {i}".encode() for i in range(10)]
+        add("batches.meta", {b"label_names": names, b"num_vis": VALUES, b"num_cases_per_batch": images_per_batch})
+    path.write_bytes(buffer.getvalue())
+    return Digest("md5", "").of(path)
+
+
+def describe(origin: str, md5: str) -> str:
+    """One line saying what the data is, for every notebook and report that uses it."""
+    if origin == "official" and md5 == DIGEST.hexdigest:
+        return f"CIFAR-10 (the official tarball, md5 {md5})"
+    if origin == "stand-in":
+        return (f"a generated stand-in in CIFAR-10's format (md5 {md5}), NOT CIFAR-10: its accuracies say "
+                "nothing about CIFAR-10; `python -m data_scripts cifar10` fetches the real data")
+    return f"data in CIFAR-10's format from a tarball with md5 {md5}, NOT the official CIFAR-10"

@@ -25,7 +25,14 @@ TIMEOUT_SECONDS = 60
 
 
 class DownloadError(RuntimeError):
-    """No source delivered a file whose checksum matched."""
+    """No source delivered a file whose checksum matched.
+
+    ``reasons`` holds one line per source tried: what it was and why it failed.
+    """
+
+    def __init__(self, message: str, reasons: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.reasons = reasons
 
 
 @dataclass(frozen=True)
@@ -174,6 +181,7 @@ def fetch(destination: Path, digest: Digest, sources, advice: str) -> Path:
             source.fetch(destination, digest)
             return destination
         except (DownloadError, subprocess.TimeoutExpired, OSError) as error:
-            failures.append(f"  - {source.describe()}: {error}")
-    tried = "\n".join(failures)
-    raise DownloadError(f"could not get {destination.name} ({digest}); every source failed:\n{tried}\n{advice}")
+            failures.append(f"{source.describe()}: {error}")
+    tried = "\n".join(f"  - {failure}" for failure in failures)
+    raise DownloadError(f"could not get {destination.name} ({digest}); every source failed:\n{tried}\n{advice}",
+                        tuple(failures))

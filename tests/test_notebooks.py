@@ -75,6 +75,8 @@ TRAINED_AS_GRADED = [
     ("linear_mnist", "linear_mnist", "plain_hyperparameters", "autograde.checks.linear_mnist.hidden", "PLAIN", "plain"),
     ("linear_mnist", "linear_mnist", "improved_hyperparameters", "autograde.checks.linear_mnist.hidden", "IMPROVED",
      "improved"),
+    ("linear_cifar10", "linear_cifar10", "hyperparameters", "autograde.checks.linear_cifar10.hidden", "TRAINING",
+     "graded"),
 ]
 
 

@@ -109,9 +109,21 @@ def load(assignment: str, hidden: bool = True) -> list[Check]:
     return [c for c in _REGISTRY.values() if c.assignment == assignment and (hidden or not c.hidden)]
 
 
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its package is missing too
+        return False
+
+
 def hidden_checks_installed(assignment: str) -> bool:
     """False in a student's release, which ships without hidden checks."""
-    return importlib.util.find_spec(assignments.get(assignment).hidden_checks) is not None
+    return _installed(assignments.get(assignment).hidden_checks)
+
+
+def public_checks_installed(assignment: str) -> bool:
+    """False for the other assignments in a student's release, which ships its own checks only."""
+    return _installed(assignments.get(assignment).public_checks)
 
 
 def groups(checks: list[Check]) -> dict[str, list[Check]]:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
 
-from autograde import assignments, cli, course, grades, starter
+from autograde import assignments, checks, cli, course, grades, starter
 
 SOLUTION_CANARY = "LEAK-CANARY-SOLUTION"
 HIDDEN_CANARY = "LEAK-CANARY-HIDDEN-CHECK"
@@ -91,6 +94,25 @@ def test_release_holds_no_solution_and_no_hidden_check(repo, planted_course):
     assert not [p for p in released if "hidden" in p.parts or p.name == "thresholds.json"]
 
 
+@pytest.mark.parametrize("assignment_id", sorted(assignments.ASSIGNMENTS))
+def test_public_checks_run_in_the_release_as_students_run_them(repo, planted_course, tmp_path, assignment_id):
+    """In a released folder with the reference's files, every public grade cell's check_group passes;
+    with the starter's, each fails saying the code is not implemented yet."""
+    spec = assignments.get(assignment_id)
+    groups = sorted({c.group for c in checks.load(assignment_id, hidden=False)})
+    script = "from autograde.notebook import check_group\n" + "".join(f"check_group({g!r})\n" for g in groups)
+    for source, passes in [("solutions", True), ("starter", False)]:
+        folder = tmp_path / source
+        shutil.copytree(planted_course / "release" / assignment_id, folder)
+        for relative in spec.student_files:
+            shutil.copy(repo / source / assignment_id / relative, folder / relative)
+        ran = subprocess.run([sys.executable, "-c", script], cwd=folder, capture_output=True, text=True,
+                             env={**os.environ, "PYTHONPATH": ""}, timeout=300)
+        assert (ran.returncode == 0) == passes, ran.stdout[-2000:] + ran.stderr[-2000:]
+        if not passes:
+            assert "ChecksFailed" in ran.stderr and "not implemented yet" in ran.stderr, ran.stderr[-2000:]
+
+
 def test_feedback_shows_trusted_results_but_no_hidden_test(planted_course):
     feedback = [p for p in (planted_course / "feedback").rglob("*") if p.is_file()]
     html = [p for p in feedback if p.suffix == ".html"]
@@ -114,11 +136,13 @@ def test_the_reference_notebooks_run_without_errors_and_earn_every_point(planted
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory, mnist):
-    """The course directory the demo built, and what it printed."""
+def demo(tmp_path_factory, cifar10_data_dir):
+    """The course directory the demo built, and what it printed. Its data folder holds MNIST and
+    CIFAR-10-format data that came through the download code from 127.0.0.1."""
     course_dir = tmp_path_factory.mktemp("demo") / "course"
     printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
+        patch.setenv("DLKIT_DATA", str(cifar10_data_dir))
         assert cli.main(["demo", "--course-dir", str(course_dir)]) == 0
     return course_dir, printed.getvalue()
 
@@ -145,6 +169,7 @@ DEMO_EXAMPLES = [
     ("logistic_regression", 14, "decay_missing_from_gradient", "gradients_match_numeric_with_decay"),
     ("linear_mnist", 16, "best_kept_by_reference", "returns_the_parameters_with_the_best_dev_accuracy"),
     ("deep_mlp", 18, "step_halved_every_epoch", "step_halves_every_two_epochs"),
+    ("linear_cifar10", 16, "regularization_gradient_halved", "gradients_match_numeric_gradients_with_regularization"),
 ]
 
 

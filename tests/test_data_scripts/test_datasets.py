@@ -103,11 +103,13 @@ def test_cifar10_from_a_tarball_in_the_official_layout(cifar_tarball, tmp_path):
     server, arrays, digest = cifar_tarball
     data_dir = tmp_path / "data"
     cifar10.prepare(data_dir, cifar10.Sources(urls=(f"{server.url}/good/{cifar10.TARBALL}",), digest=digest))
-    batches = load_cifar10(data_dir)
-    assert sorted(batches) == sorted(cifar10.BATCHES)
+    data = load_cifar10(data_dir)
+    assert sorted(data.batches) == sorted(cifar10.BATCHES)
     images, labels = arrays["data_batch_2"]
-    np.testing.assert_array_equal(np.round(batches["data_batch_2"].images * 255), images)
-    np.testing.assert_array_equal(batches["data_batch_2"].labels, labels)
+    np.testing.assert_array_equal(np.round(data.batches["data_batch_2"].images * 255), images)
+    np.testing.assert_array_equal(data.batches["data_batch_2"].labels, labels)
+    assert data.label_names[0] == "airplane" and data.md5 == digest.hexdigest and not data.official
+    assert "NOT the official CIFAR-10" in data.description
     before = len(server.requests)
     cifar10.prepare(data_dir, cifar10.Sources(urls=(f"{server.url}/good/{cifar10.TARBALL}",), digest=digest))
     assert len(server.requests) == before
@@ -129,3 +131,90 @@ def test_cli_reports_failure_with_exit_code_one(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(cli.DATASETS, "cifar10", lambda directory: cifar10.prepare(directory, unreachable))
     assert cli.main(["cifar10", "--data-dir", str(tmp_path)]) == 1
     assert "could not get cifar-10-python.tar.gz" in capsys.readouterr().err
+
+
+def test_the_stand_in_is_the_same_file_on_every_run_and_says_what_it_is(tmp_path):
+    first = cifar10.write_stand_in(tmp_path / "a.tar.gz", images_per_batch=50)
+    assert cifar10.write_stand_in(tmp_path / "b.tar.gz", images_per_batch=50) == first
+    assert cifar10.write_stand_in(tmp_path / "c.tar.gz", images_per_batch=50, seed=1) != first
+    cifar10.prepare_stand_in(tmp_path / "data", images_per_batch=50)
+    data = load_cifar10(tmp_path / "data")
+    assert {split.images.shape for split in data.batches.values()} == {(50, 3072)}
+    assert data.origin == "stand-in" and not data.official
+    assert data.description.startswith("a generated stand-in") and "NOT CIFAR-10" in data.description
+    assert all(name.startswith("pattern") for name in data.label_names)
+
+
+def test_a_linear_classifier_learns_the_stand_in_but_not_perfectly(tmp_path):
+    """Class means separate the stand-in's classes well above chance, far from perfectly (CIFAR-10-like)."""
+    cifar10.prepare_stand_in(tmp_path, images_per_batch=1000)
+    data = load_cifar10(tmp_path)
+    train, test = data.batches["data_batch_1"], data.batches["test_batch"]
+    means = np.stack([train.images[train.labels == k].mean(axis=0) for k in range(10)])
+    nearest = np.argmin(((test.images[:, None, :] - means[None]) ** 2).sum(axis=2), axis=1)
+    assert 0.25 < np.mean(nearest == test.labels) < 0.9
+
+
+def test_only_the_official_checksum_is_called_cifar10(tmp_path):
+    arrays = {f"{batch}_{kind}": np.zeros((1, 3072) if kind == "images" else (1,), np.uint8)
+              for batch in cifar10.BATCHES for kind in ("images", "labels")}
+    for origin, md5_value, official in [("official", cifar10.DIGEST.hexdigest, True), ("official", "0" * 32, False),
+                                        ("other", cifar10.DIGEST.hexdigest, False)]:
+        np.savez(tmp_path / cifar10.NPZ, **arrays, label_names=np.array(["a"] * 10), source_md5=np.array(md5_value),
+                 origin=np.array(origin))
+        data = load_cifar10(tmp_path)
+        assert data.official == official and (data.description.startswith("CIFAR-10 (the official") == official)
+
+
+def test_the_stand_in_never_replaces_the_official_data(tmp_path):
+    arrays = {f"{batch}_{kind}": np.zeros((1, 3072) if kind == "images" else (1,), np.uint8)
+              for batch in cifar10.BATCHES for kind in ("images", "labels")}
+    np.savez(tmp_path / cifar10.NPZ, **arrays, label_names=np.array(["a"] * 10),
+             source_md5=np.array(cifar10.DIGEST.hexdigest), origin=np.array("official"))
+    with pytest.raises(FileExistsError, match="official CIFAR-10"):
+        cifar10.prepare_stand_in(tmp_path, images_per_batch=10)
+    assert load_cifar10(tmp_path).official
+
+
+def test_the_official_download_replaces_a_stand_in(cifar_tarball, tmp_path):
+    server, _, digest = cifar_tarball
+    cifar10.prepare_stand_in(tmp_path, images_per_batch=10)
+    cifar10.prepare(tmp_path, cifar10.Sources(urls=(f"{server.url}/good/{cifar10.TARBALL}",), digest=digest))
+    assert load_cifar10(tmp_path).md5 == digest.hexdigest and server.requests
+
+
+def test_missing_cifar10_says_in_one_sentence_what_to_do(tmp_path):
+    from data_scripts import DatasetUnavailable
+
+    with pytest.raises(DatasetUnavailable) as error:
+        load_cifar10(tmp_path)
+    assert "python -m data_scripts cifar10" in str(error.value) and str(error.value).count(". ") == 0
+    unreachable = cifar10.Sources(urls=(free_port_url() + "/cifar-10-python.tar.gz",))
+    with pytest.raises(DatasetUnavailable) as error:
+        load_cifar10(tmp_path, download=True, sources=unreachable)
+    assert "could not be downloaded (" in str(error.value) and "could not connect" in str(error.value)
+    assert "python -m data_scripts cifar10" in str(error.value) and str(error.value).count(". ") == 0
+    assert not (tmp_path / cifar10.NPZ).exists()
+
+
+def test_in_a_notebook_missing_data_shows_as_that_sentence_without_a_traceback(capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_cell("from data_scripts import DatasetUnavailable\n"
+                   "raise DatasetUnavailable('CIFAR-10 is not in /data: run `python -m data_scripts cifar10`.')")
+    shown = capsys.readouterr().out.strip()
+    assert shown == "DatasetUnavailable: CIFAR-10 is not in /data: run `python -m data_scripts cifar10`.", shown
+
+
+def test_the_demo_grades_on_the_stand_in_only_when_cifar10_cannot_be_fetched(cifar_tarball, tmp_path):
+    from autograde import cli
+
+    unreachable = cifar10.Sources(urls=(free_port_url() + "/cifar-10-python.tar.gz",))
+    said = cli.demo_cifar10(tmp_path / "offline", unreachable)
+    assert said.startswith("CIFAR-10 could not be downloaded (") and "a generated stand-in" in said
+    assert load_cifar10(tmp_path / "offline").origin == "stand-in"
+    server, _, digest = cifar_tarball
+    reachable = cifar10.Sources(urls=(f"{server.url}/good/{cifar10.TARBALL}",), digest=digest)
+    said = cli.demo_cifar10(tmp_path / "online", reachable)
+    assert said.startswith("linear_cifar10 is graded on data in CIFAR-10's format") and server.requests

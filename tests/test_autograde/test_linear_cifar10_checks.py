@@ -1,0 +1,141 @@
+"""The linear_cifar10 checks: the reference passes, the starter and realistic bugs fail with
+messages that say what, where and (for known mistakes) why; the accuracy bar adapts to the data."""
+from __future__ import annotations
+
+import pytest
+
+from autograde import calibration, checks, runner, student
+from autograde.report import render
+from data_scripts import cifar10
+from data_scripts.download import Digest
+from support.fake_server import FakeServer
+
+from test_autograde import single_file
+
+ASSIGNMENT = "linear_cifar10"
+FAST = [c for c in checks.load(ASSIGNMENT) if c.group != "accuracy"]
+
+
+def outcomes(tmp_path, source="solutions", old="", new=""):
+    return single_file.outcomes(ASSIGNMENT, single_file.submission(tmp_path, ASSIGNMENT, source, old, new), FAST)
+
+
+def test_points_per_grade_cell():
+    groups = checks.groups(checks.load(ASSIGNMENT))
+    assert {g: sum(c.points for c in cs) for g, cs in groups.items()} == {
+        "evaluate": 2, "cost": 3, "compute_accuracy": 2, "gradients": 3, "minibatch": 3, "accuracy": 3}
+
+
+def test_reference_passes_every_check(tmp_path):
+    results = outcomes(tmp_path)
+    assert all(o.passed for o in results.values()), render(list(results.values()))
+
+
+def test_starter_fails_every_check(tmp_path):
+    results = outcomes(tmp_path, "starter")
+    assert not any(o.passed for o in results.values()), render(list(results.values()))
+    assert all("not implemented yet" in o.message for o in results.values()), render(list(results.values()))
+
+
+BUGS = [
+    ("softmax over the rows", "exponentials.sum(axis=0, keepdims=True)", "exponentials.sum(axis=1, keepdims=True)",
+     "evaluate_classifier_is_a_column_softmax_stable_near_1000", "normalize each column"),
+    ("no max subtraction", "np.exp(scores - scores.max(axis=0, keepdims=True))", "np.exp(scores)",
+     "evaluate_classifier_is_a_column_softmax_stable_near_1000", "exp() overflows"),
+    ("bias missing from the scores", "    scores = W @ X + b\n    exponentials", "    scores = W @ X\n    exponentials",
+     "evaluate_classifier_is_a_column_softmax_stable_near_1000", "b is missing"),
+    ("cost summed, not averaged", "-np.sum(Y * log_probabilities) / X.shape[1]", "-np.sum(Y * log_probabilities)",
+     "cost_is_the_mean_cross_entropy", "divide by n"),
+    ("regularization halved", "lamda * np.sum(W ** 2))", "lamda / 2 * np.sum(W ** 2))",
+     "cost_adds_lamda_times_the_sum_of_squared_weights", "(lamda / 2)"),
+    ("regularization missing from the cost", " + lamda * np.sum(W ** 2))", ")",
+     "cost_adds_lamda_times_the_sum_of_squared_weights", "missing"),
+    ("b regularized", "lamda * np.sum(W ** 2))", "lamda * (np.sum(W ** 2) + np.sum(b ** 2)))",
+     "cost_adds_lamda_times_the_sum_of_squared_weights", "b is regularized"),
+    ("L1 where L2 was asked", "lamda * np.sum(W ** 2))", "lamda * np.sum(np.abs(W)))",
+     "cost_adds_lamda_times_the_sum_of_squared_weights", "L1"),
+    ("accuracy as a count", "return float(np.mean(np.argmax(EvaluateClassifier(X, W, b), axis=0) == y))",
+     "return float(np.sum(np.argmax(EvaluateClassifier(X, W, b), axis=0) == y))",
+     "compute_accuracy_is_the_share_of_columns_whose_largest_probability_is_the_label", "number of correct"),
+    ("gradient not averaged", "G @ X.T / n + 2 * lamda * W, G.sum(axis=1, keepdims=True) / n",
+     "G @ X.T + 2 * lamda * W, G.sum(axis=1, keepdims=True)",
+     "gradients_match_numeric_gradients_without_regularization", "times too large"),
+    ("regularization gradient lamda W", "G @ X.T / n + 2 * lamda * W", "G @ X.T / n + lamda * W",
+     "gradients_match_numeric_gradients_with_regularization", "2 * lamda * W"),
+    ("regularization missing from the gradient", "G @ X.T / n + 2 * lamda * W", "G @ X.T / n",
+     "gradients_match_numeric_gradients_with_regularization", "lacks the regularization"),
+    ("gradient with the wrong sign", "G = P - Y", "G = Y - P",
+     "gradients_match_numeric_gradients_without_regularization", "wrong sign"),
+    ("last partial batch skipped", "range(0, X.shape[1], n_batch)", "range(0, X.shape[1] - n_batch + 1, n_batch)",
+     "one_epoch_steps_through_the_batches_in_order_visiting_every_column_once", "last, shorter batch"),
+    ("MATLAB slices", "X[:, start:start + n_batch], Y[:, start:start + n_batch]",
+     "X[:, start:start + n_batch - 1], Y[:, start:start + n_batch - 1]",
+     "one_epoch_steps_through_the_batches_in_order_visiting_every_column_once", "loses its last column"),
+    ("steps up the gradient", "W, b = W - eta * grad_W, b - eta * grad_b", "W, b = W + eta * grad_W, b + eta * grad_b",
+     "one_epoch_steps_through_the_batches_in_order_visiting_every_column_once", "up the gradient"),
+    ("lamda not passed on", "EvaluateClassifier(X_batch, W, b), W, lamda)", "EvaluateClassifier(X_batch, W, b), W, 0)",
+     "one_epoch_steps_through_the_batches_in_order_visiting_every_column_once", "lamda is not passed"),
+    ("one epoch only", 'for _ in range(GDparams["n_epochs"]):', "for _ in range(1):",
+     "epochs_repeat_the_epoch_and_the_cost_falls", "This is one epoch"),
+]
+
+
+@pytest.mark.parametrize("name, old, new, failing, hint", BUGS, ids=[b[0] for b in BUGS])
+def test_realistic_bug_is_caught_with_a_hint(tmp_path, name, old, new, failing, hint):
+    outcome = outcomes(tmp_path, old=old, new=new)[failing]
+    assert not outcome.passed, f"{name} passed {failing}"
+    assert hint in (outcome.hint or "") + outcome.message, render([outcome])
+
+
+def test_a_cost_bug_costs_the_cost_points_not_the_public_gradient_points(tmp_path):
+    results = outcomes(tmp_path, old="-np.sum(Y * log_probabilities) / X.shape[1]", new="-np.sum(Y * log_probabilities)")
+    failed = {name for name, outcome in results.items() if not outcome.passed}
+    assert "cost_is_the_mean_cross_entropy" in failed and "cost_matches_the_reference" in failed
+    assert "evaluate_classifier_is_a_column_softmax_stable_near_1000" not in failed
+
+
+def test_sandbox_gives_the_same_results(tmp_path):
+    folder = single_file.submission(tmp_path, ASSIGNMENT, old="G @ X.T / n + 2 * lamda * W", new="G @ X.T / n")
+    local = {k: (o.passed, o.hint) for k, o in single_file.outcomes(ASSIGNMENT, folder, FAST).items()}
+    graded = {o.id.split(".")[1]: (o.passed, o.hint)
+              for o in runner.run(ASSIGNMENT, folder, groups={c.group for c in FAST}).outcomes}
+    assert graded == local and not graded["gradients_match_numeric_gradients_with_regularization"][0]
+
+
+def accuracy_outcome(folder):
+    [accuracy] = [c for c in checks.load(ASSIGNMENT) if c.group == "accuracy"]
+    return accuracy.run(student.load(ASSIGNMENT, folder))
+
+
+def test_accuracy_check_passes_the_reference_and_fails_the_starter_and_a_bug(tmp_path, cifar10_data_dir, monkeypatch):
+    monkeypatch.setenv("DLKIT_DATA", str(cifar10_data_dir))
+    passed = accuracy_outcome(single_file.submission(tmp_path / "reference", ASSIGNMENT))
+    assert passed.passed and "calibrated for this data in thresholds.json" in passed.message, passed.message
+    assert "NOT the official CIFAR-10" in passed.message
+    failed = accuracy_outcome(single_file.submission(tmp_path / "starter", ASSIGNMENT, "starter"))
+    assert not failed.passed and "not implemented" in failed.message
+    uphill = accuracy_outcome(single_file.submission(tmp_path / "uphill", ASSIGNMENT, old="G = P - Y", new="G = Y - P"))
+    assert not uphill.passed and "the bar is" in uphill.message
+
+
+def test_the_bar_is_calibrated_on_data_it_has_not_seen_once(tmp_path, monkeypatch):
+    """Data with another checksum (CIFAR-10 itself, at an instructor's site) gets its own bar, from the
+    reference trained on that data over the calibration seeds, recorded beside the data and reused."""
+    served, data_dir = tmp_path / "served", tmp_path / "data"
+    served.mkdir()
+    digest = Digest("md5", cifar10.write_stand_in(served / cifar10.TARBALL, images_per_batch=300, seed=7))
+    with FakeServer(served) as server:
+        cifar10.prepare(data_dir, cifar10.Sources(urls=(f"{server.url}/good/{cifar10.TARBALL}",), digest=digest))
+    monkeypatch.setenv("DLKIT_DATA", str(data_dir))
+    assert f"linear_cifar10.accuracy@{digest.hexdigest}" not in calibration.load()
+    passed = accuracy_outcome(single_file.submission(tmp_path / "reference", ASSIGNMENT))
+    assert passed.passed and "calibrated on this data: the reference reached" in passed.message, passed.message
+    recorded = calibration.load(data_dir / calibration.LOCAL_THRESHOLDS)[f"linear_cifar10.accuracy@{digest.hexdigest}"]
+    assert recorded["seeds"] == list(calibration.SEEDS) and recorded["bar"] == round(min(recorded["accuracies"]) - calibration.MARGIN, 5)
+
+    def no_second_calibration(*args, **kwargs):
+        raise AssertionError("calibrated twice")
+
+    monkeypatch.setattr(calibration, "entry", no_second_calibration)
+    again = accuracy_outcome(single_file.submission(tmp_path / "again", ASSIGNMENT))
+    assert again.passed and f"the bar is {recorded['bar']:.2%}" in again.message
