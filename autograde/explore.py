@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from autograde import student
+from autograde import assignments, student
 from autograde.checks import CheckFailure, describe_exception
 
 #: The subset every MNIST panel trains on: small enough that a run takes a few seconds on two cores.
@@ -229,6 +229,7 @@ class Panel:
             # Overflows of a diverging run would print warnings nobody sees from a button; the
             # result says it diverged instead.
             with np.errstate(all="ignore"):
+                self._check_syntax()
                 code = student.load(self.recipe.assignment, self.folder)
                 for name in self.recipe.uses:
                     getattr(code, name)
@@ -248,6 +249,19 @@ class Panel:
             self.table.value = self._table()
         finally:
             self.train_button.disabled = False
+
+    def _check_syntax(self) -> None:
+        """Raise CheckFailure naming the first student file that does not compile, and where.
+
+        A syntax error would otherwise surface as an import error of the provided trainer.
+        """
+        for relative in assignments.get(self.recipe.assignment).student_files:
+            path = self.folder / relative
+            if path.is_file():
+                try:
+                    compile(path.read_bytes(), str(path), "exec")
+                except SyntaxError as error:
+                    raise CheckFailure(f"{relative} has a syntax error on line {error.lineno} ({error.msg}).") from None
 
     def _progress(self, epoch_range):
         """Wraps a trainer's range of epochs: the bar fills one epoch at a time."""
