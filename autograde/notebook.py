@@ -8,6 +8,7 @@ again outside the notebook and replaces this cell's output with its own result.
 """
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from autograde import assignments, checks, report, student
@@ -17,10 +18,19 @@ class ChecksFailed(AssertionError):
     """Some checks of a grade cell failed; the message lists them."""
 
 
+def _public_checks_installed(assignment_id: str) -> bool:
+    try:
+        return importlib.util.find_spec(assignments.get(assignment_id).public_checks) is not None
+    except ModuleNotFoundError:  # the assignment's checks package itself is absent
+        return False
+
+
 def _assignment_of(group: str, folder: Path) -> str:
     """The assignment whose files are in ``folder`` and which has checks in ``group``."""
     present = [a.id for a in assignments.ASSIGNMENTS.values() if all((folder / f).is_file() for f in a.student_files)]
-    with_group = [a for a in assignments.ASSIGNMENTS if any(c.group == group for c in checks.load(a))]
+    # A release ships the checks of its own assignment only.
+    installed = [a for a in assignments.ASSIGNMENTS if _public_checks_installed(a)]
+    with_group = [a for a in installed if any(c.group == group for c in checks.load(a))]
     candidates = [a for a in with_group if a in present] or with_group or present
     if len(candidates) == 1:
         return candidates[0]
