@@ -194,19 +194,20 @@ class Panel:
         self.train_button = widgets.Button(description="Train", button_style="primary", icon="play",
                                            tooltip="Train one run with these hyperparameters")
         self.train_button.on_click(lambda _: self.train())
-        self.progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="240px"))
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="200px"))
         self.progress_text = widgets.Label("")
         self.result = widgets.HTML("Set the hyperparameters, then press <b>Train</b>.")
         self.plot = widgets.Image(format="png", value=self._render())
         self.table = widgets.HTML("")
-        for widget, name in [(self.result, "result"), (self.plot, "plot"), (self.train_button, "train")]:
+        for widget, name in [(self.result, "result"), (self.plot, "plot"), (self.train_button, "train"),
+                             (self.table, "runs")]:
             widget.add_class(f"dlkit-explore-{name}")
         header = widgets.HTML(
             "<b>Explore the hyperparameters</b> (not graded). Trains on "
             f"{self.recipe.subset} with your code and the given trainer, so one run takes a few seconds; "
             "the same hyperparameters always give the same run.")
         actions = widgets.VBox([self.train_button, widgets.HBox([self.progress, self.progress_text]), self.result],
-                               layout=widgets.Layout(padding="0 0 0 24px", width="360px"))
+                               layout=widgets.Layout(padding="0 0 0 24px", width="480px"))
         self.view = widgets.VBox([header, widgets.HBox([widgets.VBox(list(self.controls.values())), actions]),
                                   self.plot, self.table])
         self.view.add_class("dlkit-explore")
@@ -244,9 +245,10 @@ class Panel:
             self.result.value = _escape(f"Training stopped: {describe_exception(error)}")
         else:
             self.runs.append(Run(hyperparameters, curves, time.perf_counter() - start))
-            self.result.value = self._summary(self.runs[-1])
+            # The plot first: when the accuracy appears, the curves it belongs to are there.
             self.plot.value = self._render()
             self.table.value = self._table()
+            self.result.value = self._summary(self.runs[-1])
         finally:
             self.train_button.disabled = False
 
@@ -326,7 +328,7 @@ class Panel:
                 loss_axis.yaxis.set_minor_formatter(FuncFormatter(_loss_label))
             accuracy_axis.legend(handles=_legend(self.runs), fontsize=8, loc="lower right")
             if len(self.runs) > 1:
-                figure.suptitle(f"run {len(self.runs)}, with run {len(self.runs) - 1} drawn faintly", fontsize=10)
+                figure.suptitle(f"run {len(self.runs)}, and run {len(self.runs) - 1} in grey to compare with", fontsize=10)
         else:
             for axis in (loss_axis, accuracy_axis):
                 axis.text(0.5, 0.5, "press Train to draw the curves here", ha="center", va="center",
@@ -340,18 +342,22 @@ class Panel:
         return buffer.getvalue()
 
 
+#: The previous run: grey, thinner, behind the last one; the same line styles.
+FAINT = {"color": "grey", "alpha": 0.45, "linewidth": 1.2}
+
+
 def _draw(loss_axis, accuracy_axis, curves: Curves, faint: bool) -> None:
-    """Training curves solid (blue), test curves dashed (orange); a faint run is thin and pale."""
-    style = {"alpha": 0.3, "linewidth": 1.2} if faint else {"linewidth": 2}
+    """Training curves solid (blue), test curves dashed (orange); a faint run is grey and thin."""
+    training, test = ({**FAINT}, {**FAINT}) if faint else ({"color": "C0", "linewidth": 2}, {"color": "C1", "linewidth": 2})
     epoch = np.arange(1, len(curves.training_loss) + 1)
-    loss_axis.plot(epoch, curves.training_loss, "-", color="C0", **style)
-    accuracy_axis.plot(epoch, 100 * np.asarray(curves.training_accuracy), "-", color="C0", **style)
+    loss_axis.plot(epoch, curves.training_loss, "-", **training)
+    accuracy_axis.plot(epoch, 100 * np.asarray(curves.training_accuracy), "-", **training)
     if curves.test_loss is not None:
-        loss_axis.plot(epoch, curves.test_loss, "--", color="C1", **style)
+        loss_axis.plot(epoch, curves.test_loss, "--", **test)
     if curves.test_accuracy is not None:
-        accuracy_axis.plot(epoch, 100 * np.asarray(curves.test_accuracy), "--", color="C1", **style)
+        accuracy_axis.plot(epoch, 100 * np.asarray(curves.test_accuracy), "--", **test)
     else:  # the trainer evaluates only at the end
-        accuracy_axis.plot([epoch[-1]], [100 * curves.final_accuracy], "o", color="C1", **style)
+        accuracy_axis.plot([epoch[-1]], [100 * curves.final_accuracy], "o", **test)
 
 
 def _legend(runs: list[Run]) -> list[Line2D]:
@@ -361,7 +367,7 @@ def _legend(runs: list[Run]) -> list[Line2D]:
                Line2D([], [], color="C1", linewidth=2, linestyle="--", label="test") if last.test_accuracy is not None
                else Line2D([], [], color="C1", marker="o", linestyle="", label="test (after the last epoch)")]
     if len(runs) > 1:
-        handles.append(Line2D([], [], color="grey", alpha=0.5, linewidth=1.2, label=f"run {len(runs) - 1} (faint)"))
+        handles.append(Line2D([], [], **FAINT, label=f"run {len(runs) - 1}"))
     return handles
 
 
@@ -372,7 +378,11 @@ def _loss_label(value: float, _) -> str:
 
 
 def _shown(value) -> str:
-    return f"{value:.2g}" if isinstance(value, float) else str(value)
+    """A float with two significant digits as the sliders show it ('0.20', '0.0010'), anything else as is."""
+    if not isinstance(value, float) or value == 0:
+        return str(value)
+    exponent = math.floor(math.log10(abs(value)))
+    return f"{value:.1e}" if exponent < -6 else f"{value:.{max(0, 1 - exponent)}f}"
 
 
 def _escape(text: str) -> str:

@@ -146,7 +146,7 @@ def test_nothing_trains_until_train_is_pressed_then_each_press_trains_once(repo)
     assert len(calls) == 2 and [run.hyperparameters["epochs"] for run in panel.runs] == [3, 5]
     assert panel.plot.value != first_plot
     assert [h.get_label() for h in explore._legend(panel.runs)] == [
-        "training", "test (after the last epoch)", "run 1 (faint)"]
+        "training", "test (after the last epoch)", "run 1"]
     assert panel.table.value.count("<tr>") == 3 and "87.5%" in panel.table.value
 
 
@@ -184,3 +184,9 @@ def test_executing_the_released_panel_cell_headless_draws_it_without_training(re
     assert "application/vnd.jupyter.widget-view+json" in panel_outputs[0].data
     # No run, an empty progress bar, the invitation to press Train: nothing trained.
     assert probe_outputs[0].text.splitlines() == ["0 0 True", str(source / "autograde" / "explore.py")]
+
+
+@pytest.mark.parametrize("value, shown", [(0.2, "0.20"), (0.001, "0.0010"), (1e-5, "0.000010"), (3.2, "3.2"),
+                                          (10.0, "10"), (1e-7, "1.0e-07"), (50, "50"), ("relu", "relu")])
+def test_the_runs_table_shows_values_as_the_sliders_do(value, shown):
+    assert explore._shown(value) == shown
