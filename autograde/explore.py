@@ -294,8 +294,8 @@ class Panel:
         if not np.isfinite(curves.final_accuracy) or not np.all(np.isfinite(curves.training_loss)):
             return ("<b>The loss is no longer a number (it overflowed)</b>: the training diverged; "
                     "try a smaller learning rate.")
-        return (f"<b>Test accuracy: {100 * curves.final_accuracy:.1f}%</b> on {len(self._data.test_labels):,} "
-                f"test images after {len(curves.training_loss)} epochs ({run.seconds:.1f} s).")
+        return (f"<b>Test accuracy: {100 * curves.final_accuracy:.1f}%</b> on {len(self._data.test_labels):,} test images"
+                f"<br>after {len(curves.training_loss)} epochs, trained in {run.seconds:.1f} s")
 
     def _table(self) -> str:
         names = list(self.recipe.defaults())

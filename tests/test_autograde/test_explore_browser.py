@@ -178,10 +178,9 @@ def test_slider_and_train_redraw_the_plot_and_report_an_accuracy(chromium, jupyt
             used = panel.locator(".dlkit-explore-runs tr").nth(1).locator("td").nth(1).inner_text()
             assert float(used) == pytest.approx(float(shown_after)), (used, shown_after)
 
-            # A second run, so that the screenshot shows the first one drawn faintly beside it.
-            batch_size = panel.locator(".widget-slider").nth(2)
-            batch_size.locator(".noUi-handle").focus()
-            for _ in range(2):  # 200 -> 50: four times as many steps per epoch
+            # A second run, so that the screenshot shows the first one in grey beside it.
+            learning_rate.locator(".noUi-handle").focus()
+            for _ in range(10):  # a decade down: slower
                 page.keyboard.press("ArrowLeft")
             panel.locator(".dlkit-explore-train").click()
             expect(panel.locator(".dlkit-explore-runs tr")).to_have_count(3, timeout=60_000)
