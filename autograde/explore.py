@@ -3,7 +3,7 @@
 ``explore("softmax")`` shows sliders for the notebook's hyperparameters and a Train button.
 Each press imports your modules afresh (as the grade cells do), trains with the assignment's
 provided trainer on a small subset of the data, and redraws the loss and accuracy curves in
-place, with the previous run drawn faintly beside them for comparison. Nothing trains until
+place, with the previous run drawn in grey beside them for comparison. Nothing trains until
 the button is pressed, so running the notebook (as the autograder does) only draws the panel.
 The panel is not graded.
 
@@ -13,6 +13,7 @@ D = 784 pixels, E epochs.
 """
 from __future__ import annotations
 
+import html
 import io
 import math
 import time
@@ -174,6 +175,8 @@ def explore(notebook: str, folder: str | Path = ".") -> "Panel":
 
 @dataclass
 class Run:
+    """One press of Train: the values of the controls, what the run produced, and how long it took."""
+
     hyperparameters: dict
     curves: Curves
     seconds: float
@@ -238,11 +241,11 @@ class Panel:
                     self._data = self.recipe.data(code)
                 curves = self.recipe.train(code, self._data, self._progress, **hyperparameters)
         except NotImplementedError as error:
-            self.result.value = _escape(self._unimplemented(error))
+            self.result.value = html.escape(self._unimplemented(error))
         except CheckFailure as failure:
-            self.result.value = _escape(f"Cannot train yet: {failure.message}")
+            self.result.value = html.escape(f"Cannot train yet: {failure.message}")
         except Exception as error:  # noqa: BLE001 - a bug in the student's code becomes a sentence
-            self.result.value = _escape(f"Training stopped: {describe_exception(error)}")
+            self.result.value = html.escape(f"Training stopped: {describe_exception(error)}")
         else:
             self.runs.append(Run(hyperparameters, curves, time.perf_counter() - start))
             # The plot first: when the accuracy appears, the curves it belongs to are there.
@@ -294,7 +297,8 @@ class Panel:
         if not np.isfinite(curves.final_accuracy) or not np.all(np.isfinite(curves.training_loss)):
             return ("<b>The loss is no longer a number (it overflowed)</b>: the training diverged; "
                     "try a smaller learning rate.")
-        return (f"<b>Test accuracy: {100 * curves.final_accuracy:.1f}%</b> on {len(self._data.test_labels):,} test images"
+        return (f"<b>Test accuracy: {100 * curves.final_accuracy:.1f}%</b> "
+                f"on {len(self._data.test_labels):,} test images"
                 f"<br>after {len(curves.training_loss)} epochs, trained in {run.seconds:.1f} s")
 
     def _table(self) -> str:
@@ -310,7 +314,7 @@ class Panel:
                 f"<tr><th>run</th>{header}<th>test accuracy</th><th>time</th></tr>{''.join(rows)}</table>")
 
     def _render(self) -> bytes:
-        """The loss and accuracy curves of the last run, the run before drawn faintly, as PNG bytes."""
+        """The loss and accuracy curves of the last run, the run before in grey, as PNG bytes."""
         figure = Figure(figsize=(10, 3.3), dpi=96)
         loss_axis, accuracy_axis = figure.subplots(1, 2)
         for run, faint in [(self.runs[-2] if len(self.runs) > 1 else None, True),
@@ -320,7 +324,8 @@ class Panel:
         loss_axis.set(title="loss", xlabel="epoch")
         accuracy_axis.set(title="accuracy (%)", xlabel="epoch")
         if self.runs:
-            losses = [value for run in self.runs[-2:] for value in run.curves.training_loss + (run.curves.test_loss or [])]
+            losses = [value for run in self.runs[-2:]
+                      for value in run.curves.training_loss + (run.curves.test_loss or [])]
             if all(np.isfinite(value) and value > 0 for value in losses):
                 # Losses fall by decades; plain numbers read better than powers of ten.
                 loss_axis.set(yscale="log", title="loss (log scale)")
@@ -328,7 +333,8 @@ class Panel:
                 loss_axis.yaxis.set_minor_formatter(FuncFormatter(_loss_label))
             accuracy_axis.legend(handles=_legend(self.runs), fontsize=8, loc="lower right")
             if len(self.runs) > 1:
-                figure.suptitle(f"run {len(self.runs)}, and run {len(self.runs) - 1} in grey to compare with", fontsize=10)
+                figure.suptitle(f"run {len(self.runs)}, and run {len(self.runs) - 1} in grey to compare with",
+                                fontsize=10)
         else:
             for axis in (loss_axis, accuracy_axis):
                 axis.text(0.5, 0.5, "press Train to draw the curves here", ha="center", va="center",
@@ -348,7 +354,7 @@ FAINT = {"color": "grey", "alpha": 0.45, "linewidth": 1.2}
 
 def _draw(loss_axis, accuracy_axis, curves: Curves, faint: bool) -> None:
     """Training curves solid (blue), test curves dashed (orange); a faint run is grey and thin."""
-    training, test = ({**FAINT}, {**FAINT}) if faint else ({"color": "C0", "linewidth": 2}, {"color": "C1", "linewidth": 2})
+    training, test = (FAINT, FAINT) if faint else ({"color": "C0", "linewidth": 2}, {"color": "C1", "linewidth": 2})
     epoch = np.arange(1, len(curves.training_loss) + 1)
     loss_axis.plot(epoch, curves.training_loss, "-", **training)
     accuracy_axis.plot(epoch, 100 * np.asarray(curves.training_accuracy), "-", **training)
@@ -385,19 +391,13 @@ def _shown(value) -> str:
     return f"{value:.1e}" if exponent < -6 else f"{value:.{max(0, 1 - exponent)}f}"
 
 
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
-
-
 def epoch_means(values, epochs: int) -> list[float]:
     """Per-batch values (E * batches per epoch,) averaged over each epoch: (E,)."""
     return [float(v) for v in np.mean(np.reshape(np.asarray(values, dtype=float), (epochs, -1)), axis=1)]
 
 
 def mnist_subset(code=None) -> Subset:
-    """The first TRAINING_IMAGES training and TEST_IMAGES test images of MNIST."""
+    """The first TRAINING_IMAGES training and TEST_IMAGES test images of MNIST (``code`` is not needed)."""
     from data_scripts import load_mnist
 
     mnist = load_mnist()
@@ -417,8 +417,9 @@ MNIST_SUBSET = f"the first {TRAINING_IMAGES:,} training and {TEST_IMAGES:,} test
     batch_size_control(50), epochs_control(10, 40)))
 def train_softmax(code, data, progress, learning_rate, lamda, batch_size, epochs):
     training = code.provided("softmax_training")
-    W, history = training.train(code.softmax_classifier, data.train_images, data.train_labels, learning_rate=learning_rate,
-                                lamda=lamda, batch_size=batch_size, epochs=epochs, seed=0, progress=progress)
+    W, history = training.train(code.softmax_classifier, data.train_images, data.train_labels,
+                                learning_rate=learning_rate, lamda=lamda, batch_size=batch_size, epochs=epochs,
+                                seed=0, progress=progress)
     prediction = training.predict(code.softmax_classifier, W, data.test_images)
     return Curves(epoch_means(history["loss"], epochs), epoch_means(history["accuracy"], epochs),
                   float(np.mean(prediction == data.test_labels)))
@@ -476,7 +477,8 @@ def three_vs_six_subset(code) -> Subset:
 
 
 @recipe("logistic_regression", "logistic_regression", data=three_vs_six_subset,
-        subset=f"the first {THREE_VS_SIX_TRAINING_IMAGES:,} training and {TEST_IMAGES:,} test images of MNIST's 3s and 6s",
+        subset=(f"the first {THREE_VS_SIX_TRAINING_IMAGES:,} training and {TEST_IMAGES:,} test images "
+                "of MNIST's 3s and 6s"),
         uses=("loss_and_gradients", "sgd_update", "predict"), controls=(
             LogSlider("learning_rate", "learning rate", 1e-3, 1e-6, 1e-1),
             LogSlider("weight_decay", "weight decay", 1e-4, 1e-7, 1e2),
