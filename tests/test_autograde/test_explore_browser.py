@@ -154,7 +154,7 @@ def test_slider_and_train_redraw_the_plot_and_report_an_accuracy(chromium, jupyt
             panel.scroll_into_view_if_needed()
             plot = panel.locator("img.dlkit-explore-plot")
             expect(plot).to_have_attribute("src", re.compile(r"."), timeout=30_000)
-            empty_plot = plot.get_attribute("src")
+            empty_plot, empty_pixels = plot.get_attribute("src"), plot.screenshot()
             expect(panel.locator(".dlkit-explore-result")).to_contain_text("press Train")
 
             learning_rate = panel.locator(".widget-slider").first
@@ -172,8 +172,9 @@ def test_slider_and_train_redraw_the_plot_and_report_an_accuracy(chromium, jupyt
             first_run_seconds = time.perf_counter() - started
             accuracy = float(ACCURACY.search(result.inner_text()).group(1))
             assert 50 <= accuracy <= 100, accuracy
-            expect(plot).not_to_have_attribute("src", empty_plot, timeout=10_000)  # redrawn
+            expect(plot).not_to_have_attribute("src", empty_plot, timeout=10_000)  # a new image arrived
             first_plot = plot.get_attribute("src")
+            assert plot.screenshot() != empty_pixels, "the plot shows the same picture after Train"
             # The run used what the slider showed (the table's second column is the learning rate).
             used = panel.locator(".dlkit-explore-runs tr").nth(1).locator("td").nth(1).inner_text()
             assert float(used) == pytest.approx(float(shown_after)), (used, shown_after)
