@@ -4,7 +4,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test starter clean sandbox bench-torch
+.PHONY: demo test starter clean sandbox browser bench-torch
 
 # Student code is graded inside bubblewrap; install it where we can (root with apt-get).
 sandbox:
@@ -14,6 +14,17 @@ sandbox:
 	  else \
 	    echo "WARNING: bubblewrap (bwrap) is not installed and cannot be installed here;"; \
 	    echo "WARNING: student code will run with resource limits only. Install the bubblewrap package."; \
+	  fi; }
+
+# The browser test of the notebooks' hyperparameter panels drives Debian's Chromium through
+# Playwright; no browser is ever downloaded (`playwright install` is never run).
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; \
+	  else \
+	    echo "WARNING: /usr/bin/chromium is missing and cannot be installed here: the browser test will fail."; \
+	    echo "WARNING: install Debian's chromium package, or set DLKIT_SKIP_BROWSER_TESTS=1 to skip that test."; \
 	  fi; }
 
 $(STAMP): pyproject.toml
@@ -26,7 +37,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP) sandbox
 	$(VENV)/bin/dlkit demo
 
-test: $(STAMP) sandbox
+test: $(STAMP) sandbox browser
 	$(VPY) -m pytest
 
 starter: $(STAMP)
