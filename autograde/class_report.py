@@ -84,10 +84,9 @@ def render(assignment_id: str, columns: list[str], cell_points: dict[str, float]
         sections.append(_section("Scores", _histogram(scores, maximum),
                                  f"{len(graded)} graded submissions; the dashed line is the mean, the dotted one the median."))
     if rates:
-        sections.append(_section("Which checks the class passed", _pass_rates(rates),
+        sections.append(_section("Which checks the class passed", _pass_rates(rates) + _hardest_table(rates),
                                  "Every check of the autograder, hardest first: the share of graded submissions that "
-                                 "passed it. Hidden checks are marked (hidden).")
-                        + _hardest_table(rates))
+                                 "passed it. Hidden checks are marked (hidden)."))
     if graded and columns:
         sections.append(_section("Average of every grade cell", _cell_averages(columns, cell_points, graded),
                                  "Mean points of each notebook grade cell, as a share of its points."))
@@ -115,8 +114,8 @@ def _summary(rows, graded, failed, scores, maximum) -> str:
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
-def _section(title: str, figure: str, caption: str) -> str:
-    return f'<section><h2>{html.escape(title)}</h2><p class="caption">{html.escape(caption)}</p>{figure}</section>'
+def _section(title: str, content: str, caption: str) -> str:
+    return f'<section><h2>{html.escape(title)}</h2><p class="caption">{html.escape(caption)}</p>{content}</section>'
 
 
 def _hardest_table(rates: list[CheckRate], count: int = 5) -> str:
@@ -197,7 +196,7 @@ def _histogram(scores: list[float], maximum: float) -> str:
     axes.set_xlabel(f"score (of {maximum:g} points)")
     axes.set_ylabel("submissions")
     axes.yaxis.get_major_locator().set_params(integer=True)
-    axes.legend(frameon=False, loc="upper left")
+    axes.legend(frameon=False, loc="upper right")
     _style(axes)
     return _svg(figure)
 
@@ -213,12 +212,12 @@ def _score_bins(maximum: float) -> list[float]:
 
 def _pass_rates(rates: list[CheckRate]) -> str:
     height = 0.9 + 0.3 * len(rates)
-    figure = Figure(figsize=(10, height))
+    figure = Figure(figsize=(11, height))
     axes = figure.add_subplot()
     positions = list(range(len(rates)))[::-1]  # the hardest check at the top
     axes.barh(positions, [r.rate * 100 for r in rates], color=[COLORS(r.rate) for r in rates],
               edgecolor="#444", linewidth=0.5, height=0.75)
-    axes.set_yticks(positions, [_label(r) for r in rates], fontsize=8.5)
+    axes.set_yticks(positions, [_label(r) for r in rates], fontsize=9.5)
     for position, rate in zip(positions, rates):
         axes.annotate(f"{rate.passed}/{rate.ran}", (rate.rate * 100, position), va="center", xytext=(4, 0),
                       textcoords="offset points", fontsize=8)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import os
 import pickle
+import re
 import select
 import shutil
 import signal
@@ -203,7 +204,8 @@ def _collect(read_end: int, deadline: float) -> tuple[bytes, bool]:
             chunks.append(chunk)
 
 
-def _descendants(root: int) -> list[int]:
+def descendants(root: int) -> list[int]:
+    """Every process below ``root``, read from /proc (children before their own children)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -224,7 +226,7 @@ def _descendants(root: int) -> list[int]:
 def _kill_descendants() -> None:
     """SIGKILL every process below the host, until none is left (they may fork meanwhile)."""
     for _ in range(10):
-        pids = _descendants(os.getpid())
+        pids = descendants(os.getpid())
         living = []
         for pid in pids:
             try:
@@ -298,7 +300,7 @@ def _grade_in_scratch(task: Task, scratch: Path) -> Result:
         return Result(assignment_id, student_id, task.fingerprint, tasks.CRASHED, 0.0, error=error)
 
     if code != 0:
-        return failed(_errors(text))
+        return failed(_errors(text, course_dir))
     autograded = course_dir / "autograded" / student_id / assignment_id
     if not list(autograded.glob("*.ipynb")):
         return failed("nbgrader produced no autograded notebook:\n" + text[-3000:])
@@ -337,11 +339,19 @@ def _nbgrader_autograde(assignment_id: str, student_id: str) -> int:
     return 0
 
 
-def _errors(log: str) -> str:
-    """nbgrader's error lines and tracebacks from its log (the whole log's end when it has none)."""
-    start = log.find("ERROR]")
-    text = log[log.rfind("\n", 0, start) + 1:] if start >= 0 else log
-    return text[-4000:].strip() or "nbgrader failed without a message"
+def _errors(log: str, course_dir: Path) -> str:
+    """What went wrong, from nbgrader's log: the exception and the notebook on the first line,
+    then nbgrader's error lines and tracebacks (paths relative to the scratch course)."""
+    lines = log.replace(f"{course_dir}/", "").splitlines()
+    start = next((i for i, line in enumerate(lines) if "| ERROR]" in line), None)
+    if start is None:
+        return "\n".join(lines[-40:]).strip() or "nbgrader failed without a message"
+    exceptions = [line.strip() for line in lines[start:] if re.match(r"\s*[\w.]+(Error|Exception|Interrupt)\b.*:", line)]
+    notebooks = [line.split()[-1] for line in lines[:start] if re.search(r"\| INFO\] (Sanitizing|Autograding) ", line)]
+    summary = exceptions[-1] if exceptions else lines[start].split("]", 1)[-1].strip()
+    if notebooks:
+        summary += f" (in {Path(notebooks[-1]).name})"
+    return summary + "\n" + "\n".join(lines[start:])[-3000:]
 
 
 def _read_gradebook(course_dir: Path, submitted: Path, result: Result) -> None:
