@@ -156,11 +156,13 @@ def _run_forked(task: Task, answers: int) -> Result:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: grade, send the result, and never return into the host's loop
-        os.close(read_end)
-        os.close(answers)
-        os.setsid()
-        _write_all(write_end, _graded_payload(task, scratch, started))
-        os._exit(0)
+        try:
+            os.close(read_end)
+            os.close(answers)
+            os.setsid()
+            _write_all(write_end, _graded_payload(task, scratch, started))
+        finally:
+            os._exit(0)
     os.close(write_end)
     payload, timed_out = b"", True  # what an unexpected error in the host leaves: stop the child
     try:
