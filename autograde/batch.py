@@ -90,7 +90,7 @@ def autograde(course_dir: Path, assignment_id: str, jobs: int | None = None, sch
     pending = [f for f in folders if recorded.get(f.parent.name) != tasks.fingerprint(tasks.read_folder(f), digest)]
     summary = Summary(total=len(folders), skipped=len(folders) - len(pending), seconds=0.0)
     if pending:
-        with _workers(jobs, scheduler) as (executor, slots):
+        with _workers(jobs, scheduler, len(pending)) as (executor, slots):
             _run(executor, slots, map(task_of, pending), len(pending), course_dir, url, summary, progress, assignment_id)
     summary.seconds = time.perf_counter() - started
     return summary
@@ -124,10 +124,11 @@ def _recorded(course_dir: Path, db_url: str, assignment_id: str) -> dict[str, st
 
 
 @contextlib.contextmanager
-def _workers(jobs: int | None, scheduler: str | None):
-    """(executor, number of tasks it runs at once): local worker processes or a Dask cluster."""
+def _workers(jobs: int | None, scheduler: str | None, count: int):
+    """(executor, number of tasks it runs at once) for ``count`` tasks: local worker processes or a Dask cluster."""
     if scheduler is None:
-        slots = jobs or os.cpu_count() or 1
+        slots = min(jobs or os.cpu_count() or 1, count)
+        worker.start_hosts(slots)
         executor = concurrent.futures.ThreadPoolExecutor(slots, thread_name_prefix="dlkit-worker")
         try:
             yield executor, slots

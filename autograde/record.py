@@ -12,11 +12,13 @@ import datetime
 import json
 import os
 import shutil
+import sqlite3
 import tempfile
 import warnings
 from pathlib import Path
 
 from nbgrader.api import Gradebook
+from sqlalchemy import text
 from sqlalchemy.exc import SAWarning
 
 from autograde import course, tasks
@@ -32,6 +34,14 @@ def template_gradebook(db_url: str, assignment_id: str) -> bytes:
     (notebooks, grade, solution, task and source cells) and nothing about any student."""
     with tempfile.TemporaryDirectory(prefix="dlkit-template-") as folder:
         path = Path(folder) / "gradebook.db"
+        with Gradebook(db_url, course.COURSE_ID) as real:
+            version = real.db.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        # Stamped with the real gradebook's schema version, the new file counts as an existing
+        # gradebook: nbgrader then skips running `alembic` to find the version (seconds per batch).
+        with sqlite3.connect(path) as connection:
+            connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+            connection.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (version,))
+        connection.close()
         with Gradebook(db_url, course.COURSE_ID) as real, Gradebook(f"sqlite:///{path}", course.COURSE_ID) as copy:
             assignment = real.find_assignment(assignment_id)
             copy.update_or_create_assignment(assignment_id, duedate=assignment.duedate)

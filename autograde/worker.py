@@ -101,6 +101,14 @@ def grade(task: Task) -> Result:
     return result
 
 
+def start_hosts(count: int) -> None:
+    """Start ``count`` idle hosts now: they import while the coordinator prepares the tasks."""
+    started = [Host() for _ in range(count)]
+    with _hosts_lock:
+        _hosts.update(started)
+        _idle_hosts.extend(started)
+
+
 def _discard(host: Host) -> None:
     with _hosts_lock:
         _hosts.discard(host)
