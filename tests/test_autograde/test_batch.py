@@ -123,7 +123,9 @@ def test_a_dask_cluster_grades_exactly_like_sequential_nbgrader(released, sequen
     assert gradebook_state(course_dir) == {s: plain[s] for s in students}
 
 
-HANGS = "import time\ntime.sleep(3600)  # the notebook's first cell never finishes\n"
+#: Starts a process of its own (which outlives the kernel unless someone kills it), then hangs.
+HANGS = ("import subprocess, time\nsubprocess.Popen(['sleep', '3600'], start_new_session=True)\n"
+         "time.sleep(3600)  # the notebook's first cell never finishes\n")
 
 
 def test_a_crash_and_a_time_out_are_recorded_and_the_batch_goes_on(released, tmp_path, monkeypatch, capsys):
@@ -144,6 +146,7 @@ def test_a_crash_and_a_time_out_are_recorded_and_the_batch_goes_on(released, tmp
     assert "softmax.ipynb" in results["corrupt"].error
     assert "longer than 30 s" in results["hangs"].error
     assert 30 <= results["hangs"].seconds < 45
+    assert _working_in(scratch) == [], "a stopped grading left processes behind (its kernel, its sandbox)"
     assert list(scratch.iterdir()) == [], "a stopped grading left files behind"
     assert set(worker.descendants(os.getpid())) <= processes_before, "a stopped grading left processes behind"
     state = gradebook_state(course_dir)
@@ -194,6 +197,18 @@ def test_a_killed_run_resumes_with_only_what_is_missing(released, tmp_path):
     changed.write_text(changed.read_text() + "\n# resubmitted\n")
     summary = batch.autograde(course_dir, ASSIGNMENT, jobs=2, progress=False)
     assert [r.student_id for r in summary.results] == ["student_2"] and summary.skipped == 3
+
+
+def _working_in(folder: Path) -> list[int]:
+    """Every process of the machine whose working directory is inside ``folder``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and os.readlink(entry / "cwd").startswith(str(folder)):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
 
 
 def _parent(pid: int) -> int:
