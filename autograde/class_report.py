@@ -136,7 +136,8 @@ def _failures(failed: list[grades.Row]) -> str:
     body = "".join(
         f"<tr><td>{html.escape(row.student)}</td><td><span class='badge'>{html.escape(row.status)}</span></td>"
         f"<td>{'' if row.seconds is None else f'{row.seconds:.0f} s'}</td>"
-        f"<td><pre>{html.escape(row.error[-1500:])}</pre></td></tr>" for row in failed)
+        f"<td><b>{html.escape(grades.first_line(row.error, 300))}</b><pre>{html.escape(row.error[:1500])}</pre></td></tr>"
+        for row in failed)
     return ('<section><h2>Submissions that failed to run</h2><p class="caption">No score counts for these: every '
             'grade cell waits for manual grading. <code>dlkit autograde ASSIGNMENT --force --student ID</code> '
             'grades one again.</p><table><tr><th>student</th><th>what happened</th><th>after</th><th>reason</th></tr>'
