@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
 
 from autograde import record
-from autograde.course import tools_on_path
+from autograde.course import CourseError, tools_on_path
 from autograde.tasks import GRADED
 
 
@@ -48,11 +48,17 @@ def outcomes(notebook_path: Path) -> list[dict]:
 def collect(course_dir: Path, assignment_id: str, db_url: str | None = None) -> tuple[list[str], list[Row]]:
     """(grade cell ids, one row per submission) for ``assignment_id``, sorted by student."""
     tools_on_path()
+    if db_url is None and not (course_dir / "gradebook.db").is_file():
+        raise CourseError(f"{course_dir} has no gradebook.db: is it the course directory (--course-dir)?")
     db_url = record.db_url_of(course_dir, db_url)
     ledger = record.Ledger(course_dir, assignment_id).latest()
     rows, columns = [], []
     with Gradebook(db_url) as gradebook:
-        assignment = gradebook.find_assignment(assignment_id)
+        try:
+            assignment = gradebook.find_assignment(assignment_id)
+        except MissingEntry:
+            raise CourseError(f"the gradebook has no assignment {assignment_id!r}: "
+                              f"run `dlkit release {assignment_id}` first") from None
         for notebook in assignment.notebooks:
             columns += [cell.name for cell in notebook.grade_cells]
         for submission in sorted(assignment.submissions, key=lambda s: s.student_id):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from autograde import class_report, tasks
+from autograde import class_report, cli, tasks
 from autograde.grades import Row
 
 
@@ -50,3 +50,9 @@ def test_submissions_that_failed_to_run_are_listed_with_the_reason_and_escaped()
     assert "&lt;b&gt;eve&lt;/b&gt;" in failures and "&lt;script&gt;alert(" in failures
     assert "<script>" not in page and "<b>eve</b>" not in page
     assert "ann" not in failures
+
+
+def test_a_folder_that_is_no_course_is_refused_with_a_clear_message(tmp_path, capsys):
+    assert cli.main(["report", "softmax_mlp", "--course-dir", str(tmp_path)]) == 1
+    assert "has no gradebook.db: is it the course directory" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []  # and it did not create an empty gradebook there
