@@ -85,8 +85,9 @@ def _report(args) -> int:
     from autograde import class_report
 
     output = args.output or args.course_dir / "reports" / f"{args.assignment}.html"
+    page = class_report.build(args.course_dir, args.assignment, args.db_url)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(class_report.build(args.course_dir, args.assignment, args.db_url))
+    output.write_text(page)
     print(f"wrote {output}")
     return 0
 
