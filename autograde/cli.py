@@ -2,8 +2,9 @@
 
   dlkit starter [--check]          generate starter/ from solutions/
   dlkit release ASSIGNMENT         build the nbgrader course and the student release
-  dlkit autograde ASSIGNMENT       autograde submitted/ (optionally importing a folder first)
+  dlkit autograde ASSIGNMENT       autograde submitted/ in parallel (optionally importing a folder first)
   dlkit grades ASSIGNMENT          print the grade table, optionally export CSV
+  dlkit report ASSIGNMENT          write the HTML grade report (histogram, hardest checks, failures)
   dlkit feedback ASSIGNMENT        generate feedback without hidden tests
   dlkit calibrate ASSIGNMENT       measure the reference over seeds and set accuracy bars
   dlkit demo                       all of the above on the example submissions
@@ -16,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from autograde import assignments, course, grades, starter
+from autograde import assignments, batch, course, grades, starter, tasks
 from data_scripts import DatasetUnavailable
 from data_scripts.download import DownloadError
 
@@ -64,11 +65,13 @@ def _autograde(args) -> int:
     course.grading_data(args.assignment)
     if args.submissions:
         _import_submissions(args.course_dir, args.assignment, args.submissions)
-    started = time.perf_counter()
-    course.autograde(args.course_dir, args.assignment)
-    count = len(list((args.course_dir / "submitted").glob(f"*/{args.assignment}")))
-    seconds = time.perf_counter() - started
-    print(f"autograded {count} submissions in {seconds:.1f} s ({seconds / max(count, 1):.1f} s each)")
+    summary = batch.autograde(args.course_dir, args.assignment, jobs=args.jobs, scheduler=args.scheduler,
+                              force=args.force, students=args.student, seconds_limit=args.time_limit,
+                              db_url=args.db_url)
+    print(summary.describe())
+    for result in summary.results:
+        if result.status != tasks.GRADED:
+            print(f"  {result.student_id}: {result.status}: {grades.first_line(result.error)}")
     return 0
 
 
@@ -78,6 +81,17 @@ def _grades(args) -> int:
     if args.csv:
         args.csv.write_text(grades.to_csv(columns, rows))
         print(f"wrote {args.csv}")
+    return 0
+
+
+def _report(args) -> int:
+    from autograde import class_report
+
+    output = args.output or args.course_dir / "reports" / f"{args.assignment}.html"
+    page = class_report.build(args.course_dir, args.assignment, args.db_url)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(page)
+    print(f"wrote {output}")
     return 0
 
 
@@ -141,6 +155,7 @@ def demo_cifar10(data_dir: Path, sources=None) -> str:
 
 
 def _demo(args) -> int:
+    from autograde import class_report
     from data_scripts import data_dir, load_mnist
 
     started = time.perf_counter()
@@ -156,18 +171,39 @@ def _demo(args) -> int:
         submissions = demo_submissions(assignment_id)
         for student_id, files in submissions.items():
             course.stage_submission(course_dir, assignment_id, student_id, files)
-        print(f"3/5 autograding {len(submissions)} submissions: {', '.join(submissions)} ...", flush=True)
-        graded = time.perf_counter()
-        course.autograde(course_dir, assignment_id)
-        per_submission = (time.perf_counter() - graded) / len(submissions)
+        print(f"3/5 autograding {len(submissions)} submissions in parallel: {', '.join(submissions)} ...", flush=True)
+        summary = batch.autograde(course_dir, assignment_id, jobs=args.jobs)
+        print(summary.describe(), flush=True)
         print("4/5 generating feedback ...", flush=True)
         course.feedback(course_dir, assignment_id)
         print(f"5/5 grade table of {assignment_id}:\n")
         columns, rows = grades.collect(course_dir, assignment_id)
         print(grades.table(columns, rows))
-        print(f"\nautograde: {per_submission:.1f} s per submission; feedback in {course_dir / 'feedback'}")
+        report = course_dir / "reports" / f"{assignment_id}.html"
+        report.parent.mkdir(exist_ok=True)
+        report.write_text(class_report.build(course_dir, assignment_id))
+        print(f"\nautograde: {summary.seconds / len(submissions):.1f} s per submission; "
+              f"feedback in {course_dir / 'feedback'}; grade report {report}")
     print(f"demo finished in {time.perf_counter() - started:.0f} s")
     return 0
+
+
+def positive(kind):
+    """An argparse type: a number of ``kind`` that is at least 1 (int) or above 0 (float)."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value < 1 if kind is int else value <= 0:
+            raise argparse.ArgumentTypeError(f"must be {'at least 1' if kind is int else 'positive'}, got {text}")
+        return value
+    return parse
+
+
+def jobs_option(sub) -> None:
+    sub.add_argument("--jobs", type=positive(int), default=None, metavar="N",
+                     help="local worker processes (default: one per core)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -191,14 +227,30 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("assignment", nargs="+", choices=sorted(assignments.ASSIGNMENTS))
     course_options(sub)
 
-    sub = command("autograde", _autograde, "autograde every submission with nbgrader and the trusted checks")
+    sub = command("autograde", _autograde,
+                  "autograde the submissions not graded yet, in parallel, with nbgrader and the trusted checks")
     sub.add_argument("assignment", choices=sorted(assignments.ASSIGNMENTS))
     sub.add_argument("--submissions", type=Path, help="first import FOLDER/<student>/ (their .py files, notebooks)")
+    workers = sub.add_mutually_exclusive_group()
+    jobs_option(workers)
+    workers.add_argument("--scheduler", metavar="ADDRESS",
+                         help="grade on the workers of this Dask scheduler (tcp://HOST:8786) instead of local processes")
+    sub.add_argument("--force", action="store_true",
+                     help="regrade every submission, also those already graded with the same files")
+    sub.add_argument("--student", action="append", metavar="ID", help="grade only this student (repeatable)")
+    sub.add_argument("--time-limit", type=positive(float), default=batch.DEFAULT_SECONDS_LIMIT, metavar="SECONDS",
+                     help=f"wall-clock limit of one submission (default {batch.DEFAULT_SECONDS_LIMIT:g})")
     course_options(sub)
 
     sub = command("grades", _grades, "print the grade table from the gradebook")
     sub.add_argument("assignment", choices=sorted(assignments.ASSIGNMENTS))
     sub.add_argument("--csv", type=Path, help="also write the table as CSV to this file")
+    course_options(sub)
+
+    sub = command("report", _report, "write the class's HTML grade report: score histogram, pass rate of every "
+                                      "check, average of every grade cell, submissions that failed to run")
+    sub.add_argument("assignment", choices=sorted(assignments.ASSIGNMENTS))
+    sub.add_argument("--output", type=Path, help="the HTML file (default: COURSE_DIR/reports/ASSIGNMENT.html)")
     course_options(sub)
 
     sub = command("feedback", _feedback, "generate HTML feedback (hidden tests removed)")
@@ -211,6 +263,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--key", action="append", help="calibrate only this bar (repeatable; default: all of the assignment)")
 
     sub = command("demo", _demo, "fetch the data, release, autograde the example submissions, print the grades")
+    jobs_option(sub)
     course_options(sub)
     return top
 

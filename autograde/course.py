@@ -23,6 +23,9 @@ STUDENT_FACING = (
     "checks/__init__.py", "checks/validate.py",
 )
 
+#: Files nbgrader never copies between its folders (and grading tasks never carry).
+IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data"]
+
 CONFIG = '''\
 # Written by `dlkit release`; regenerated on every build.
 from nbgrader.converters.autograde import Autograde
@@ -32,7 +35,7 @@ c = get_config()  # noqa: F821 - provided by nbgrader
 c.CourseDirectory.course_id = {course_id!r}
 c.CourseDirectory.root = {root!r}
 c.CourseDirectory.db_url = {db_url!r}
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data"]
+c.CourseDirectory.ignore = {ignore!r}
 # Students edit these files; every other file is restored from the source before grading.
 c.Autograde.exclude_overwriting = {exclude!r}
 # Grade cells are scored from checks run outside the student's kernel.
@@ -88,7 +91,7 @@ def write_config(course_dir: Path, db_url: str | None = None, timeout: int = 120
     root = course_dir.resolve()
     config = root / "nbgrader_config.py"
     exclude = {a.id: list(a.student_files) for a in assignments.ASSIGNMENTS.values()}
-    config.write_text(CONFIG.format(course_id=COURSE_ID, root=str(root), exclude=exclude, timeout=timeout,
+    config.write_text(CONFIG.format(course_id=COURSE_ID, root=str(root), exclude=exclude, timeout=timeout, ignore=IGNORE,
                                     db_url=db_url or f"sqlite:///{root / 'gradebook.db'}"))
     return config
 

@@ -2,8 +2,8 @@
 
 Plain nbgrader scores a grade cell from what ran in the student's kernel, so patching the
 checks, hiding errors or faking outputs would earn points. Here each of those notebooks is
-graded in one batch with honest submissions: the attackers earn nothing, the honest
-submissions get exactly the per-cell scores they get when graded alone.
+graded in one parallel batch (`dlkit autograde`) with honest submissions: the attackers earn
+nothing, the honest submissions get exactly the per-cell scores they get when graded alone.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_output
 
-from autograde import course, grades, runner
+from autograde import batch, course, grades, runner, tasks
 from autograde.course import REPO
 
 STARTER = REPO / "starter/softmax_mlp/softmax_classifier.py"
@@ -76,7 +76,8 @@ def graded(tmp_path_factory, mnist):
         notebook = nbformat.read(folder / "softmax.ipynb", as_version=4)
         edit(notebook)
         nbformat.write(notebook, folder / "softmax.ipynb")
-    course.autograde(course_dir, "softmax_mlp")
+    summary = batch.autograde(course_dir, "softmax_mlp", progress=False)
+    assert summary.count(tasks.GRADED) == len(HONEST) + len(NOTEBOOK_ATTACKS), summary.describe()
     columns, rows = grades.collect(course_dir, "softmax_mlp")
     return course_dir, {row.student: row for row in rows}
 

@@ -17,7 +17,7 @@ import sys
 import nbformat
 import pytest
 
-from autograde import assignments, checks, cli, course, grades, starter
+from autograde import assignments, batch, checks, cli, course, grades, starter, tasks
 
 SOLUTION_CANARY = "LEAK-CANARY-SOLUTION"
 HIDDEN_CANARY = "LEAK-CANARY-HIDDEN-CHECK"
@@ -73,7 +73,8 @@ def planted_course(repo, tmp_path_factory, mnist):
                             {"softmax_classifier.py": root / "starter/softmax_mlp/softmax_classifier.py"})
     course.stage_submission(course_dir, "softmax_mlp", "reference",
                             {f: root / "solutions/softmax_mlp" / f for f in assignments.get("softmax_mlp").student_files})
-    course.autograde(course_dir, "softmax_mlp")
+    summary = batch.autograde(course_dir, "softmax_mlp", progress=False)  # the parallel path instructors use
+    assert summary.count(tasks.GRADED) == 2, summary.describe()
     course.feedback(course_dir, "softmax_mlp")
     return course_dir
 
@@ -160,8 +161,11 @@ def test_demo_grades_reference_full_starter_zero_and_mistakes_partially(demo):
     assert "gradient_matches_numeric_gradient_without_regularization" in failed["unaveraged_gradient"]
     assert "stays_finite_and_shift_invariant_with_logits_near_1000" in failed["unstable_softmax"]
     assert "stays_finite_and_shift_invariant_with_logits_near_1000" not in failed["unaveraged_gradient"]
-    for expected in ("reference", "39/39", "Checks that caught each submission", "s per submission", "demo finished"):
+    for expected in ("reference", "39/39", "Checks that caught each submission", "s per submission", "demo finished",
+                     "in parallel", "graded"):
         assert expected in printed
+    report = (course_dir / "reports/softmax_mlp.html").read_text()
+    assert "patches_the_grader" in report and report.count("<svg") == 3
 
 
 #: The demo's other assignments: (assignment, total points, its example, a check the example fails).

@@ -1,0 +1,144 @@
+"""Plain `nbgrader autograde` against `dlkit autograde --jobs 2`, in the same run.
+
+Builds one course with 40 submissions of the softmax exercise (the `softmax` notebook and
+`softmax_classifier.py`: the reference, the starter, and the three example mistakes, in
+turn), copies it, and grades one copy with plain nbgrader (one process, one submission
+after another: `course.autograde`) and the other with the parallel path. Both go through
+the trusted sandbox, and every score must agree. Prints submissions per minute of both,
+the ratio, where the time went, and the seconds per submission of every assignment
+(the demo's submissions of each, graded by the parallel path).
+
+    .venv/bin/python benchmarks/parallel_autograde.py [--submissions 40] [--jobs 2]
+
+Other processes on the machine slow both runs down; the load average is printed beside
+each phase so that a reader can tell.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from autograde import assignments, batch, cli, course, grades  # noqa: E402
+from data_scripts import load_mnist  # noqa: E402
+
+ASSIGNMENT = "softmax_mlp"
+
+
+def stage_class(course_dir: Path, count: int) -> dict[str, str]:
+    """``count`` softmax submissions cycling through the demo's (correct and buggy); student -> kind."""
+    kinds = cli.demo_submissions(ASSIGNMENT)
+    names = sorted(kinds)
+    students = {}
+    for index in range(count):
+        kind = names[index % len(names)]
+        student = f"student_{index + 1:02d}_{kind}"
+        folder = course.stage_submission(course_dir, ASSIGNMENT, student,
+                                         {"softmax_classifier.py": kinds[kind]["softmax_classifier.py"]})
+        (folder / "mlp.ipynb").unlink()  # the softmax exercise alone
+        students[student] = kind
+    return students
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(name: str, grade) -> dict:
+    load_before = os.getloadavg()[0]
+    cpu = children_cpu_seconds() + time.process_time()
+    started = time.perf_counter()
+    grade()
+    seconds = time.perf_counter() - started
+    cpu = children_cpu_seconds() + time.process_time() - cpu
+    print(f"{name}: {seconds:.0f} s wall, {cpu:.0f} s CPU, load average {load_before:.1f} -> "
+          f"{os.getloadavg()[0]:.1f}", flush=True)
+    return {"seconds": seconds, "cpu": cpu}
+
+
+def scores(course_dir: Path) -> dict[str, tuple]:
+    _, rows = grades.collect(course_dir, ASSIGNMENT)
+    return {row.student: (row.score, tuple(sorted(row.cells.items()))) for row in rows}
+
+
+def per_assignment(root: Path, jobs: int) -> None:
+    """Seconds per submission of each assignment: the demo's class, whole notebooks, parallel path."""
+    print(f"\nseconds per submission of each assignment (the demo's submissions, --jobs {jobs}):")
+    print(f"{'assignment':<22}{'submissions':>12}{'wall s each':>13}{'worker s each':>15}")
+    for assignment_id in assignments.ASSIGNMENTS:
+        course_dir = root / f"each-{assignment_id}"
+        course.release(course_dir, assignment_id)
+        submissions = cli.demo_submissions(assignment_id)
+        for student, files in submissions.items():
+            course.stage_submission(course_dir, assignment_id, student, files)
+        summary = batch.autograde(course_dir, assignment_id, jobs=jobs, progress=False)
+        worker_seconds = statistics.fmean(r.seconds for r in summary.results)
+        print(f"{assignment_id:<22}{len(submissions):>12}{summary.seconds / len(submissions):>13.1f}"
+              f"{worker_seconds:>15.1f}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--submissions", type=int, default=40)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--skip-assignments", action="store_true", help="only the softmax comparison")
+    args = parser.parse_args()
+    load_mnist()
+    print(f"{os.cpu_count()} cores; {args.submissions} submissions of the softmax exercise", flush=True)
+    with tempfile.TemporaryDirectory(prefix="dlkit-bench-") as scratch:
+        root = Path(scratch)
+        plain_dir = root / "plain"
+        course.release(plain_dir, ASSIGNMENT)
+        kinds = stage_class(plain_dir, args.submissions)
+        ours_dir = root / "ours"
+        shutil.copytree(plain_dir, ours_dir)
+        course.write_config(ours_dir)
+
+        plain = measure("plain nbgrader autograde (one process, sequential)",
+                        lambda: course.autograde(plain_dir, ASSIGNMENT))
+        summary = None
+
+        def ours_run():
+            nonlocal summary
+            summary = batch.autograde(ours_dir, ASSIGNMENT, jobs=args.jobs)
+
+        ours = measure(f"dlkit autograde --jobs {args.jobs}", ours_run)
+
+        assert course.untrusted_notebooks(plain_dir, ASSIGNMENT) == []
+        assert course.untrusted_notebooks(ours_dir, ASSIGNMENT) == []
+        plain_scores, our_scores = scores(plain_dir), scores(ours_dir)
+        assert plain_scores == our_scores, "the two runs disagree on a score"
+        failed = [r.student_id for r in summary.results if r.status != "graded"]
+        assert not failed, f"not graded: {failed}"
+
+        count = args.submissions
+        plain_rate, our_rate = count / plain["seconds"] * 60, count / ours["seconds"] * 60
+        print(f"\nevery one of the {count} scores agrees, and every grade cell carries the trusted result")
+        print(f"{'':<34}{'submissions/min':>16}{'s each':>9}{'CPU s each':>12}")
+        print(f"{'plain nbgrader autograde':<34}{plain_rate:>16.2f}{plain['seconds'] / count:>9.1f}"
+              f"{plain['cpu'] / count:>12.1f}")
+        print(f"{f'dlkit autograde --jobs {args.jobs}':<34}{our_rate:>16.2f}{ours['seconds'] / count:>9.1f}"
+              f"{ours['cpu'] / count:>12.1f}")
+        print(f"ratio (ours / plain): {our_rate / plain_rate:.2f}x")
+        by_kind: dict[str, list[float]] = {}
+        for result in summary.results:
+            by_kind.setdefault(kinds[result.student_id], []).append(result.seconds)
+        print("\nseconds on a worker per softmax submission, by kind:")
+        for kind, seconds in sorted(by_kind.items()):
+            print(f"  {kind:<22}{statistics.fmean(seconds):>6.1f}  (score {our_scores[next(s for s, k in kinds.items() if k == kind)][0]:g}/39)")
+        if not args.skip_assignments:
+            per_assignment(root, args.jobs)
+
+
+if __name__ == "__main__":
+    main()

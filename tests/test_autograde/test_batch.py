@@ -1,0 +1,236 @@
+"""Autograding a class in parallel: the same gradebook as sequential nbgrader, on local workers
+and on a Dask cluster; crashes and time-outs recorded without stopping the batch; a killed
+run that resumes with only what is missing.
+
+Every class here is the softmax exercise alone (the `mlp` notebook is not submitted, so
+nbgrader scores it 0), which keeps each submission to a few seconds of grading.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from autograde import batch, cli, course, grades, record, tasks, worker
+from autograde.course import REPO
+
+ASSIGNMENT = "softmax_mlp"
+STARTER = REPO / "starter/softmax_mlp/softmax_classifier.py"
+EXAMPLES = REPO / "examples/softmax_mlp"
+#: Full marks are rare in a class; a starter, a wrong gradient and an unstable softmax are not.
+CLASS = {"starter": STARTER,
+         "unaveraged_gradient": EXAMPLES / "unaveraged_gradient/softmax_classifier.py",
+         "unstable_softmax": EXAMPLES / "unstable_softmax/softmax_classifier.py"}
+TIMESTAMPS = {"unstable_softmax": "2026-03-01 09:30:00.000000 UTC"}
+
+
+def copy_course(released: Path, target: Path) -> Path:
+    shutil.copytree(released, target)
+    course.write_config(target)  # the configuration names the course's own folder
+    return target
+
+
+def stage(course_dir: Path, submissions: dict[str, Path]) -> None:
+    """Submit the softmax notebook and ``softmax_classifier.py`` of each student."""
+    for student, path in submissions.items():
+        folder = course.stage_submission(course_dir, ASSIGNMENT, student, {"softmax_classifier.py": path})
+        (folder / "mlp.ipynb").unlink()
+        if student in TIMESTAMPS:
+            (folder / "timestamp.txt").write_text(TIMESTAMPS[student])
+
+
+def gradebook_state(course_dir: Path) -> dict:
+    """Everything autograding records for each submission: nbgrader's gradebook and the trusted
+    outcomes in the autograded notebooks."""
+    state = {}
+    with Gradebook(record.db_url_of(course_dir), course.COURSE_ID) as gradebook:
+        for submission in gradebook.find_assignment(ASSIGNMENT).submissions:
+            folder = course_dir / "autograded" / submission.student_id / ASSIGNMENT
+            state[submission.student_id] = {
+                "timestamp": submission.timestamp,
+                "grades": {(n.name, g.name): (g.auto_score, g.manual_score, g.needs_manual_grade)
+                           for n in submission.notebooks for g in n.grades},
+                "comments": {(n.name, c.name): c.auto_comment for n in submission.notebooks for c in n.comments},
+                "penalties": {n.name: n.late_submission_penalty for n in submission.notebooks},
+                "files": sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()),
+                "outcomes": [o for path in sorted(folder.glob("*.ipynb")) for cell in nbformat.read(path, 4).cells
+                             for o in cell.metadata.get("dlkit", {}).get("checks", [])],
+            }
+    return state
+
+
+def export(course_dir: Path) -> list[dict]:
+    course.nbgrader(course_dir, "export", "--to", "grades.csv")
+    with open(course_dir / "grades.csv") as rows:
+        return sorted(csv.DictReader(rows), key=lambda row: row["student_id"])
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory, mnist):
+    course_dir = tmp_path_factory.mktemp("released") / "course"
+    course.release(course_dir, ASSIGNMENT)
+    return course_dir
+
+
+@pytest.fixture(scope="module")
+def sequential(released, tmp_path_factory):
+    """The class graded the plain way: one `nbgrader autograde` over every submission."""
+    course_dir = copy_course(released, tmp_path_factory.mktemp("sequential") / "course")
+    stage(course_dir, CLASS)
+    course.autograde(course_dir, ASSIGNMENT)
+    return course_dir
+
+
+def test_parallel_workers_grade_exactly_like_sequential_nbgrader(released, sequential, tmp_path):
+    course_dir = copy_course(released, tmp_path / "course")
+    stage(course_dir, CLASS)
+    summary = batch.autograde(course_dir, ASSIGNMENT, jobs=2, progress=False)
+    assert {r.student_id: r.status for r in summary.results} == dict.fromkeys(CLASS, tasks.GRADED)
+    assert len({r.worker for r in summary.results}) == 2, "both workers should have graded"
+    parallel, plain = gradebook_state(course_dir), gradebook_state(sequential)
+    assert parallel == plain
+    scores = {student: sum(s for s, _, _ in state["grades"].values()) for student, state in plain.items()}
+    assert scores["starter"] == 0 and 0 < scores["unaveraged_gradient"] < scores["unstable_softmax"] < 39
+    assert plain["unstable_softmax"]["timestamp"].isoformat().startswith("2026-03-01T09:30")
+    assert export(course_dir) == export(sequential)
+    assert course.untrusted_notebooks(course_dir, ASSIGNMENT) == []
+
+
+def test_a_dask_cluster_grades_exactly_like_sequential_nbgrader(released, sequential, tmp_path):
+    from distributed import Client, LocalCluster
+
+    course_dir = copy_course(released, tmp_path / "course")
+    students = ["starter", "unstable_softmax"]
+    stage(course_dir, {s: CLASS[s] for s in students})
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        summary = batch.autograde(course_dir, ASSIGNMENT, scheduler=cluster.scheduler_address, progress=False)
+        with Client(cluster) as client:
+            dask_workers = set(client.run(os.getpid).values())
+        # A result names the host that graded it; the host's parent is the process that ran the task.
+        parents = {_parent(int(r.worker.rsplit(":", 1)[1])) for r in summary.results}
+    assert [r.status for r in summary.results] == [tasks.GRADED] * 2
+    assert parents <= dask_workers, "the tasks did not run on the cluster's workers"
+    plain = gradebook_state(sequential)
+    assert gradebook_state(course_dir) == {s: plain[s] for s in students}
+
+
+#: Starts a process of its own (which outlives the kernel unless someone kills it), then hangs.
+HANGS = ("import subprocess, time\nsubprocess.Popen(['sleep', '3600'], start_new_session=True)\n"
+         "time.sleep(3600)  # the notebook's first cell never finishes\n")
+
+
+def test_a_crash_and_a_time_out_are_recorded_and_the_batch_goes_on(released, tmp_path, monkeypatch, capsys):
+    course_dir = copy_course(released, tmp_path / "course")
+    (tmp_path / "hangs.py").write_text(HANGS)
+    stage(course_dir, {"corrupt": STARTER, "hangs": tmp_path / "hangs.py", "starter": STARTER})
+    (course_dir / "submitted/corrupt" / ASSIGNMENT / "softmax.ipynb").write_text('{"cells": [')  # a cut-off upload
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))  # where the hosts put their scratch courses
+    processes_before = set(worker.descendants(os.getpid()))  # e.g. multiprocessing's resource tracker
+
+    summary = batch.autograde(course_dir, ASSIGNMENT, jobs=2, seconds_limit=30, progress=False)
+
+    results = {r.student_id: r for r in summary.results}
+    assert {s: r.status for s, r in results.items()} == {
+        "corrupt": tasks.CRASHED, "hangs": tasks.TIMED_OUT, "starter": tasks.GRADED}
+    assert "softmax.ipynb" in results["corrupt"].error
+    assert "longer than 30 s" in results["hangs"].error
+    assert 30 <= results["hangs"].seconds < 45
+    assert _working_in(scratch) == [], "a stopped grading left processes behind (its kernel, its sandbox)"
+    assert list(scratch.iterdir()) == [], "a stopped grading left files behind"
+    assert set(worker.descendants(os.getpid())) <= processes_before, "a stopped grading left processes behind"
+    state = gradebook_state(course_dir)
+    for student in ("corrupt", "hangs"):
+        assert {grade for grade in state[student]["grades"].values()} == {(None, None, True)}
+        assert state[student]["files"] == []
+    assert all(score == 0 for score, _, _ in state["starter"]["grades"].values())
+
+    assert cli.main(["grades", ASSIGNMENT, "--course-dir", str(course_dir)]) == 0
+    printed = capsys.readouterr().out
+    assert "Submissions that could not be graded" in printed
+    assert "  hangs: timed out: grading took longer than 30 s" in printed
+    assert "  corrupt: crashed:" in printed
+    assert cli.main(["report", ASSIGNMENT, "--course-dir", str(course_dir), "--output", str(tmp_path / "r.html")]) == 0
+    failures = (tmp_path / "r.html").read_text().split("Submissions that failed to run")[1].split("</section>")[0]
+    assert "hangs" in failures and "corrupt" in failures and "starter" not in failures
+
+
+def test_a_killed_run_resumes_with_only_what_is_missing(released, tmp_path):
+    course_dir = copy_course(released, tmp_path / "course")
+    students = [f"student_{i}" for i in range(1, 5)]
+    stage(course_dir, dict.fromkeys(students, STARTER))
+    ledger = record.Ledger(course_dir, ASSIGNMENT)
+    run = subprocess.Popen([sys.executable, "-m", "autograde", "autograde", ASSIGNMENT, "--course-dir",
+                            str(course_dir), "--jobs", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while not ledger.entries() and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    below = worker.descendants(run.pid)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    before = [entry["student"] for entry in ledger.entries()]
+    assert 1 <= len(before) < len(students), "the run should have been killed midway"
+    assert below, "the killed run had a grading process"
+    deadline = time.monotonic() + 30
+    while any(_running(pid) for pid in below) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in below if _running(pid)], "the killed run left grading processes behind"
+
+    summary = batch.autograde(course_dir, ASSIGNMENT, jobs=2, progress=False)
+    assert summary.skipped == len(before)
+    assert sorted(r.student_id for r in summary.results) == sorted(set(students) - set(before))
+    assert sorted(entry["student"] for entry in ledger.entries()) == students  # each graded once
+    _, rows = grades.collect(course_dir, ASSIGNMENT)
+    assert [(r.student, r.status, r.score, r.checks) for r in rows] == [(s, tasks.GRADED, 0, 11) for s in students]
+
+    changed = course_dir / "submitted/student_2" / ASSIGNMENT / "softmax_classifier.py"
+    changed.write_text(changed.read_text() + "\n# resubmitted\n")
+    summary = batch.autograde(course_dir, ASSIGNMENT, jobs=2, progress=False)
+    assert [r.student_id for r in summary.results] == ["student_2"] and summary.skipped == 3
+
+
+def _working_in(folder: Path) -> list[int]:
+    """Every process of the machine whose working directory is inside ``folder``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and os.readlink(entry / "cwd").startswith(str(folder)):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[1])
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_bad_worker_options_are_refused_with_a_clear_message(released, tmp_path, capsys, monkeypatch):
+    with pytest.raises(SystemExit):
+        cli.main(["autograde", ASSIGNMENT, "--jobs", "0"])
+    assert "--jobs: must be at least 1, got 0" in capsys.readouterr().err
+    course_dir = copy_course(released, tmp_path / "course")
+    assert cli.main(["autograde", ASSIGNMENT, "--course-dir", str(course_dir)]) == 1
+    assert f"no submissions of {ASSIGNMENT} in" in capsys.readouterr().err
+    stage(course_dir, {"starter": STARTER})
+    address = "tcp://127.0.0.1:9"  # the discard port: nothing listens there
+    monkeypatch.setattr(batch, "CONNECT_SECONDS", 2.0)
+    assert cli.main(["autograde", ASSIGNMENT, "--course-dir", str(course_dir), "--scheduler", address]) == 1
+    assert f"cannot reach the Dask scheduler at '{address}'" in capsys.readouterr().err
