@@ -453,11 +453,26 @@ def student_network_backward(student, weights, Input, gt, activation: str):
             for i, (layer, (W, b)) in enumerate(zip(layers, weights))]
 
 
+def passed_on_hint(index: int, top: int, analytic: np.ndarray, numeric: np.ndarray):
+    """The likely mistake when layer ``index``'s gradient is a constant multiple of the numeric one
+    while every layer above it is right: what reaches it as delta is off by that factor."""
+    mask = np.abs(numeric) > 1e-6
+    if index == top or not mask.any():
+        return None
+    ratio = float(np.median(analytic[mask] / numeric[mask]))
+    if abs(ratio - 1) < 0.02 or not np.allclose(analytic, ratio * numeric, rtol=1e-4, atol=1e-9):
+        return None
+    return (f"The layers above layer {index} are right, but its gradients are {ratio:.3g} times the numeric ones: "
+            "the gradient a layer's backward passes on (wrt its Input) is off by that factor.")
+
+
 def compare_network(student, loss_of, seed: int, examples: int, sizes, activation: str, label: str):
     weights, Input, gt = network_gradients(student, seed, examples, sizes, activation)
     analytic = student_network_backward(student, weights, Input, gt, activation)
     where = f"(network {'-'.join(map(str, sizes))}, {activation}, N={examples})"
-    for index, ((W, b), (grad_W, grad_b)) in enumerate(zip(weights, analytic)):
+    # From the last layer down: the first wrong layer is where backpropagation went wrong.
+    for index in reversed(range(len(weights))):
+        (W, b), (grad_W, grad_b) = weights[index], analytic[index]
         for name, value, got in [("W", W, grad_W), ("b", b, grad_b)]:
             def loss_with(x, index=index, name=name):
                 changed = [(x, b_) if (i == index and name == "W") else (W_, x) if i == index else (W_, b_)
@@ -468,7 +483,8 @@ def compare_network(student, loss_of, seed: int, examples: int, sizes, activatio
             verdict = gradcheck.compare(f"layer {index}: grad_{name}", got, numeric, expected_label=label)
             if not verdict.passed:
                 raise CheckFailure(f"{verdict.message()} {where}: each layer's backward must pass on the "
-                                   "gradient wrt its input, which the layer below receives as delta")
+                                   "gradient wrt its input, which the layer below receives as delta",
+                                   passed_on_hint(index, len(weights) - 1, got, numeric))
 
 
 @check(ASSIGNMENT, "network", points=1)
