@@ -1,0 +1,72 @@
+"""`dlkit selftest`: every catalogued bug loses points and every alternative earns full marks through the
+trusted pipeline; a bug that slips through or a correct solution that is rejected fails it."""
+from __future__ import annotations
+
+import re
+import time
+
+from autograde import catalogue, cli, selftest
+
+REFERENCE_LINE = "    return x @ W + b\n"
+
+
+def test_the_quick_selftest_passes_on_the_whole_catalogue(capsys):
+    """What `make test` runs: the table's totals show every bug caught and no alternative rejected."""
+    started = time.perf_counter()
+    status = cli.main(["selftest", "--quick", "--jobs", "2"])
+    output = capsys.readouterr().out
+    bugs, alternatives = len(catalogue.bugs()), len(catalogue.alternatives())
+    assert status == 0, output
+    totals = re.search(r"Totals: bugs caught (\d+)/(\d+); false rejections (\d+)/(\d+) alternatives; "
+                       r"bugs with a hint (\d+)/(\d+); bugs not as catalogued (\d+)", output)
+    assert totals, output
+    assert totals.groups() == (str(bugs), str(bugs), "0", str(alternatives), totals.group(5), str(bugs), "0"), output
+    print(f"selftest --quick --jobs 2: {time.perf_counter() - started:.0f} s")
+
+
+def test_parallel_results_are_those_of_a_sequential_run():
+    entries = catalogue.bugs("deep_mlp")[:4] + catalogue.bugs("logistic_regression")[:2]
+    sequential = selftest.grade_all(entries, quick=True, jobs=1)
+    parallel = selftest.grade_all(entries, quick=True, jobs=2)
+    assert selftest.table(parallel) == selftest.table(sequential)
+    assert [r.outcomes for r in parallel] == [r.outcomes for r in sequential]
+
+
+def test_a_bug_that_earns_full_marks_fails_the_selftest(tmp_path):
+    harmless = catalogue.Bug("deep_mlp", "only_a_comment", "A comment no check can see.",
+                             (catalogue.Edit("deep_mlp.py", REFERENCE_LINE, REFERENCE_LINE + "    # a comment\n"),),
+                             ("dense_and_relu_forward_match_their_formulas",), None)
+    [graded] = selftest.grade_all([harmless], quick=True)
+    assert not graded.caught and not graded.ok and not graded.accuracy_skipped
+    assert graded.earned == graded.possible == 18, "the accuracy check ran, since nothing else caught it"
+    assert "NONE: FULL MARKS" in selftest.table([graded])
+    assert selftest.failures([graded]) == ["bug deep_mlp/only_a_comment earned full marks: A comment no check can see."]
+
+
+def test_a_bug_that_fails_other_checks_than_catalogued_is_reported():
+    [entry] = [b for b in catalogue.bugs("deep_mlp") if b.name == "step_halved_every_epoch"]
+    misfiled = catalogue.Bug(entry.assignment, entry.name, entry.description, entry.edits,
+                             ("dense_and_relu_forward_match_their_formulas",), "no such words")
+    [graded] = selftest.grade_all([misfiled], quick=True)
+    assert graded.caught and graded.accuracy_skipped
+    assert graded.unmet == ["dense_and_relu_forward_match_their_formulas passed", "no hint says 'no such words'"]
+    assert "NOT AS CATALOGUED" in selftest.table([graded]) and not graded.ok
+
+
+def test_an_alternative_that_loses_a_point_fails_the_selftest(tmp_path):
+    folder = tmp_path / "deep_mlp" / "schedule_from_one"
+    folder.mkdir(parents=True)
+    source = (catalogue.REPO / "solutions/deep_mlp/deep_mlp.py").read_text()
+    (folder / "deep_mlp.py").write_text('"""Counts epochs from 1: not an alternative, a bug."""\n' + source.replace(
+        "epoch // halve_every", "(epoch + 1) // halve_every"))
+    alternative = catalogue.Alternative("deep_mlp", "schedule_from_one", folder)
+    [graded] = selftest.grade_all([alternative], quick=True)
+    assert not graded.ok
+    assert {"step_halves_every_two_epochs", "step_follows_other_initial_steps_and_periods"} <= set(graded.failed)
+    assert "alternative deep_mlp/schedule_from_one lost points:" in selftest.failures([graded])
+
+
+def test_accuracy_groups_are_the_groups_of_the_calibrated_bars():
+    assert selftest.accuracy_groups("softmax_mlp") == {"softmax_accuracy", "mlp_accuracy"}
+    assert selftest.accuracy_groups("linear_mnist") == {"plain_accuracy", "improved_accuracy"}
+    assert selftest.accuracy_groups("linear_cifar10") == {"accuracy"}
