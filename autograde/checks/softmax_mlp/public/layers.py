@@ -181,6 +181,8 @@ def relu_hint(Input, delta, analytic):
         return "backward returns the mask Input > 0 alone: multiply it by delta."
     if np.allclose(analytic, delta):
         return "backward passes delta through everywhere: it is zero where Input <= 0."
+    if np.allclose(analytic, delta * (delta > 0)):
+        return "backward keeps delta where delta > 0: the mask is where the layer's Input is positive."
     return None
 
 
@@ -262,8 +264,9 @@ def check_loss_value(student, name: str, logit, gt, expected: float, where: str,
         raise CheckFailure(f"{name}.loss is {stored:.6g} but forward returned {returned:.6g}: set self.loss")
     expected_accuracy = float(np.mean(np.argmax(logit, axis=1) == np.argmax(gt, axis=1)))
     if abs(accuracy - expected_accuracy) > 1e-12:
+        hint = "acc is 0, the value __init__ gives it: does forward set self.acc?" if accuracy == 0 else None
         raise CheckFailure(f"{name}.acc is {accuracy:.6g}, expected {expected_accuracy:.6g}: the share of rows whose "
-                           f"largest logit is the labelled class {where}")
+                           f"largest logit is the labelled class {where}", hint)
 
 
 def compare_loss_backward(student, name: str, loss_of, seed: int, label: str, examples: int = 5, classes: int = 4):
