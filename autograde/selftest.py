@@ -205,9 +205,16 @@ def default_jobs() -> int:
 def main(selected: list[str] | None = None, quick: bool = False, jobs: int | None = None) -> int:
     """Grade the catalogue (of the ``selected`` assignments, or all), print the table; 0 when every bug
     lost points as catalogued and every alternative earned full marks, else 1."""
-    entries = []
-    for assignment_id in selected or sorted(assignments.ASSIGNMENTS):
-        entries += catalogue.bugs(assignment_id) + catalogue.alternatives(assignment_id)
+    try:
+        entries = []
+        for assignment_id in selected or sorted(assignments.ASSIGNMENTS):
+            entries += catalogue.bugs(assignment_id) + catalogue.alternatives(assignment_id)
+        with tempfile.TemporaryDirectory(prefix="dlkit-selftest-") as scratch:
+            for entry in entries:  # an entry that no longer fits the reference stops the run before any grading
+                catalogue.submission(entry, Path(scratch) / entry.assignment / entry.name)
+    except catalogue.CatalogueError as error:
+        print(f"error: {error}")
+        return 1
     jobs = jobs or default_jobs()
     print(f"self-test: {sum(isinstance(e, catalogue.Bug) for e in entries)} bugs and "
           f"{sum(isinstance(e, catalogue.Alternative) for e in entries)} alternatives on {jobs} worker(s)"
