@@ -15,7 +15,6 @@ the tests of each assignment's checks run the same entries in-process.
 """
 from __future__ import annotations
 
-import ast
 import shutil
 import tomllib
 from dataclasses import dataclass
@@ -68,15 +67,6 @@ class Alternative:
     def files(self) -> tuple[str, ...]:
         """The student files this alternative replaces, relative to its folder."""
         return tuple(sorted(p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*.py")))
-
-    @property
-    def description(self) -> str:
-        """How it differs from the reference: the first line of each file's module docstring."""
-        lines = []
-        for name in self.files:
-            docstring = ast.get_docstring(ast.parse((self.folder / name).read_text())) or ""
-            lines.append(docstring.strip().splitlines()[0] if docstring.strip() else "")
-        return " ".join(line for line in lines if line)
 
 
 def bugs(assignment: str | None = None) -> list[Bug]:
