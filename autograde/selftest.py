@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograde import assignments, catalogue, checks, runner
+from autograde import assignments, catalogue, checks, course, runner
 from autograde.report import CheckOutcome
 from autograde.sandbox import Limits
 
@@ -215,6 +215,8 @@ def main(selected: list[str] | None = None, quick: bool = False, jobs: int | Non
     except catalogue.CatalogueError as error:
         print(f"error: {error}")
         return 1
+    for assignment_id in {entry.assignment for entry in entries}:
+        course.grading_data(assignment_id)  # a missing dataset stops the run here, saying how to get it
     jobs = jobs or default_jobs()
     print(f"self-test: {sum(isinstance(e, catalogue.Bug) for e in entries)} bugs and "
           f"{sum(isinstance(e, catalogue.Alternative) for e in entries)} alternatives on {jobs} worker(s)"

@@ -9,8 +9,10 @@ from autograde import catalogue, cli, selftest
 REFERENCE_LINE = "    return x @ W + b\n"
 
 
-def test_the_quick_selftest_passes_on_the_whole_catalogue(capsys):
-    """What `make test` runs: the table's totals show every bug caught and no alternative rejected."""
+def test_the_quick_selftest_passes_on_the_whole_catalogue(capsys, cifar10_data_dir, monkeypatch):
+    """What `make test` runs: the table's totals show every bug caught and no alternative rejected
+    (linear_cifar10 on the generated stand-in in CIFAR-10's format, MNIST beside it)."""
+    monkeypatch.setenv("DLKIT_DATA", str(cifar10_data_dir))
     status = cli.main(["selftest", "--quick", "--jobs", "2"])
     output = capsys.readouterr().out
     bugs, alternatives = len(catalogue.bugs()), len(catalogue.alternatives())
@@ -77,3 +79,9 @@ def test_a_catalogue_entry_that_no_longer_fits_the_reference_stops_the_selftest(
     assert cli.main(["selftest", "--assignment", "deep_mlp", "--jobs", "1"]) == 1
     assert ("error: bug deep_mlp/stale: the text to replace in solutions/deep_mlp/deep_mlp.py is not found"
             in capsys.readouterr().out)
+
+
+def test_missing_grading_data_stops_the_selftest_before_grading(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DLKIT_DATA", str(tmp_path))
+    assert cli.main(["selftest", "--assignment", "linear_cifar10", "--jobs", "1"]) == 1
+    assert "error: CIFAR-10 is not in" in capsys.readouterr().err
