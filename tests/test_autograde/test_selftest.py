@@ -6,7 +6,8 @@ import re
 
 from autograde import catalogue, cli, selftest
 
-REFERENCE_LINE = "    return x @ W + b\n"
+#: A line of solutions/logistic_regression/logistic_regression.py, whose accuracy check trains in seconds.
+REFERENCE_LINE = "    return W - learning_rate * dW, b - learning_rate * db\n"
 
 
 def test_the_quick_selftest_passes_on_the_whole_catalogue(capsys, cifar10_data_dir, monkeypatch):
@@ -32,14 +33,16 @@ def test_parallel_results_are_those_of_a_sequential_run():
 
 
 def test_a_bug_that_earns_full_marks_fails_the_selftest(tmp_path):
-    harmless = catalogue.Bug("deep_mlp", "only_a_comment", "A comment no check can see.",
-                             (catalogue.Edit("deep_mlp.py", REFERENCE_LINE, REFERENCE_LINE + "    # a comment\n"),),
-                             ("dense_and_relu_forward_match_their_formulas",), None)
+    harmless = catalogue.Bug("logistic_regression", "only_a_comment", "A comment no check can see.",
+                             (catalogue.Edit("logistic_regression.py", REFERENCE_LINE,
+                                             REFERENCE_LINE + "    # a comment\n"),),
+                             ("sgd_update_steps_against_the_gradient",), None)
     [graded] = selftest.grade_all([harmless], quick=True)
     assert not graded.caught and not graded.ok and not graded.accuracy_skipped
-    assert graded.earned == graded.possible == 18, "the accuracy check ran, since nothing else caught it"
+    assert graded.earned == graded.possible == 14, "the accuracy check ran, since nothing else caught it"
     assert "NONE: FULL MARKS" in selftest.table([graded])
-    assert selftest.failures([graded]) == ["bug deep_mlp/only_a_comment earned full marks: A comment no check can see."]
+    assert selftest.failures([graded]) == [
+        "bug logistic_regression/only_a_comment earned full marks: A comment no check can see."]
 
 
 def test_a_bug_that_fails_other_checks_than_catalogued_is_reported():
@@ -53,16 +56,16 @@ def test_a_bug_that_fails_other_checks_than_catalogued_is_reported():
 
 
 def test_an_alternative_that_loses_a_point_fails_the_selftest(tmp_path):
-    folder = tmp_path / "deep_mlp" / "schedule_from_one"
+    folder = tmp_path / "logistic_regression" / "templates_by_rows"
     folder.mkdir(parents=True)
-    source = (catalogue.REPO / "solutions/deep_mlp/deep_mlp.py").read_text()
-    (folder / "deep_mlp.py").write_text('"""Counts epochs from 1: not an alternative, a bug."""\n' + source.replace(
-        "epoch // halve_every", "(epoch + 1) // halve_every"))
-    alternative = catalogue.Alternative("deep_mlp", "schedule_from_one", folder)
+    source = (catalogue.REPO / "solutions/logistic_regression/logistic_regression.py").read_text()
+    (folder / "logistic_regression.py").write_text('"""Templates from the rows of W: not an alternative, a bug."""\n'
+                                                   + source.replace("W.T.reshape", "W.reshape"))
+    alternative = catalogue.Alternative("logistic_regression", "templates_by_rows", folder)
     [graded] = selftest.grade_all([alternative], quick=True)
-    assert not graded.ok
-    assert {"step_halves_every_two_epochs", "step_follows_other_initial_steps_and_periods"} <= set(graded.failed)
-    assert "alternative deep_mlp/schedule_from_one lost points:" in selftest.failures([graded])
+    assert not graded.ok and not graded.accuracy_skipped, "alternatives always run every check"
+    assert graded.failed == ["templates_are_the_columns_of_w_as_images", "templates_with_other_sizes"]
+    assert "alternative logistic_regression/templates_by_rows lost points:" in selftest.failures([graded])
 
 
 def test_accuracy_groups_are_the_groups_of_the_calibrated_bars():
