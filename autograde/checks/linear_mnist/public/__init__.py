@@ -291,16 +291,18 @@ def student_trainer(student, W, b, images, labels, dev_images, dev_labels, epoch
 
 def replay(student, W, b, images, labels, dev_images, dev_labels, orders, step, batch_size, rule="best"):
     """What train_improved must return, computed with your sgd_epoch and accuracy and the orders
-    given. ``rule`` names the halving rule: "best" (the correct one), "never", "always" or "improved"."""
+    given. ``rule`` names the halving rule: "best" (the correct one), "never", "always" or "improved";
+    "inverted" keeps the parameters after the epochs that did not improve and halves after the others."""
     best_accuracy, best, steps = -1.0, (W, b), []
     for order in orders:
         steps.append(step)
         W, b = student_epoch(student, W, b, images, labels, order, step, batch_size)
         accuracy = student_accuracy(student, W, b, dev_images, dev_labels)
         improved = accuracy > best_accuracy
-        if improved:
+        keep = not improved if rule == "inverted" else improved
+        if keep:
             best_accuracy, best = accuracy, (W, b)
-        if {"best": not improved, "never": False, "always": True, "improved": improved}[rule]:
+        if {"best": not improved, "never": False, "always": True, "improved": improved, "inverted": not keep}[rule]:
             step = step / 2
     return best, (W, b), steps
 
@@ -330,7 +332,9 @@ def check_halving(student, seed: int, examples: int, step: float, improving, epo
     if not (is_close(got_W, expected_W) and is_close(got_b, expected_b)):
         hints = {"never": "The step never halves: halve it after each epoch that did not improve the best dev accuracy.",
                  "always": "The step halves after every epoch: halve it only when the dev accuracy did not improve.",
-                 "improved": "The step halves after the epochs that improved: it is the other way round."}
+                 "improved": "The step halves after the epochs that improved: it is the other way round.",
+                 "inverted": "The improvement test is inverted: the parameters are kept, and the step is halved, "
+                             "after the wrong epochs."}
         # Rules whose parameters match yours; when several do on this curve, the steps you recorded decide.
         matching = []
         for rule, text in hints.items():
