@@ -28,6 +28,8 @@ MARGIN = 0.005
 SEEDS = tuple(range(10))
 #: Bars calibrated on the grading machine, kept in the data folder beside the data they are for.
 LOCAL_THRESHOLDS = "calibration.json"
+#: Seeds that show a bar holds: neither calibration (SEEDS) nor grading (1000) uses them.
+FRESH_SEEDS = tuple(range(100, 120))
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,27 @@ def calibrate(key: str, measure: Callable[[int], float], seeds, note: str = "") 
     value = entry(measure, seeds, note)
     record(key, value)
     return value
+
+
+def fresh_seeds(measure: Callable[[int], float], seeds, threshold: float) -> dict:
+    """Measure the reference's accuracy for seeds the bar was not calibrated with: the record that it holds."""
+    accuracies = [float(measure(seed)) for seed in seeds]
+    return {
+        "seeds": list(seeds),
+        "accuracies": [round(a, 5) for a in accuracies],
+        "min": round(min(accuracies), 5),
+        "mean": round(statistics.fmean(accuracies), 5),
+        "max": round(max(accuracies), 5),
+        "bar": threshold,
+        "below_bar": [seed for seed, a in zip(seeds, accuracies) if a < threshold],
+    }
+
+
+def record_fresh_seeds(key: str, value: dict, path: Path = THRESHOLDS) -> None:
+    """Keep ``fresh_seeds`` beside the bar of ``key`` (a new calibration of the bar drops it)."""
+    entries = load(path)
+    entries[key]["fresh_seeds"] = value
+    path.write_text(json.dumps(entries, indent=2, sort_keys=True) + "\n")
 
 
 def bar_on_this_data(assignment_id: str, key: str, measured: Measured) -> tuple[float, str]:

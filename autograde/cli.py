@@ -7,6 +7,7 @@
   dlkit report ASSIGNMENT          write the HTML grade report (histogram, hardest checks, failures)
   dlkit feedback ASSIGNMENT        generate feedback without hidden tests
   dlkit calibrate ASSIGNMENT       measure the reference over seeds and set accuracy bars
+  dlkit selftest                   grade the catalogue of bugs and correct alternatives: do the checks hold?
   dlkit demo                       all of the above on the example submissions
 """
 from __future__ import annotations
@@ -121,6 +122,12 @@ def _calibrate(args) -> int:
                                       note=measured.note)
         print(f"{entry_key}: accuracies {entry['accuracies']}, bar {entry['bar']}", flush=True)
     return 0
+
+
+def _selftest(args) -> int:
+    from autograde import selftest
+
+    return selftest.main(args.assignment, quick=args.quick, jobs=args.jobs)
 
 
 def demo_submissions(assignment_id: str) -> dict[str, dict[str, Path]]:
@@ -261,6 +268,14 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("assignment", choices=sorted(assignments.ASSIGNMENTS))
     sub.add_argument("--seeds", type=int, default=10, help="number of seeds (default 10)")
     sub.add_argument("--key", action="append", help="calibrate only this bar (repeatable; default: all of the assignment)")
+
+    sub = command("selftest", _selftest, "grade every catalogued bug and correct alternative (tests/catalogue/) "
+                  "through the trusted pipeline; exit 1 when a bug earns full marks or an alternative loses a point")
+    sub.add_argument("--assignment", action="append", choices=sorted(assignments.ASSIGNMENTS),
+                     help="only this assignment's catalogue (repeatable; default: all)")
+    sub.add_argument("--quick", action="store_true",
+                     help="run a bug's accuracy checks only when its other checks did not catch it")
+    sub.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
 
     sub = command("demo", _demo, "fetch the data, release, autograde the example submissions, print the grades")
     jobs_option(sub)

@@ -21,6 +21,14 @@ RELATIVE_TOLERANCE = 1e-5
 FORWARD_RELATIVE_TOLERANCE = 1e-2
 #: Floor of the denominator of the relative error, so that two near-zero entries agree.
 RELATIVE_ERROR_FLOOR = 1e-8
+#: Largest relative error accepted for a value computed in single precision (float32): every
+#: operation rounds it by up to 6e-8, and a sum of many terms or scores near 1000 lose more, so a
+#: correct float32 result misses RELATIVE_TOLERANCE. The mistakes the checks look for (factors,
+#: signs, missing terms) are far larger.
+SINGLE_PRECISION_TOLERANCE = 1e-3
+#: For a float32 value, entries far smaller than the largest are compared on this share of the
+#: largest: summed from terms of that size, they carry absolute errors of that order.
+SINGLE_PRECISION_SCALE = 1e-3
 
 
 def relative_error(analytic, numeric, floor: float = RELATIVE_ERROR_FLOOR) -> np.ndarray:
@@ -61,15 +69,17 @@ class GradientVerdict:
     error: float
     tolerance: float
     expected_label: str = "numeric"
+    single_precision: bool = False  # the analytic value was float32, compared with SINGLE_PRECISION_TOLERANCE
 
     def message(self) -> str:
         where = f"{self.name}{list(self.worst_index)}"
         if self.passed:
             return (f"{self.name} matches the {self.expected_label} value "
                     f"(largest relative error {self.error:.1e} at {where})")
+        precision = ", for your float32 values" if self.single_precision else ""
         return (
             f"{self.name} is wrong at {where}: yours {self.analytic:.6g}, {self.expected_label} "
-            f"{self.numeric:.6g}, relative error {self.error:.1e} (tolerance {self.tolerance:.0e})"
+            f"{self.numeric:.6g}, relative error {self.error:.1e} (tolerance {self.tolerance:.0e}{precision})"
         )
 
     def raise_if_failed(self) -> None:
@@ -82,13 +92,22 @@ def compare(name: str, analytic, numeric, tolerance: float = RELATIVE_TOLERANCE,
     """Verdict on ``analytic`` against ``numeric`` (same shape), naming the worst entry.
 
     ``expected_label`` names where ``numeric`` came from in the message ("numeric",
-    "reference", ...).
+    "reference", ...). A float32 ``analytic`` is held to float32's precision
+    (SINGLE_PRECISION_TOLERANCE and SINGLE_PRECISION_SCALE) when that is looser than ``tolerance``.
     """
+    single_precision = np.asarray(analytic).dtype == np.float32
     analytic = np.asarray(analytic, dtype=np.float64)
     numeric = np.asarray(numeric, dtype=np.float64)
     if analytic.shape != numeric.shape:
         raise ValueError(f"{name} has shape {analytic.shape}, expected {numeric.shape}")
-    errors = relative_error(analytic, numeric)
+    floor = RELATIVE_ERROR_FLOOR
+    if single_precision and tolerance < SINGLE_PRECISION_TOLERANCE:
+        tolerance = SINGLE_PRECISION_TOLERANCE
+        finite = np.abs(numeric[np.isfinite(numeric)])
+        floor = max(floor, SINGLE_PRECISION_SCALE * float(finite.max(initial=0.0)))
+    else:
+        single_precision = False
+    errors = relative_error(analytic, numeric, floor)
     if not np.all(np.isfinite(errors)):
         errors = np.where(np.isfinite(errors), errors, np.inf)
     worst = np.unravel_index(int(np.argmax(errors)), errors.shape) if errors.size else ()
@@ -103,6 +122,7 @@ def compare(name: str, analytic, numeric, tolerance: float = RELATIVE_TOLERANCE,
         error=error,
         tolerance=tolerance,
         expected_label=expected_label,
+        single_precision=single_precision,
     )
 
 

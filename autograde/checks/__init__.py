@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 import traceback
 from dataclasses import dataclass, field
 from typing import Callable
@@ -61,7 +62,8 @@ class Check:
         except NotImplementedError:
             return Result(0.0, "not implemented yet: the code still raises NotImplementedError")
         except Exception as error:  # noqa: BLE001 - a student's bug must not stop grading
-            return Result(0.0, describe_exception(error))
+            description = describe_exception(error)
+            return Result(0.0, description, exception_hint(description))
         if outcome is None:
             return Result(1.0, self.description)
         if not isinstance(outcome, Result):
@@ -84,6 +86,21 @@ def describe_exception(error: BaseException) -> str:
         frame = student_frames[-1]
         where = f" (line {frame.lineno} of {frame.filename.replace(chr(92), '/').rsplit('/', 1)[-1]})"
     return f"your code raised {type(error).__name__}: {error}{where}"
+
+
+def exception_hint(description: str) -> str | None:
+    """The likely mistake behind an error numpy raised in the student's code, when it is a known one."""
+    if "arrays used as indices must be of integer" in description:
+        return ("An array of floats was used as an index: one-hot labels (N, C) are not class indices; "
+                "np.argmax(label, axis=1) gives the indices.")
+    if "matmul" in description and "mismatch in its core dimension" in description:
+        return "A matrix product got operands whose inner sizes differ: is a transpose missing, or one too many?"
+    shapes = re.search(r"could not be broadcast together with shapes \((\d+),\) \((\d+),\d+\)", description) or \
+        re.search(r"could not be broadcast together with shapes \((\d+),\d+\) \((\d+),\)", description)
+    if shapes and shapes.group(1) == shapes.group(2):
+        return ("A vector of N values met an (N, C) array: are class indices (N,) used where one-hot rows (N, C) "
+                "belong, or the other way round?")
+    return None
 
 
 _REGISTRY: dict[str, Check] = {}

@@ -1,7 +1,8 @@
 """Validate what the student's code returned before any check uses it.
 
-Each function returns a clean float64 value or raises CheckFailure naming the value, what
-was expected and what came back.
+Each function returns a clean value or raises CheckFailure naming the value, what was expected
+and what came back. Arrays come back as float64, except float32 ones, which stay float32 so that
+``gradcheck.compare`` holds them to float32's precision rather than to float64's.
 """
 from __future__ import annotations
 
@@ -49,7 +50,9 @@ def array(value, name: str, shapes, kinds: str = "f", finite: bool = True) -> np
     if finite and value.dtype.kind == "f" and not np.all(np.isfinite(value)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(value))[0])
         raise CheckFailure(f"{name} is not finite: {name}{list(bad)} = {value[bad]}")
-    return value.astype(np.float64) if value.dtype.kind == "f" else value
+    if value.dtype.kind != "f":
+        return value
+    return value.astype(np.float32 if value.dtype == np.float32 else np.float64)  # a copy the student cannot change
 
 
 def sequence(value, name: str, length: int) -> tuple:

@@ -7,7 +7,7 @@ import pytest
 from autograde import checks, runner, student
 from autograde.report import CheckOutcome, render
 
-from test_autograde import single_file
+from test_autograde import catalogued, single_file
 
 FAST = [c for c in checks.load("deep_mlp") if c.group != "accuracy"]
 
@@ -37,35 +37,10 @@ def test_starter_fails_every_check(tmp_path):
     assert all("not implemented yet" in o.message for o in results.values()), render(list(results.values()))
 
 
-BUGS = [
-    ("variance for scale", "rng.normal(0.0, scale, size=(fan_in, fan_out))", "rng.normal(0.0, scale ** 2, size=(fan_in, fan_out))",
-     "init_params_draws_normal_weights_and_zero_biases", "scale**2"),
-    ("uniform init", "rng.normal(0.0, scale, size=(fan_in, fan_out))", "rng.uniform(-scale, scale, size=(fan_in, fan_out))",
-     "init_params_draws_normal_weights_and_zero_biases", "uniform"),
-    ("relu mask only", "return dout * (x > 0)", "return (x > 0) * 1.0",
-     "dense_and_relu_backward_match_numeric_gradients", "mask"),
-    ("loss summed", "loss = float(-log_probabilities[rows, labels].mean())", "loss = float(-log_probabilities[rows, labels].sum())",
-     "cross_entropy_value_is_log_classes_at_zero_and_stable_near_1000", "average"),
-    ("no max subtraction", "shifted = logits - logits.max(axis=1, keepdims=True)", "shifted = logits",
-     "cross_entropy_value_is_log_classes_at_zero_and_stable_near_1000", "subtract each row's maximum"),
-    ("gradient not averaged", "return loss, dlogits / len(labels)", "return loss, dlogits",
-     "cross_entropy_gradient_matches_numeric", "divide by N"),
-    ("biases regularized", "sum(np.abs(W).sum() for W, _ in params)", "sum(np.abs(W).sum() + np.abs(b).sum() for W, b in params)",
-     "l1_penalty_sums_absolute_weights_and_gives_their_signs", "biases are not regularized"),
-    ("L1 gradient missing", "penalty, grads = l1_penalty(params, l1)", "penalty, grads = l1_penalty(params, 0.0)[0] + l1_penalty(params, l1)[0], l1_penalty(params, 0.0)[1]",
-     "network_gradients_match_numeric", "lacks the L1 term"),
-    ("step halves every epoch", "return initial * 0.5 ** (epoch // halve_every)", "return initial * 0.5 ** epoch",
-     "step_halves_every_two_epochs", "halves every epoch"),
-    ("schedule off by one", "return initial * 0.5 ** (epoch // halve_every)", "return initial * 0.5 ** ((epoch + 1) // halve_every)",
-     "step_halves_every_two_epochs", "count from 0"),
-]
-
-
-@pytest.mark.parametrize("name, old, new, failing, hint", BUGS, ids=[b[0] for b in BUGS])
-def test_realistic_bug_is_caught_with_a_hint(tmp_path, name, old, new, failing, hint):
-    outcome = outcomes(submission(tmp_path, old=old, new=new))[failing]
-    assert not outcome.passed, f"{name} passed {failing}"
-    assert hint in (outcome.hint or "") + outcome.message, render([outcome])
+@pytest.mark.parametrize("bug", catalogued.cases("deep_mlp", FAST))
+def test_catalogued_bug_is_caught_with_a_hint(tmp_path, bug):
+    """Each mistake of tests/catalogue/bugs/deep_mlp.toml fails its checks, with the catalogued hint."""
+    catalogued.assert_caught(tmp_path, bug, FAST)
 
 
 def test_sandbox_gives_the_same_results(tmp_path):

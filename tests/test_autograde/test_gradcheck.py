@@ -57,3 +57,23 @@ def test_nan_in_a_gradient_fails_the_verdict():
 def test_shape_mismatch_is_an_error():
     with pytest.raises(ValueError, match=r"b has shape \(3,\), expected \(2,\)"):
         gradcheck.compare("b", np.zeros(3), np.zeros(2))
+
+
+def test_a_float32_value_is_held_to_float32_precision():
+    """A correct float32 result misses float64's tolerance (here in an entry near zero, which cancellation
+    leaves with the absolute error of the large ones); it is compared with float32's, and says so."""
+    rng = np.random.default_rng(3)
+    expected = rng.normal(size=(4, 5))
+    expected[0, 0] = 1e-7
+    single = (expected + rng.normal(scale=2e-7, size=expected.shape)).astype(np.float32)
+    assert not gradcheck.compare("P", single.astype(np.float64), expected).passed
+    verdict = gradcheck.compare("P", single, expected)
+    assert verdict.passed and verdict.single_precision and verdict.tolerance == gradcheck.SINGLE_PRECISION_TOLERANCE
+
+
+def test_a_float32_value_with_a_real_mistake_still_fails_and_the_message_says_float32():
+    expected = np.random.default_rng(4).normal(size=(3, 3))
+    wrong = (2 * expected).astype(np.float32)
+    verdict = gradcheck.compare("grad_W", wrong, expected)
+    assert not verdict.passed and "for your float32 values" in verdict.message()
+    assert gradcheck.compare("grad_W", (expected * (1 + 3e-3)).astype(np.float32), expected).passed is False

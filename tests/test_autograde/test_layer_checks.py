@@ -11,6 +11,8 @@ from autograde import checks, runner, student
 from autograde.course import REPO
 from autograde.report import CheckOutcome, render
 
+from test_autograde import catalogued
+
 LAYER_GROUPS = {"fc_layer", "relu_layer", "sigmoid_layer", "euclidean_loss", "cross_entropy_loss", "sgd", "network"}
 FAST = [c for c in checks.load("softmax_mlp") if c.group in LAYER_GROUPS]
 
@@ -54,43 +56,10 @@ def test_starter_fails_every_layer_check_saying_it_is_not_implemented(tmp_path):
     assert all("not implemented yet" in o.message for o in failed), render(failed)
 
 
-BUGS = [
-    ("bias missing", dict(layers__fc_layer=("return Input @ self.W + self.b", "return Input @ self.W")),
-     "fc_forward_is_input_times_W_plus_b", "The bias b is missing"),
-    ("grad_W averaged", dict(layers__fc_layer=("self.grad_W = self.Input.T @ delta", "self.grad_W = self.Input.T @ delta / len(delta)")),
-     "fc_backward_parameter_gradients_match_numeric", "4 times too small"),
-    ("grad_W transposed", dict(layers__fc_layer=("self.grad_W = self.Input.T @ delta", "self.grad_W = delta.T @ self.Input")),
-     "fc_backward_parameter_gradients_match_numeric", "grad_W is transposed"),
-    ("relu mask only", dict(layers__relu_layer=("return delta * (self.Input > 0)", "return (self.Input > 0) * 1.0")),
-     "relu_backward_matches_numeric", "multiply it by delta"),
-    ("sigmoid derivative", dict(layers__sigmoid_layer=("return delta * self.Output * (1 - self.Output)", "return delta * self.Output")),
-     "sigmoid_backward_matches_numeric", "s * (1 - s)"),
-    ("sigmoid overflow", dict(layers__sigmoid_layer=("        exp_of_negative_abs = np.exp(-np.abs(Input))", "        self.Output = np.exp(Input) / (1 + np.exp(Input))\n        return self.Output\n        exp_of_negative_abs = None")),
-     "sigmoid_forward_matches_formula_without_overflow", "overflows"),
-    ("euclidean summed", dict(criterion__euclidean_loss=("np.sum((logit - gt) ** 2) / len(logit)", "np.sum((logit - gt) ** 2)")),
-     "euclidean_forward_is_half_mean_squared_distance", "average it"),
-    ("accuracy never set", dict(criterion__euclidean_loss=("self.acc = float(", "accuracy = float(")),
-     "euclidean_forward_is_half_mean_squared_distance", None),
-    ("cross-entropy gradient keeps gt", dict(criterion__softmax_cross_entropy=("return (self.probabilities - self.gt) / len(self.gt)", "return self.probabilities / len(self.gt)")),
-     "cross_entropy_backward_matches_numeric", "Subtract gt"),
-    ("no max subtraction", dict(criterion__softmax_cross_entropy=("shifted = logit - logit.max(axis=1, keepdims=True)", "shifted = logit")),
-     "cross_entropy_is_finite_for_logits_near_1000", "subtract each row's maximum"),
-    ("decay with the wrong sign", dict(optimizer=("(layer.grad_W + self.weightDecay * layer.W)", "(layer.grad_W - self.weightDecay * layer.W)")),
-     "sgd_sets_diff_with_weight_decay", "wrong sign"),
-    ("decay on the bias", dict(optimizer=("layer.diff_b = -self.learningRate * layer.grad_b", "layer.diff_b = -self.learningRate * (layer.grad_b + self.weightDecay * layer.b)")),
-     "sgd_sets_diff_with_weight_decay", "W only"),
-    ("backward returns delta unchanged", dict(layers__fc_layer=("return delta @ self.W.T", "return delta @ self.W.T * 0 + delta @ self.W.T * 2")),
-     "network_of_your_layers_backpropagates_numeric_gradients", "pass on the gradient"),
-]
-
-
-@pytest.mark.parametrize("name, mutation, failing, hint", BUGS, ids=[b[0] for b in BUGS])
-def test_realistic_bug_is_caught_with_a_hint(tmp_path, name, mutation, failing, hint):
-    results = outcomes(submission(tmp_path, **mutation))
-    outcome = results[failing]
-    assert not outcome.passed, f"{name} passed {failing}"
-    if hint:
-        assert hint in (outcome.hint or "") + outcome.message, render([outcome])
+@pytest.mark.parametrize("bug", catalogued.cases("softmax_mlp", FAST))
+def test_catalogued_bug_is_caught_with_a_hint(tmp_path, bug):
+    """Each mistake of tests/catalogue/bugs/softmax_mlp.toml fails its checks, with the catalogued hint."""
+    catalogued.assert_caught(tmp_path, bug, FAST)
 
 
 def test_a_forward_bug_is_not_charged_again_in_backward(tmp_path):

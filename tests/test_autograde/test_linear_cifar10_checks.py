@@ -10,7 +10,7 @@ from data_scripts import cifar10
 from data_scripts.download import Digest
 from support.fake_server import FakeServer
 
-from test_autograde import single_file
+from test_autograde import catalogued, single_file
 
 ASSIGNMENT = "linear_cifar10"
 FAST = [c for c in checks.load(ASSIGNMENT) if c.group != "accuracy"]
@@ -37,54 +37,10 @@ def test_starter_fails_every_check(tmp_path):
     assert all("not implemented yet" in o.message for o in results.values()), render(list(results.values()))
 
 
-BUGS = [
-    ("softmax over the rows", "exponentials.sum(axis=0, keepdims=True)", "exponentials.sum(axis=1, keepdims=True)",
-     "evaluate_classifier_is_a_column_softmax_stable_near_1000", "normalize each column"),
-    ("no max subtraction", "np.exp(scores - scores.max(axis=0, keepdims=True))", "np.exp(scores)",
-     "evaluate_classifier_is_a_column_softmax_stable_near_1000", "exp() overflows"),
-    ("bias missing from the scores", "    scores = W @ X + b\n    exponentials", "    scores = W @ X\n    exponentials",
-     "evaluate_classifier_is_a_column_softmax_stable_near_1000", "b is missing"),
-    ("cost summed, not averaged", "-np.sum(Y * log_probabilities) / X.shape[1]", "-np.sum(Y * log_probabilities)",
-     "cost_is_the_mean_cross_entropy", "divide by n"),
-    ("regularization halved", "lamda * np.sum(W ** 2))", "lamda / 2 * np.sum(W ** 2))",
-     "cost_adds_lamda_times_the_sum_of_squared_weights", "(lamda / 2)"),
-    ("regularization missing from the cost", " + lamda * np.sum(W ** 2))", ")",
-     "cost_adds_lamda_times_the_sum_of_squared_weights", "missing"),
-    ("b regularized", "lamda * np.sum(W ** 2))", "lamda * (np.sum(W ** 2) + np.sum(b ** 2)))",
-     "cost_adds_lamda_times_the_sum_of_squared_weights", "b is regularized"),
-    ("L1 where L2 was asked", "lamda * np.sum(W ** 2))", "lamda * np.sum(np.abs(W)))",
-     "cost_adds_lamda_times_the_sum_of_squared_weights", "L1"),
-    ("accuracy as a count", "return float(np.mean(np.argmax(EvaluateClassifier(X, W, b), axis=0) == y))",
-     "return float(np.sum(np.argmax(EvaluateClassifier(X, W, b), axis=0) == y))",
-     "compute_accuracy_is_the_share_of_columns_whose_largest_probability_is_the_label", "number of correct"),
-    ("gradient not averaged", "G @ X.T / n + 2 * lamda * W, G.sum(axis=1, keepdims=True) / n",
-     "G @ X.T + 2 * lamda * W, G.sum(axis=1, keepdims=True)",
-     "gradients_match_numeric_gradients_without_regularization", "times too large"),
-    ("regularization gradient lamda W", "G @ X.T / n + 2 * lamda * W", "G @ X.T / n + lamda * W",
-     "gradients_match_numeric_gradients_with_regularization", "2 * lamda * W"),
-    ("regularization missing from the gradient", "G @ X.T / n + 2 * lamda * W", "G @ X.T / n",
-     "gradients_match_numeric_gradients_with_regularization", "lacks the regularization"),
-    ("gradient with the wrong sign", "G = P - Y", "G = Y - P",
-     "gradients_match_numeric_gradients_without_regularization", "wrong sign"),
-    ("last partial batch skipped", "range(0, X.shape[1], n_batch)", "range(0, X.shape[1] - n_batch + 1, n_batch)",
-     "one_epoch_steps_through_the_batches_in_order_visiting_every_column_once", "last, shorter batch"),
-    ("MATLAB slices", "X[:, start:start + n_batch], Y[:, start:start + n_batch]",
-     "X[:, start:start + n_batch - 1], Y[:, start:start + n_batch - 1]",
-     "one_epoch_steps_through_the_batches_in_order_visiting_every_column_once", "loses its last column"),
-    ("steps up the gradient", "W, b = W - eta * grad_W, b - eta * grad_b", "W, b = W + eta * grad_W, b + eta * grad_b",
-     "one_epoch_steps_through_the_batches_in_order_visiting_every_column_once", "up the gradient"),
-    ("lamda not passed on", "EvaluateClassifier(X_batch, W, b), W, lamda)", "EvaluateClassifier(X_batch, W, b), W, 0)",
-     "one_epoch_steps_through_the_batches_in_order_visiting_every_column_once", "lamda is not passed"),
-    ("one epoch only", 'for _ in range(GDparams["n_epochs"]):', "for _ in range(1):",
-     "epochs_repeat_the_epoch_and_the_cost_falls", "This is one epoch"),
-]
-
-
-@pytest.mark.parametrize("name, old, new, failing, hint", BUGS, ids=[b[0] for b in BUGS])
-def test_realistic_bug_is_caught_with_a_hint(tmp_path, name, old, new, failing, hint):
-    outcome = outcomes(tmp_path, old=old, new=new)[failing]
-    assert not outcome.passed, f"{name} passed {failing}"
-    assert hint in (outcome.hint or "") + outcome.message, render([outcome])
+@pytest.mark.parametrize("bug", catalogued.cases(ASSIGNMENT, FAST))
+def test_catalogued_bug_is_caught_with_a_hint(tmp_path, bug):
+    """Each mistake of tests/catalogue/bugs/linear_cifar10.toml fails its checks, with the catalogued hint."""
+    catalogued.assert_caught(tmp_path, bug, FAST)
 
 
 def test_a_cost_bug_costs_the_cost_points_not_the_public_gradient_points(tmp_path):

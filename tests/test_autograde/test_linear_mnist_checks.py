@@ -11,7 +11,7 @@ from autograde.checks.linear_mnist import public
 from autograde.report import render
 from solutions.linear_mnist import linear_mnist as reference
 
-from test_autograde import single_file
+from test_autograde import catalogued, single_file
 
 ASSIGNMENT = "linear_mnist"
 FAST = [c for c in checks.load(ASSIGNMENT) if not c.group.endswith("accuracy")]
@@ -38,58 +38,10 @@ def test_starter_fails_every_check(tmp_path):
     assert all("not implemented yet" in o.message for o in results.values()), render(list(results.values()))
 
 
-TRAINER = "    for _ in range(epochs):\n        order = rng.permutation(len(images))\n"
-BUGS = [
-    ("Glorot bound from fan_in only", "np.sqrt(6.0 / (fan_in + fan_out))", "np.sqrt(6.0 / fan_in)",
-     "glorot_uniform_fills_the_glorot_interval_and_init_params_zeroes_the_bias", "sqrt(6 / fan_in)"),
-    ("Glorot normal instead of uniform", ".uniform(-limit, limit, size=(fan_in, fan_out))",
-     ".normal(0.0, limit / np.sqrt(3), size=(fan_in, fan_out))",
-     "glorot_uniform_fills_the_glorot_interval_and_init_params_zeroes_the_bias", "uniform distribution"),
-    ("probabilities without the max subtraction", "np.exp(scores - scores.max(axis=1, keepdims=True))", "np.exp(scores)",
-     "probabilities_are_a_stable_row_softmax", "subtract each row's maximum"),
-    ("probabilities without the bias", "scores = images @ W + b\n    exponentials", "scores = images @ W\n    exponentials",
-     "probabilities_are_a_stable_row_softmax", "Add b"),
-    ("loss summed", "loss = float(-np.mean(", "loss = float(-np.sum(",
-     "loss_is_log_classes_at_zero_and_gradients_match_numeric", "summed over the batch"),
-    ("gradient not averaged", "    dscores /= len(labels)\n", "",
-     "loss_is_log_classes_at_zero_and_gradients_match_numeric", "divide by N"),
-    ("accuracy as a count", "return float(np.mean(np.argmax(images @ W + b, axis=1) == labels))",
-     "return float(np.sum(np.argmax(images @ W + b, axis=1) == labels))",
-     "accuracy_is_the_share_of_correct_largest_scores", "not a count"),
-    ("last batch skipped", "range(0, len(order), batch_size)", "range(0, len(order) - batch_size + 1, batch_size)",
-     "sgd_epoch_steps_through_the_order_batch_by_batch", "last, smaller batch"),
-    ("images shuffled without the labels", "labels[batch])\n        W, b", "labels[start:start + batch_size])\n        W, b",
-     "sgd_epoch_steps_through_the_order_batch_by_batch", "labels are not"),
-    ("order ignored", "images[batch], labels[batch])\n        W, b",
-     "images[start:start + batch_size], labels[start:start + batch_size])\n        W, b",
-     "sgd_epoch_steps_through_the_order_batch_by_batch", "stored order"),
-    ("step never halves", "            step = step / 2\n", "            pass\n",
-     "step_halves_when_the_dev_accuracy_does_not_improve", "never halves"),
-    ("step halves every epoch", "        else:\n            step = step / 2\n", "        step = step / 2\n",
-     "step_halves_when_the_dev_accuracy_does_not_improve", "after every epoch"),
-    ("step halves after improvements", "if dev_accuracy > best_accuracy:", "if not dev_accuracy > best_accuracy:",
-     "step_halves_when_the_dev_accuracy_does_not_improve", ""),
-    ("last parameters returned", "return best_W, best_b, history", "return W, b, history",
-     "returns_the_parameters_with_the_best_dev_accuracy", "after the last epoch"),
-    ("best kept by reference, updated in place",
-     [("W, b = W - step * dW, b - step * db", "W -= step * dW\n        b -= step * db"),
-      ("best_W, best_b = dev_accuracy, W.copy(), b.copy()", "best_W, best_b = dev_accuracy, W, b")],
-     "", "returns_the_parameters_with_the_best_dev_accuracy", "in place"),
-    ("shuffled once before the first epoch", TRAINER,
-     "    order = rng.permutation(len(images))\n    for _ in range(epochs):\n",
-     "each_epoch_takes_a_new_order", "same order"),
-    ("a new generator every epoch", "order = rng.permutation(len(images))",
-     "order = np.random.default_rng(seed).permutation(len(images))", "each_epoch_takes_a_new_order", "same order"),
-    ("never shuffled", "order = rng.permutation(len(images))", "order = np.arange(len(images))",
-     "each_epoch_takes_a_new_order", "never shuffled"),
-]
-
-
-@pytest.mark.parametrize("name, old, new, failing, hint", BUGS, ids=[b[0] for b in BUGS])
-def test_realistic_bug_is_caught_with_a_hint(tmp_path, name, old, new, failing, hint):
-    outcome = outcomes(tmp_path, old=old, new=new)[failing]
-    assert not outcome.passed, f"{name} passed {failing}"
-    assert hint in (outcome.hint or "") + outcome.message, render([outcome])
+@pytest.mark.parametrize("bug", catalogued.cases(ASSIGNMENT, FAST))
+def test_catalogued_bug_is_caught_with_a_hint(tmp_path, bug):
+    """Each mistake of tests/catalogue/bugs/linear_mnist.toml fails its checks, with the catalogued hint."""
+    catalogued.assert_caught(tmp_path, bug, FAST)
 
 
 def test_glorot_check_accepts_every_seed_of_a_correct_initializer():

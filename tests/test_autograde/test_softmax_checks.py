@@ -10,6 +10,8 @@ import pytest
 from autograde import checks, student
 from autograde.report import CheckOutcome, render
 
+from test_autograde import catalogued
+
 FAST = [c for c in checks.load("softmax_mlp") if c.group.startswith("softmax_") and c.group != "softmax_accuracy"]
 REFERENCE_BODY = open(__import__("solutions.softmax_mlp.softmax_classifier", fromlist=["x"]).__file__).read()
 
@@ -42,46 +44,10 @@ def test_starter_fails_every_check_saying_it_is_not_implemented(tmp_path, repo):
     assert all(o.fraction == 0 and "not implemented" in o.message for o in results.values())
 
 
-# (name, mutation of the reference, checks that must fail, words the hint must contain)
-BUGS = [
-    ("gradient summed over the batch",
-     ("/ num_examples + lamda * W", "+ lamda * W"),
-     {"gradient_matches_numeric_gradient_without_regularization", "gradient_matches_reference_on_fresh_inputs"},
-     "average over the batch"),
-    ("loss summed over the batch",
-     ("data_loss = -np.sum(label * log_probabilities) / num_examples", "data_loss = -np.sum(label * log_probabilities)"),
-     {"loss_at_zero_weights_is_log_of_class_count", "loss_matches_reference_on_fresh_inputs"},
-     "average over the batch"),
-    ("regularization missing from the gradient",
-     ("/ num_examples + lamda * W", "/ num_examples"),
-     {"gradient_matches_numeric_gradient_with_regularization"}, "lacks the regularization term"),
-    ("regularization gradient twice too large",
-     ("/ num_examples + lamda * W", "/ num_examples + 2 * lamda * W"),
-     {"gradient_matches_numeric_gradient_with_regularization"}, "lamda*W more"),
-    ("penalty without the 1/2",
-     ("0.5 * lamda * np.sum(W * W)", "lamda * np.sum(W * W)"),
-     {"loss_includes_half_lamda_times_squared_weights", "gradient_matches_numeric_gradient_with_regularization"},
-     "(lamda/2)*sum(W**2)"),
-    ("no max subtraction",
-     ("shifted = scores - scores.max(axis=1, keepdims=True)", "shifted = scores"),
-     {"stays_finite_and_shift_invariant_with_logits_near_1000", "batch_of_one_with_huge_scores_matches_reference"},
-     "subtract each row's maximum"),
-    ("prediction from the labels",
-     ("prediction = np.argmax(scores, axis=1)", "prediction = np.argmax(label, axis=1)"),
-     {"prediction_is_argmax_of_scores"}, "repeats the labels"),
-    ("gradient with the wrong sign",
-     ("gradient = input.T @ (probabilities - label)", "gradient = input.T @ (label - probabilities)"),
-     {"gradient_matches_numeric_gradient_without_regularization"}, "wrong sign"),
-]
-
-
-@pytest.mark.parametrize("name, mutation, must_fail, hint", BUGS, ids=[b[0] for b in BUGS])
-def test_realistic_bug_is_caught_with_a_hint(tmp_path, name, mutation, must_fail, hint):
-    results = outcomes(load_code(tmp_path, mutate(*mutation)))
-    failed = {key for key, o in results.items() if not o.passed}
-    assert must_fail <= failed, f"{name}: expected {must_fail} to fail, failed {failed}"
-    hints = " ".join(results[key].hint or "" for key in must_fail)
-    assert hint in hints, f"{name}: no hint mentioning {hint!r} in {hints!r}"
+@pytest.mark.parametrize("bug", catalogued.cases("softmax_mlp", FAST))
+def test_catalogued_bug_is_caught_with_a_hint(tmp_path, bug):
+    """Each mistake of tests/catalogue/bugs/softmax_mlp.toml fails its checks, with the catalogued hint."""
+    catalogued.assert_caught(tmp_path, bug, FAST)
 
 
 @pytest.mark.parametrize("body, message", [

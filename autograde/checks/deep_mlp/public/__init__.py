@@ -111,7 +111,19 @@ def compare_dense_backward(student, forward, seed: int, label: str, **shape):
         ("dW", dW, gradcheck.numeric_gradient(lambda v: total(x, v, b), W)),
         ("db", db, gradcheck.numeric_gradient(lambda v: total(x, W, v), b)),
     ]:
-        close(analytic, numeric, name, where, label=label)
+        close(analytic, numeric, name, where, batch_hint(analytic, numeric, name, len(x)), label)
+
+
+def batch_hint(analytic, numeric, name: str, examples: int):
+    """The likely mistake when a parameter gradient is the numeric one divided or multiplied by the batch size."""
+    if name == "dx" or examples < 2:
+        return None
+    if np.allclose(analytic * examples, numeric, rtol=1e-4, atol=1e-9):
+        return f"{name} is {examples} times too small, and {examples} is the batch size: sum dout over the batch."
+    if np.allclose(analytic, numeric * examples, rtol=1e-4, atol=1e-9):
+        return (f"{name} is {examples} times too large, and {examples} is the batch size: dout already holds the "
+                "1/N of the mean loss.")
+    return None
 
 
 def compare_relu_backward(student, forward, seed: int, label: str, shape=(4, 6)):

@@ -67,8 +67,15 @@ def student_gradients(student, X, Y, P, W, lamda):
     K, d = W.shape
     returned = validate.sequence(student.ComputeGradients(X.copy(), Y.copy(), P.copy(), W.copy(), lamda),
                                  "ComputeGradients", 2)
-    return (validate.array(returned[0], "grad_W", (K, d)),
-            validate.array(returned[1], "grad_b", [(K, 1), (K,)]).reshape(K, 1))
+    grad_W = validate.array(returned[0], "grad_W", (K, d))
+    try:
+        grad_b = validate.array(returned[1], "grad_b", [(K, 1), (K,)]).reshape(K, 1)
+    except CheckFailure as failure:
+        hint = None
+        if getattr(returned[1], "shape", None) == (K, X.shape[1]):
+            hint = "grad_b has a column per example: it sums G over the examples (the columns), divided by n."
+        raise CheckFailure(failure.message, hint) from None
+    return grad_W, grad_b
 
 
 def student_minibatch(student, X, Y, GDparams, W, b, lamda):
@@ -124,8 +131,11 @@ def cost_is_the_mean_cross_entropy(student):
     X, Y, _, W, b = problem(2, n=6, d=5, K=3)
     at_zero = student_cost(student, X, Y, np.zeros_like(W), np.zeros_like(b), 0.0)
     if abs(at_zero - np.log(3)) > TOLERANCE:
-        hint = ("This is the sum over the examples: divide by n (X.shape[1]) for the mean."
-                if abs(at_zero - 6 * np.log(3)) <= TOLERANCE * 6 else None)
+        hint = None
+        if abs(at_zero - 6 * np.log(3)) <= TOLERANCE * 6:
+            hint = "This is the sum over the examples: divide by n (X.shape[1]) for the mean."
+        elif abs(at_zero + 1 / 3) <= TOLERANCE:
+            hint = "Take the log: the cost is -log(y^T p), not -y^T p."
         raise CheckFailure(f"at W = 0, b = 0 with K=3 classes the cost should be log 3 = {np.log(3):.6f}, "
                            f"got {at_zero:.6f}", hint)
     cost = student_cost(student, X, Y, W, b, 0.0)
@@ -272,7 +282,14 @@ def batches(n: int, n_batch: int) -> list[tuple[int, int]]:
 
 def check_epoch(student, seed: int, n: int, n_batch: int, eta: float, lamda: float, d: int = 5, K: int = 3) -> None:
     X, Y, _, W, b = problem(seed, n, d, K)
-    got = student_minibatch(student, X, Y, {"n_batch": n_batch, "eta": eta, "n_epochs": 1}, W, b, lamda)
+    try:
+        got = student_minibatch(student, X, Y, {"n_batch": n_batch, "eta": eta, "n_epochs": 1}, W, b, lamda)
+    except CheckFailure as failure:
+        hint = None
+        if "is not finite" in failure.message:
+            hint = ("A batch with no columns gives 0/0 when its gradients divide by its size: does a batch start "
+                    "past the last column, or each batch start one column late (a 1-based index from MATLAB)?")
+        raise CheckFailure(failure.message + f" after one epoch (n={n}, n_batch={n_batch})", hint) from None
     expected = replay(student, X, Y, W, b, lamda, eta, batches(n, n_batch))
     if is_close(got[0], expected[0]) and is_close(got[1], expected[1]):
         return

@@ -181,6 +181,8 @@ def relu_hint(Input, delta, analytic):
         return "backward returns the mask Input > 0 alone: multiply it by delta."
     if np.allclose(analytic, delta):
         return "backward passes delta through everywhere: it is zero where Input <= 0."
+    if np.allclose(analytic, delta * (delta > 0)):
+        return "backward keeps delta where delta > 0: the mask is where the layer's Input is positive."
     return None
 
 
@@ -262,8 +264,9 @@ def check_loss_value(student, name: str, logit, gt, expected: float, where: str,
         raise CheckFailure(f"{name}.loss is {stored:.6g} but forward returned {returned:.6g}: set self.loss")
     expected_accuracy = float(np.mean(np.argmax(logit, axis=1) == np.argmax(gt, axis=1)))
     if abs(accuracy - expected_accuracy) > 1e-12:
+        hint = "acc is 0, the value __init__ gives it: does forward set self.acc?" if accuracy == 0 else None
         raise CheckFailure(f"{name}.acc is {accuracy:.6g}, expected {expected_accuracy:.6g}: the share of rows whose "
-                           f"largest logit is the labelled class {where}")
+                           f"largest logit is the labelled class {where}", hint)
 
 
 def compare_loss_backward(student, name: str, loss_of, seed: int, label: str, examples: int = 5, classes: int = 4):
@@ -453,11 +456,26 @@ def student_network_backward(student, weights, Input, gt, activation: str):
             for i, (layer, (W, b)) in enumerate(zip(layers, weights))]
 
 
+def passed_on_hint(index: int, top: int, analytic: np.ndarray, numeric: np.ndarray):
+    """The likely mistake when layer ``index``'s gradient is a constant multiple of the numeric one
+    while every layer above it is right: what reaches it as delta is off by that factor."""
+    mask = np.abs(numeric) > 1e-6
+    if index == top or not mask.any():
+        return None
+    ratio = float(np.median(analytic[mask] / numeric[mask]))
+    if abs(ratio - 1) < 0.02 or not np.allclose(analytic, ratio * numeric, rtol=1e-4, atol=1e-9):
+        return None
+    return (f"The layers above layer {index} are right, but its gradients are {ratio:.3g} times the numeric ones: "
+            "the gradient a layer's backward passes on (wrt its Input) is off by that factor.")
+
+
 def compare_network(student, loss_of, seed: int, examples: int, sizes, activation: str, label: str):
     weights, Input, gt = network_gradients(student, seed, examples, sizes, activation)
     analytic = student_network_backward(student, weights, Input, gt, activation)
     where = f"(network {'-'.join(map(str, sizes))}, {activation}, N={examples})"
-    for index, ((W, b), (grad_W, grad_b)) in enumerate(zip(weights, analytic)):
+    # From the last layer down: the first wrong layer is where backpropagation went wrong.
+    for index in reversed(range(len(weights))):
+        (W, b), (grad_W, grad_b) = weights[index], analytic[index]
         for name, value, got in [("W", W, grad_W), ("b", b, grad_b)]:
             def loss_with(x, index=index, name=name):
                 changed = [(x, b_) if (i == index and name == "W") else (W_, x) if i == index else (W_, b_)
@@ -468,7 +486,8 @@ def compare_network(student, loss_of, seed: int, examples: int, sizes, activatio
             verdict = gradcheck.compare(f"layer {index}: grad_{name}", got, numeric, expected_label=label)
             if not verdict.passed:
                 raise CheckFailure(f"{verdict.message()} {where}: each layer's backward must pass on the "
-                                   "gradient wrt its input, which the layer below receives as delta")
+                                   "gradient wrt its input, which the layer below receives as delta",
+                                   passed_on_hint(index, len(weights) - 1, got, numeric))
 
 
 @check(ASSIGNMENT, "network", points=1)

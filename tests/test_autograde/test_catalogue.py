@@ -1,0 +1,68 @@
+"""The catalogue of bugs and alternatives (autograde/catalogue.py, tests/catalogue/): well formed, and loud
+when an entry no longer fits the reference."""
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from autograde import assignments, catalogue, checks, student
+
+
+def test_the_catalogue_holds_enough_bugs_and_alternatives_across_the_assignments():
+    bugs, alternatives = catalogue.bugs(), catalogue.alternatives()
+    assert len(bugs) >= 40 and len(alternatives) >= 10
+    assert {b.assignment for b in bugs} == set(assignments.ASSIGNMENTS)
+    assert {a.assignment for a in alternatives} == set(assignments.ASSIGNMENTS)
+
+
+@pytest.mark.parametrize("assignment_id", sorted(assignments.ASSIGNMENTS))
+def test_every_bug_names_checks_that_exist_and_says_what_went_wrong(assignment_id):
+    names = {c.id.split(".")[1] for c in checks.load(assignment_id)}
+    for bug in catalogue.bugs(assignment_id):
+        assert set(bug.caught_by) <= names, f"{bug.label}: unknown checks {set(bug.caught_by) - names}"
+        assert bug.description.endswith(".") and "\n" not in bug.description, bug.label
+        assert bug.name.isidentifier(), f"{bug.label}: names are short ids in snake_case"
+
+
+def test_every_bug_edits_the_reference_and_every_edit_applies_once(tmp_path):
+    for bug in catalogue.bugs():
+        folder = catalogue.submission(bug, tmp_path / bug.assignment / bug.name)
+        for edit in bug.edits:
+            assert edit.old != edit.new and edit.new in (folder / edit.file).read_text(), bug.label
+
+
+def test_an_edit_whose_text_is_gone_fails_naming_the_entry_and_the_file(tmp_path):
+    bug = catalogue.Bug("deep_mlp", "renamed", "A bug written for older code.",
+                        (catalogue.Edit("deep_mlp.py", "return x @ W + b  # gone", "return x @ W"),), ("x",), None)
+    with pytest.raises(catalogue.CatalogueError, match=r"deep_mlp/renamed: the text to replace in "
+                                                       r"solutions/deep_mlp/deep_mlp.py is not found"):
+        catalogue.submission(bug, tmp_path / "submission")
+
+
+def test_an_ambiguous_edit_fails(tmp_path):
+    bug = catalogue.Bug("deep_mlp", "ambiguous", "An edit that matches twice.",
+                        (catalogue.Edit("deep_mlp.py", "### BEGIN SOLUTION", ""),), ("x",), None)
+    with pytest.raises(catalogue.CatalogueError, match=r"occurs \d+ times \(an edit must be unambiguous\)"):
+        catalogue.submission(bug, tmp_path / "submission")
+
+
+def test_a_malformed_catalogue_file_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(catalogue, "BUGS", tmp_path)
+    (tmp_path / "deep_mlp.toml").write_text(
+        '[[bug]]\nname = "x"\ndescription = "y."\ncaught_by = ["z"]\n'
+        '[[bug.edits]]\nfile = "deep_mlp_training.py"\nold = "a"\nnew = "b"\n')
+    with pytest.raises(catalogue.CatalogueError, match="deep_mlp_training.py is not a student file of deep_mlp"):
+        catalogue.bugs("deep_mlp")
+    (tmp_path / "deep_mlp.toml").write_text('[[bug]]\nname = "x"\nsummary = "y"\n')
+    with pytest.raises(catalogue.CatalogueError, match="missing caught_by, description, edits; unknown keys summary"):
+        catalogue.bugs("deep_mlp")
+
+
+@pytest.mark.parametrize("alternative", catalogue.alternatives(), ids=lambda a: a.label)
+def test_every_alternative_says_how_it_differs_and_imports(tmp_path, alternative):
+    for name in alternative.files:
+        docstring = ast.get_docstring(ast.parse((alternative.folder / name).read_text()))
+        assert docstring and len(docstring.strip()) > 40, f"{alternative.label}/{name} needs a module docstring"
+    code = student.load(alternative.assignment, catalogue.submission(alternative, tmp_path / "submission"))
+    assert not code._import_errors, code._import_errors

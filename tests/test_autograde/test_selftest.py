@@ -1,0 +1,90 @@
+"""`dlkit selftest`: every catalogued bug loses points and every alternative earns full marks through the
+trusted pipeline; a bug that slips through or a correct solution that is rejected fails it."""
+from __future__ import annotations
+
+import re
+
+from autograde import catalogue, cli, selftest
+
+#: A line of solutions/logistic_regression/logistic_regression.py, whose accuracy check trains in seconds.
+REFERENCE_LINE = "    return W - learning_rate * dW, b - learning_rate * db\n"
+
+
+def test_the_quick_selftest_passes_on_the_whole_catalogue(capsys, cifar10_data_dir, monkeypatch):
+    """What `make test` runs: the table's totals show every bug caught and no alternative rejected
+    (linear_cifar10 on the generated stand-in in CIFAR-10's format, MNIST beside it)."""
+    monkeypatch.setenv("DLKIT_DATA", str(cifar10_data_dir))
+    status = cli.main(["selftest", "--quick", "--jobs", "2"])
+    output = capsys.readouterr().out
+    bugs, alternatives = len(catalogue.bugs()), len(catalogue.alternatives())
+    assert status == 0, output
+    totals = re.search(r"Totals: bugs caught (\d+)/(\d+); false rejections (\d+)/(\d+) alternatives; "
+                       r"bugs with a hint (\d+)/(\d+); bugs not as catalogued (\d+)", output)
+    assert totals, output
+    assert totals.groups() == (str(bugs), str(bugs), "0", str(alternatives), totals.group(5), str(bugs), "0"), output
+
+
+def test_parallel_results_are_those_of_a_sequential_run():
+    entries = catalogue.bugs("deep_mlp")[:4] + catalogue.bugs("logistic_regression")[:2]
+    sequential = selftest.grade_all(entries, quick=True, jobs=1)
+    parallel = selftest.grade_all(entries, quick=True, jobs=2)
+    assert selftest.table(parallel) == selftest.table(sequential)
+    assert [r.outcomes for r in parallel] == [r.outcomes for r in sequential]
+
+
+def test_a_bug_that_earns_full_marks_fails_the_selftest(tmp_path):
+    harmless = catalogue.Bug("logistic_regression", "only_a_comment", "A comment no check can see.",
+                             (catalogue.Edit("logistic_regression.py", REFERENCE_LINE,
+                                             REFERENCE_LINE + "    # a comment\n"),),
+                             ("sgd_update_steps_against_the_gradient",), None)
+    [graded] = selftest.grade_all([harmless], quick=True)
+    assert not graded.caught and not graded.ok and not graded.accuracy_skipped
+    assert graded.earned == graded.possible == 14, "the accuracy check ran, since nothing else caught it"
+    assert "NONE: FULL MARKS" in selftest.table([graded])
+    assert selftest.failures([graded]) == [
+        "bug logistic_regression/only_a_comment earned full marks: A comment no check can see."]
+
+
+def test_a_bug_that_fails_other_checks_than_catalogued_is_reported():
+    [entry] = [b for b in catalogue.bugs("deep_mlp") if b.name == "step_halved_every_epoch"]
+    misfiled = catalogue.Bug(entry.assignment, entry.name, entry.description, entry.edits,
+                             ("dense_and_relu_forward_match_their_formulas",), "no such words")
+    [graded] = selftest.grade_all([misfiled], quick=True)
+    assert graded.caught and graded.accuracy_skipped
+    assert graded.unmet == ["dense_and_relu_forward_match_their_formulas passed", "no hint says 'no such words'"]
+    assert "NOT AS CATALOGUED" in selftest.table([graded]) and not graded.ok
+
+
+def test_an_alternative_that_loses_a_point_fails_the_selftest(tmp_path):
+    folder = tmp_path / "logistic_regression" / "templates_by_rows"
+    folder.mkdir(parents=True)
+    source = (catalogue.REPO / "solutions/logistic_regression/logistic_regression.py").read_text()
+    (folder / "logistic_regression.py").write_text('"""Templates from the rows of W: not an alternative, a bug."""\n'
+                                                   + source.replace("W.T.reshape", "W.reshape"))
+    alternative = catalogue.Alternative("logistic_regression", "templates_by_rows", folder)
+    [graded] = selftest.grade_all([alternative], quick=True)
+    assert not graded.ok and not graded.accuracy_skipped, "alternatives always run every check"
+    assert graded.failed == ["templates_are_the_columns_of_w_as_images", "templates_with_other_sizes"]
+    assert "alternative logistic_regression/templates_by_rows lost points:" in selftest.failures([graded])
+
+
+def test_accuracy_groups_are_the_groups_of_the_calibrated_bars():
+    assert selftest.accuracy_groups("softmax_mlp") == {"softmax_accuracy", "mlp_accuracy"}
+    assert selftest.accuracy_groups("linear_mnist") == {"plain_accuracy", "improved_accuracy"}
+    assert selftest.accuracy_groups("linear_cifar10") == {"accuracy"}
+
+
+def test_a_catalogue_entry_that_no_longer_fits_the_reference_stops_the_selftest(tmp_path, monkeypatch, capsys):
+    (tmp_path / "deep_mlp.toml").write_text(
+        '[[bug]]\nname = "stale"\ndescription = "Written for older code."\ncaught_by = ["x"]\n'
+        '[[bug.edits]]\nfile = "deep_mlp.py"\nold = "return x @ W + b  # gone"\nnew = "return x @ W"\n')
+    monkeypatch.setattr(catalogue, "BUGS", tmp_path)
+    assert cli.main(["selftest", "--assignment", "deep_mlp", "--jobs", "1"]) == 1
+    assert ("error: bug deep_mlp/stale: the text to replace in solutions/deep_mlp/deep_mlp.py is not found"
+            in capsys.readouterr().out)
+
+
+def test_missing_grading_data_stops_the_selftest_before_grading(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DLKIT_DATA", str(tmp_path))
+    assert cli.main(["selftest", "--assignment", "linear_cifar10", "--jobs", "1"]) == 1
+    assert "error: CIFAR-10 is not in" in capsys.readouterr().err
