@@ -38,7 +38,7 @@ demo: $(STAMP) sandbox
 	$(VENV)/bin/dlkit demo
 
 test: $(STAMP) sandbox browser
-	$(VPY) -m pytest
+	$(VPY) -m pytest -n 2 --dist loadfile
 
 # Not part of `make test` (tens of minutes): every accuracy bar against 20 fresh seeds of the reference,
 # recorded as the bar's fresh_seeds in autograde/thresholds.json. One BLAS thread, as in the sandbox:

@@ -8,8 +8,9 @@ import numpy as np
 
 
 def save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Write ``arrays`` to ``path`` through a temporary file, so a reader never sees half of it."""
-    temporary = path.with_name(path.name + ".tmp")
+    """Write ``arrays`` to ``path`` through a temporary file, so a reader never sees half of it
+    (and two processes writing the same file at once each write a whole one)."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     with open(temporary, "wb") as stream:
         np.savez(stream, **arrays)
     os.replace(temporary, path)

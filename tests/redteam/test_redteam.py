@@ -6,7 +6,9 @@ submission's grade exactly as it is when graded alone. Runs in the real bubblewr
 """
 from __future__ import annotations
 
+import ctypes
 import hashlib
+import os
 import shutil
 import socket
 import threading
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from autograde import checks, report, runner, sandbox
+from autograde import checks, report, runner, sandbox, worker
 from autograde.course import REPO
 
 ATTACKS = sorted((Path(__file__).parent / "attacks").glob("*.py")) + [
@@ -31,6 +33,19 @@ HONEST = {"reference": REPO / "solutions/softmax_mlp/softmax_classifier.py",
 
 def attack_name(path: Path) -> str:
     return path.parent.name if path.name == "softmax_classifier.py" else path.stem
+
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+@pytest.fixture(scope="module", autouse=True)
+def adopt_orphans():
+    """Processes the attacks leave behind are adopted by this test process, not by init, so that
+    looking for leftovers needs to look only below it (other tests may run sandboxes meanwhile)."""
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    yield
+    prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
 
 
 @pytest.fixture(scope="module")
@@ -117,10 +132,10 @@ def test_attacks_reached_nothing_outside_the_sandbox(listener, course, substitut
     assert not (course / "attack-was-here").exists()
     assert substitutions["__OTHER__"].read_text() == HONEST["reference"].read_text()
     leftovers = []
-    for command_line in Path("/proc").glob("[0-9]*/cmdline"):
+    for pid in worker.descendants(os.getpid()):
         try:
-            if b"sandbox_worker" in command_line.read_bytes():
-                leftovers.append(command_line.parent.name)
+            if b"sandbox_worker" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                leftovers.append(pid)
         except OSError:
             pass
     assert leftovers == [], "sandbox processes outlived their grading"

@@ -1,4 +1,4 @@
-"""End to end through nbgrader: the demo's grades, and no leak into any release or feedback file.
+"""End to end through nbgrader: no leak into any release or feedback file.
 
 The leak test builds a course from a copy of the kit with canaries planted in every solution
 block, in the hidden checks and in every hidden-test region, then scans every released file
@@ -6,8 +6,6 @@ and every feedback file for them.
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import re
 import shutil
@@ -17,7 +15,7 @@ import sys
 import nbformat
 import pytest
 
-from autograde import assignments, batch, checks, cli, course, grades, starter, tasks
+from autograde import assignments, batch, checks, course, grades, starter, tasks
 
 SOLUTION_CANARY = "LEAK-CANARY-SOLUTION"
 HIDDEN_CANARY = "LEAK-CANARY-HIDDEN-CHECK"
@@ -134,57 +132,3 @@ def test_the_reference_notebooks_run_without_errors_and_earn_every_point(planted
     _, rows = grades.collect(planted_course, "softmax_mlp")
     reference = next(r for r in rows if r.student == "reference")
     assert reference.score == reference.max_score == 39
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory, cifar10_data_dir):
-    """The course directory the demo built, and what it printed. Its data folder holds MNIST and
-    CIFAR-10-format data that came through the download code from 127.0.0.1."""
-    course_dir = tmp_path_factory.mktemp("demo") / "course"
-    printed = io.StringIO()
-    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
-        patch.setenv("DLKIT_DATA", str(cifar10_data_dir))
-        assert cli.main(["demo", "--course-dir", str(course_dir)]) == 0
-    return course_dir, printed.getvalue()
-
-
-def test_demo_grades_reference_full_starter_zero_and_mistakes_partially(demo):
-    course_dir, printed = demo
-    columns, rows = grades.collect(course_dir, "softmax_mlp")
-    scores = {r.student: r.score for r in rows}
-    total = rows[0].max_score
-    assert total == 39
-    assert scores["reference"] == total and scores["starter"] == 0
-    assert 0 < scores["unaveraged_gradient"] < total and 0 < scores["unstable_softmax"] < total
-    assert scores["patches_the_grader"] == 0
-    failed = {r.student: {o["id"].split(".")[1] for o in r.failed} for r in rows}
-    assert "gradient_matches_numeric_gradient_without_regularization" in failed["unaveraged_gradient"]
-    assert "stays_finite_and_shift_invariant_with_logits_near_1000" in failed["unstable_softmax"]
-    assert "stays_finite_and_shift_invariant_with_logits_near_1000" not in failed["unaveraged_gradient"]
-    for expected in ("reference", "39/39", "Checks that caught each submission", "s per submission", "demo finished",
-                     "in parallel", "graded"):
-        assert expected in printed
-    report = (course_dir / "reports/softmax_mlp.html").read_text()
-    assert "patches_the_grader" in report and report.count("<svg") == 3
-
-
-#: The demo's other assignments: (assignment, total points, its example, a check the example fails).
-DEMO_EXAMPLES = [
-    ("logistic_regression", 14, "decay_missing_from_gradient", "gradients_match_numeric_with_decay"),
-    ("linear_mnist", 16, "best_kept_by_reference", "returns_the_parameters_with_the_best_dev_accuracy"),
-    ("deep_mlp", 18, "step_halved_every_epoch", "step_halves_every_two_epochs"),
-    ("linear_cifar10", 16, "regularization_gradient_halved", "gradients_match_numeric_gradients_with_regularization"),
-]
-
-
-@pytest.mark.parametrize("assignment_id, total, example, caught", DEMO_EXAMPLES, ids=[e[0] for e in DEMO_EXAMPLES])
-def test_demo_grades_the_other_assignments(demo, assignment_id, total, example, caught):
-    course_dir, printed = demo
-    assert f"grade table of {assignment_id}" in printed
-    _, rows = grades.collect(course_dir, assignment_id)
-    scores = {r.student: r.score for r in rows}
-    assert rows[0].max_score == total
-    assert scores["reference"] == total and scores["starter"] == 0, scores
-    assert 0 < scores[example] < total, scores
-    failed = next({o["id"].split(".")[1] for o in r.failed} for r in rows if r.student == example)
-    assert caught in failed, failed

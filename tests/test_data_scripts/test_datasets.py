@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from data_scripts import cifar10, load_cifar10, load_mnist, mnist
+from data_scripts import cifar10, load_cifar10, load_mnist, mnist, pixels
 from data_scripts.download import Digest, DownloadError, WheelMemberSource
 from support.fake_server import FakeServer, free_port_url
 from support.formats import md5, small_mnist, write_cifar_tarball, write_idx, write_mnist_pickle, write_wheel
@@ -40,6 +40,14 @@ def assert_same_images(data_dir, arrays):
     np.testing.assert_array_equal(loaded.validation.labels, arrays["y_train"][50:])
     np.testing.assert_array_equal(loaded.test.labels, arrays["y_test"])
     assert loaded.train.images.dtype == np.float32 and 0 <= loaded.train.images.min() <= loaded.train.images.max() <= 1
+
+
+def test_pixels_are_exactly_the_uint8_values_over_255_in_float32():
+    every_value = np.arange(256, dtype=np.uint8).reshape(16, 16)
+    scaled = pixels(every_value)
+    assert scaled.dtype == np.float32 and scaled.shape == (16, 16)
+    assert np.array_equal(scaled, every_value.astype(np.float32) / 255)
+    assert scaled[0, 0] == 0 and scaled[-1, -1] == 1
 
 
 def test_mnist_from_the_idx_mirror(mnist_files, tmp_path):
