@@ -212,22 +212,9 @@ def _score_bins(maximum: float) -> list[float]:
 
 
 def _pass_rates(rates: list[CheckRate]) -> str:
-    height = 0.9 + 0.3 * len(rates)
-    figure = Figure(figsize=(11, height))
-    axes = figure.add_subplot()
-    positions = list(range(len(rates)))[::-1]  # the hardest check at the top
-    axes.barh(positions, [r.rate * 100 for r in rates], color=[COLORS(r.rate) for r in rates],
-              edgecolor="#444", linewidth=0.5, height=0.75)
-    axes.set_yticks(positions, [_label(r) for r in rates], fontsize=9.5)
-    for position, rate in zip(positions, rates):
-        axes.annotate(f"{rate.passed}/{rate.ran}", (rate.rate * 100, position), va="center", xytext=(4, 0),
-                      textcoords="offset points", fontsize=8)
-    axes.set_xlim(0, 112)
-    axes.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
-    axes.set_xlabel("graded submissions that passed")
-    axes.set_ylim(-0.6, len(rates) - 0.4)
-    _style(axes)
-    return _svg(figure)
+    return _share_bars([_label(r) for r in rates], [r.rate for r in rates], [f"{r.passed}/{r.ran}" for r in rates],
+                       "graded submissions that passed", width=11, row_height=0.3, bar_height=0.75,
+                       label_size=9.5, right=112)
 
 
 def _label(rate: CheckRate) -> str:
@@ -240,20 +227,28 @@ def _label(rate: CheckRate) -> str:
 def _cell_averages(columns: list[str], cell_points: dict[str, float], graded: list[grades.Row]) -> str:
     means = [statistics.fmean(row.cells.get(cell, 0.0) or 0.0 for row in graded) for cell in columns]
     shares = [mean / cell_points[cell] if cell_points.get(cell) else 0.0 for cell, mean in zip(columns, means)]
-    figure = Figure(figsize=(9, 0.9 + 0.32 * len(columns)))
+    notes = [f"{mean:.2g} / {cell_points.get(cell, 0):g}" for cell, mean in zip(columns, means)]
+    return _share_bars(columns, shares, notes, "mean points, share of the cell's points", width=9, row_height=0.32,
+                       bar_height=0.7, label_size=9, right=115)
+
+
+def _share_bars(labels: list[str], shares: list[float], notes: list[str], xlabel: str, *, width: float,
+                row_height: float, bar_height: float, label_size: float, right: float) -> str:
+    """Horizontal bars of shares in [0, 1], the first at the top, each coloured by its share and
+    annotated with its note."""
+    figure = Figure(figsize=(width, 0.9 + row_height * len(labels)))
     axes = figure.add_subplot()
-    positions = list(range(len(columns)))[::-1]
+    positions = list(range(len(labels)))[::-1]  # the first (the hardest check) at the top
     axes.barh(positions, [share * 100 for share in shares], color=[COLORS(share) for share in shares],
-              edgecolor="#444", linewidth=0.5, height=0.7)
-    axes.set_yticks(positions, columns, fontsize=9)
-    for position, cell, mean in zip(positions, columns, means):
-        axes.annotate(f"{mean:.2g} / {cell_points.get(cell, 0):g}", (mean / cell_points[cell] * 100
-                      if cell_points.get(cell) else 0, position), va="center", xytext=(4, 0),
-                      textcoords="offset points", fontsize=8)
-    axes.set_xlim(0, 115)
+              edgecolor="#444", linewidth=0.5, height=bar_height)
+    axes.set_yticks(positions, labels, fontsize=label_size)
+    for position, share, note in zip(positions, shares, notes):
+        axes.annotate(note, (share * 100, position), va="center", xytext=(4, 0), textcoords="offset points",
+                      fontsize=8)
+    axes.set_xlim(0, right)
     axes.set_xticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
-    axes.set_xlabel("mean points, share of the cell's points")
-    axes.set_ylim(-0.6, len(columns) - 0.4)
+    axes.set_xlabel(xlabel)
+    axes.set_ylim(-0.6, len(labels) - 0.4)
     _style(axes)
     return _svg(figure)
 
