@@ -129,7 +129,7 @@ def close_hosts() -> None:
 # -- the host --------------------------------------------------------------------------------
 def main() -> None:
     """Serve tasks from standard input until it closes; answer on standard output."""
-    _become_subreaper()
+    adopt_orphans(True)
     answers = os.dup(1)
     os.dup2(2, 1)  # whatever else prints must not land in the answers
     _preload()
@@ -152,10 +152,11 @@ def _preload() -> None:
     calibration.mnist()
 
 
-def _become_subreaper() -> None:
-    """Adopt orphaned descendants (kernels run in sessions of their own), so they can be killed."""
+def adopt_orphans(enabled: bool) -> None:
+    """Whether this process adopts its orphaned descendants (kernels run in sessions of their
+    own) instead of init, so that ``descendants`` finds them and they can be killed."""
     PR_SET_CHILD_SUBREAPER = 36
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, int(enabled), 0, 0, 0)
 
 
 def _run_forked(task: Task, answers: int) -> Result:

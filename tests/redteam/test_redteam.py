@@ -6,7 +6,6 @@ submission's grade exactly as it is when graded alone. Runs in the real bubblewr
 """
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import os
 import shutil
@@ -35,17 +34,13 @@ def attack_name(path: Path) -> str:
     return path.parent.name if path.name == "softmax_classifier.py" else path.stem
 
 
-PR_SET_CHILD_SUBREAPER = 36
-
-
 @pytest.fixture(scope="module", autouse=True)
 def adopt_orphans():
     """Processes the attacks leave behind are adopted by this test process, not by init, so that
     looking for leftovers needs to look only below it (other tests may run sandboxes meanwhile)."""
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    worker.adopt_orphans(True)
     yield
-    prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+    worker.adopt_orphans(False)
 
 
 @pytest.fixture(scope="module")
