@@ -73,6 +73,15 @@ def build(course_dir: Path, assignment_id: str, db_url: str | None = None) -> st
     return render(assignment_id, columns, cell_points, rows)
 
 
+def write(course_dir: Path, assignment_id: str, output: Path | None = None, db_url: str | None = None) -> Path:
+    """Write the report of ``assignment_id`` to ``output`` (default COURSE/reports/ASSIGNMENT.html); return its path."""
+    output = output or course_dir / "reports" / f"{assignment_id}.html"
+    page = build(course_dir, assignment_id, db_url)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(page)
+    return output
+
+
 def render(assignment_id: str, columns: list[str], cell_points: dict[str, float], rows: list[grades.Row]) -> str:
     graded = [row for row in rows if row.status == GRADED]
     failed = [row for row in rows if row.status != GRADED]

@@ -88,11 +88,7 @@ def _grades(args) -> int:
 def _report(args) -> int:
     from autograde import class_report
 
-    output = args.output or args.course_dir / "reports" / f"{args.assignment}.html"
-    page = class_report.build(args.course_dir, args.assignment, args.db_url)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(page)
-    print(f"wrote {output}")
+    print(f"wrote {class_report.write(args.course_dir, args.assignment, args.output, args.db_url)}")
     return 0
 
 
@@ -186,9 +182,7 @@ def _demo(args) -> int:
         print(f"5/5 grade table of {assignment_id}:\n")
         columns, rows = grades.collect(course_dir, assignment_id)
         print(grades.table(columns, rows))
-        report = course_dir / "reports" / f"{assignment_id}.html"
-        report.parent.mkdir(exist_ok=True)
-        report.write_text(class_report.build(course_dir, assignment_id))
+        report = class_report.write(course_dir, assignment_id)
         print(f"\nautograde: {summary.seconds / len(submissions):.1f} s per submission; "
               f"feedback in {course_dir / 'feedback'}; grade report {report}")
     print(f"demo finished in {time.perf_counter() - started:.0f} s")
