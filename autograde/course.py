@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 COURSE_ID = "dlkit"
 #: Modules of autograde/ that students receive (relative to autograde/).
 STUDENT_FACING = (
-    "__init__.py", "assignments.py", "explore.py", "gradcheck.py", "notebook.py", "report.py", "student.py",
+    "__init__.py", "assignments.py", "explore.py", "gradcheck.py", "loader.py", "notebook.py", "report.py", "student.py",
     "checks/__init__.py", "checks/validate.py",
 )
 

@@ -93,23 +93,57 @@ def test_release_holds_no_solution_and_no_hidden_check(repo, planted_course):
     assert not [p for p in released if "hidden" in p.parts or p.name == "thresholds.json"]
 
 
+@pytest.fixture(scope="module")
+def student_python(tmp_path_factory):
+    """The python of a clean student environment (numpy, matplotlib, ipywidgets; no kit, no nbgrader)."""
+    from support import student_env
+
+    python = student_env.create(tmp_path_factory.mktemp("student-env") / "venv")
+    probe = ("import importlib.util as u; "
+             "print([m for m in ('autograde', 'solutions', 'nbgrader', 'data_scripts') if u.find_spec(m)])")
+    ran = subprocess.run([str(python), "-c", probe], cwd=tmp_path_factory.mktemp("elsewhere"), capture_output=True,
+                         text=True, env=student_environment(), check=True)
+    assert ran.stdout.strip() == "[]", f"the student environment can import the kit: {ran.stdout}"
+    return python
+
+
+def student_environment() -> dict:
+    """A student's environment variables: nothing points into the kit; the data folder is shared."""
+    from data_scripts import data_dir
+
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
+    return {**keep, "DLKIT_DATA": str(data_dir().resolve()), "MPLBACKEND": "Agg"}
+
+
+def run_as_student(python, folder, script):
+    return subprocess.run([str(python), "-c", script], cwd=folder, capture_output=True, text=True,
+                          env=student_environment(), timeout=300)
+
+
 @pytest.mark.parametrize("assignment_id", sorted(assignments.ASSIGNMENTS))
-def test_public_checks_run_in_the_release_as_students_run_them(repo, planted_course, tmp_path, assignment_id):
-    """In a released folder with the reference's files, every public grade cell's check_group passes;
-    with the starter's, each fails saying the code is not implemented yet."""
+def test_public_checks_run_in_the_release_as_students_run_them(repo, planted_course, student_python, tmp_path,
+                                                               assignment_id):
+    """In a clean student environment (the kit not installed), a released folder with the reference's files
+    passes every public grade cell's check_group; with the starter's, each fails saying the code is not
+    implemented yet; and the exploration panel of every notebook builds."""
     spec = assignments.get(assignment_id)
     groups = sorted({c.group for c in checks.load(assignment_id, hidden=False)})
-    script = "from autograde.notebook import check_group\n" + "".join(f"check_group({g!r})\n" for g in groups)
+    script = ("import autograde\nassert autograde.__file__.startswith(__import__('os').getcwd()), autograde.__file__\n"
+              "from autograde.notebook import check_group\n" + "".join(f"check_group({g!r})\n" for g in groups))
     for source, passes in [("solutions", True), ("starter", False)]:
         folder = tmp_path / source
         shutil.copytree(planted_course / "release" / assignment_id, folder)
         for relative in spec.student_files:
             shutil.copy(repo / source / assignment_id / relative, folder / relative)
-        ran = subprocess.run([sys.executable, "-c", script], cwd=folder, capture_output=True, text=True,
-                             env={**os.environ, "PYTHONPATH": ""}, timeout=300)
+        ran = run_as_student(student_python, folder, script)
         assert (ran.returncode == 0) == passes, ran.stdout[-2000:] + ran.stderr[-2000:]
         if not passes:
             assert "ChecksFailed" in ran.stderr and "not implemented yet" in ran.stderr, ran.stderr[-2000:]
+    panels = "from autograde.explore import explore\n" + "".join(
+        f"panel = explore({notebook!r})\nassert panel.train_button.description == 'Train'\n"
+        for notebook in spec.notebooks)
+    ran = run_as_student(student_python, tmp_path / "starter", panels)
+    assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-2000:]
 
 
 def test_feedback_shows_trusted_results_but_no_hidden_test(planted_course):
