@@ -41,7 +41,7 @@ test: $(STAMP) sandbox browser
 	$(VPY) -m pytest -n 2 --dist loadfile
 
 # Not part of `make test` (tens of minutes): every accuracy bar against 20 fresh seeds of the reference,
-# recorded as the bar's fresh_seeds in autograde/thresholds.json. One BLAS thread, as in the sandbox:
+# recorded as the bar's fresh_seeds in autograde/grading/thresholds.json. One BLAS thread, as in the sandbox:
 # the reference's small products gain little from more, and lose much when other work shares the cores.
 test-slow: $(STAMP) sandbox
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VPY) -m pytest -m slow

@@ -1,6 +1,18 @@
-"""The grading engine of the deep-learning assignment kit.
+"""The grading engine of the deep-learning assignment kit: the tree is the architecture.
 
-Import arrows point one way: ``cli`` -> ``course`` / ``preprocessor`` -> ``runner`` ->
-``checks`` -> ``gradcheck``. Student-facing modules (``gradcheck``, ``checks`` and its
-public parts, ``notebook``) ship with every release; see ``course.STUDENT_FACING``.
+Layers, from the bottom; each imports only the layers below it (``tests/test_autograde/
+test_layers.py`` holds the floors):
+
+  kit, limits, errors  leaves: the kit's folders, what grading may use, the instructor's error
+  student/             shipped whole with every release: check framework, gradcheck, loader,
+                       check_group, the panel framework, the assignment type and registry
+  assignments/<id>/    one folder per assignment: spec, public checks (shipped), hidden checks
+                       (never shipped), panel recipes, training constants
+  sandbox/             the sandboxed process, the proxy and wire format, the server inside
+  grading/             the trusted core: runner, calibration, the one loader of grading data
+  course/              nbgrader: configuration, release build, commands, TrustedChecks
+  batch/               the coordinator, tasks, hosts, the ledger and the gradebook writes
+  reports/             the grade table and the class report
+  authoring/           starter generation, the bug catalogue and selftest, the demo
+  cli                  ``dlkit``: argparse and one small handler per command
 """

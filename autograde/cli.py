@@ -13,20 +13,26 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import time
 from pathlib import Path
 
-from autograde import assignments, batch, course, grades, starter, tasks
+from autograde import kit
+from autograde.authoring import starter
+from autograde.batch import coordinator, tasks
+from autograde.course import build, commands, submissions
+from autograde.errors import UsageError
+from autograde.grading import data
+from autograde.limits import Limits
+from autograde.reports import grade_table
+from autograde.student import registry
 from data_scripts import DatasetUnavailable
 from data_scripts.download import DownloadError
 
-DEFAULT_COURSE = course.REPO / "build" / "course"
+DEFAULT_COURSE = kit.BUILD / "course"
 
 
 def _starter(args) -> int:
-    solutions, target = course.REPO / "solutions", course.REPO / "starter"
+    solutions, target = kit.SOLUTIONS, kit.STARTER
     try:
         if args.check:
             problems = starter.stale(solutions, target)
@@ -36,7 +42,7 @@ def _starter(args) -> int:
                 print("run `make starter` (dlkit starter) to regenerate starter/", file=sys.stderr)
             return 1 if problems else 0
         for path in starter.write(solutions, target):
-            print(f"wrote {path.relative_to(course.REPO)}")
+            print(f"wrote {path.relative_to(kit.REPO)}")
     except starter.MarkerError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -45,55 +51,43 @@ def _starter(args) -> int:
 
 def _release(args) -> int:
     for assignment_id in args.assignment:
-        folder = course.release(args.course_dir, assignment_id, args.db_url)
+        folder = build.release(args.course_dir, assignment_id, args.db_url)
         print(f"released {assignment_id}: {folder}")
     return 0
 
 
-def _import_submissions(course_dir: Path, assignment_id: str, folder: Path) -> list[str]:
-    """Stage every ``folder/<student>/`` (the student's files, optionally notebooks) for grading."""
-    spec = assignments.get(assignment_id)
-    allowed = list(spec.student_files) + [f"{n}.ipynb" for n in spec.notebooks]
-    students = []
-    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
-        files = {name: student_dir / name for name in allowed if (student_dir / name).is_file()}
-        course.stage_submission(course_dir, assignment_id, student_dir.name, files)
-        students.append(student_dir.name)
-    return students
-
-
 def _autograde(args) -> int:
-    course.grading_data(args.assignment)
+    data.for_assignment(args.assignment)
     if args.submissions:
-        _import_submissions(args.course_dir, args.assignment, args.submissions)
-    summary = batch.autograde(args.course_dir, args.assignment, jobs=args.jobs, scheduler=args.scheduler,
-                              force=args.force, students=args.student, seconds_limit=args.time_limit,
-                              db_url=args.db_url)
+        submissions.import_folder(args.course_dir, args.assignment, args.submissions)
+    summary = coordinator.grade_class(args.course_dir, args.assignment, jobs=args.jobs, scheduler=args.scheduler,
+                                      force=args.force, students=args.student,
+                                      limits=Limits(submission_seconds=args.time_limit), db_url=args.db_url)
     print(summary.describe())
     for result in summary.results:
         if result.status != tasks.GRADED:
-            print(f"  {result.student_id}: {result.status}: {grades.first_line(result.error)}")
+            print(f"  {result.student_id}: {result.status}: {grade_table.first_line(result.error)}")
     return 0
 
 
 def _grades(args) -> int:
-    columns, rows = grades.collect(args.course_dir, args.assignment, args.db_url)
-    print(grades.table(columns, rows))
+    columns, rows = grade_table.collect(args.course_dir, args.assignment, args.db_url)
+    print(grade_table.table(columns, rows))
     if args.csv:
-        args.csv.write_text(grades.to_csv(columns, rows))
+        args.csv.write_text(grade_table.to_csv(columns, rows))
         print(f"wrote {args.csv}")
     return 0
 
 
 def _report(args) -> int:
-    from autograde import class_report
+    from autograde.reports import class_report
 
     print(f"wrote {class_report.write(args.course_dir, args.assignment, args.output, args.db_url)}")
     return 0
 
 
 def _feedback(args) -> int:
-    folder = course.feedback(args.course_dir, args.assignment)
+    folder = commands.feedback(args.course_dir, args.assignment)
     print(f"feedback in {folder}")
     return 0
 
@@ -101,9 +95,10 @@ def _feedback(args) -> int:
 def _calibrate(args) -> int:
     import importlib
 
-    from autograde import calibration, student
+    from autograde.grading import calibration
+    from autograde.student import modules
 
-    spec = assignments.get(args.assignment)
+    spec = registry.get(args.assignment)
     bars = getattr(importlib.import_module(spec.hidden_checks), "ACCURACY", {})
     selected = {key: value for key, value in bars.items() if not args.key or key in args.key}
     if not selected:
@@ -111,7 +106,7 @@ def _calibrate(args) -> int:
               + (f" named {', '.join(args.key)}; known: {', '.join(bars) or 'none'}" if args.key else ""),
               file=sys.stderr)
         return 1
-    reference = student.load(args.assignment, course.REPO / "solutions" / args.assignment)
+    reference = modules.load(args.assignment, kit.solutions(args.assignment))
     for key, measured in selected.items():
         entry_key = measured.entry_key(key)
         entry = calibration.calibrate(entry_key, lambda seed: measured.measure(reference, seed), list(range(args.seeds)),
@@ -121,72 +116,15 @@ def _calibrate(args) -> int:
 
 
 def _selftest(args) -> int:
-    from autograde import selftest
+    from autograde.authoring import selftest
 
     return selftest.main(args.assignment, quick=args.quick, jobs=args.jobs)
 
 
-def demo_submissions(assignment_id: str) -> dict[str, dict[str, Path]]:
-    """The demo's class: the reference, the untouched starter, and each example in examples/."""
-    spec = assignments.get(assignment_id)
-    submissions = {
-        "reference": {f: course.REPO / "solutions" / assignment_id / f for f in spec.student_files},
-        "starter": {f: course.REPO / "starter" / assignment_id / f for f in spec.student_files},
-    }
-    examples = course.REPO / "examples" / assignment_id
-    for example in sorted(examples.iterdir()) if examples.is_dir() else []:
-        if example.is_dir():
-            submissions[example.name] = {p.relative_to(example).as_posix(): p for p in example.rglob("*.py")}
-    return submissions
-
-
-def demo_cifar10(data_dir: Path, sources=None) -> str:
-    """Make CIFAR-10 ready for the demo: the official data, or where it cannot be fetched, the
-    generated stand-in in its format. Returns the line that says which."""
-    from data_scripts import cifar10, load_cifar10
-    from data_scripts.download import DownloadError
-
-    if not (data_dir / cifar10.NPZ).exists():
-        try:
-            cifar10.prepare(data_dir, sources or cifar10.Sources())
-        except DownloadError as error:
-            cifar10.prepare_stand_in(data_dir)
-            reason = error.reasons[0] if error.reasons else str(error).splitlines()[0]
-            return (f"CIFAR-10 could not be downloaded ({reason}); linear_cifar10 is graded on "
-                    f"{load_cifar10(data_dir).description}")
-    return f"linear_cifar10 is graded on {load_cifar10(data_dir).description}"
-
-
 def _demo(args) -> int:
-    from autograde import class_report
-    from data_scripts import data_dir, load_mnist
+    from autograde.authoring import demo
 
-    started = time.perf_counter()
-    course_dir = args.course_dir
-    if course_dir.exists():
-        shutil.rmtree(course_dir)
-    print("1/5 fetching MNIST and CIFAR-10 ...", flush=True)
-    load_mnist()
-    print(demo_cifar10(data_dir()), flush=True)
-    for assignment_id in assignments.ASSIGNMENTS:
-        print(f"2/5 building the release of {assignment_id} ...", flush=True)
-        course.release(course_dir, assignment_id)
-        submissions = demo_submissions(assignment_id)
-        for student_id, files in submissions.items():
-            course.stage_submission(course_dir, assignment_id, student_id, files)
-        print(f"3/5 autograding {len(submissions)} submissions in parallel: {', '.join(submissions)} ...", flush=True)
-        summary = batch.autograde(course_dir, assignment_id, jobs=args.jobs)
-        print(summary.describe(), flush=True)
-        print("4/5 generating feedback ...", flush=True)
-        course.feedback(course_dir, assignment_id)
-        print(f"5/5 grade table of {assignment_id}:\n")
-        columns, rows = grades.collect(course_dir, assignment_id)
-        print(grades.table(columns, rows))
-        report = class_report.write(course_dir, assignment_id)
-        print(f"\nautograde: {summary.seconds / len(submissions):.1f} s per submission; "
-              f"feedback in {course_dir / 'feedback'}; grade report {report}")
-    print(f"demo finished in {time.perf_counter() - started:.0f} s")
-    return 0
+    return demo.run(args.course_dir, args.jobs)
 
 
 def positive(kind):
@@ -225,12 +163,12 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--check", action="store_true", help="only report files that are out of date (exit 1)")
 
     sub = command("release", _release, "build the course's source folder and run nbgrader generate_assignment")
-    sub.add_argument("assignment", nargs="+", choices=sorted(assignments.ASSIGNMENTS))
+    sub.add_argument("assignment", nargs="+", choices=registry.ids())
     course_options(sub)
 
     sub = command("autograde", _autograde,
                   "autograde the submissions not graded yet, in parallel, with nbgrader and the trusted checks")
-    sub.add_argument("assignment", choices=sorted(assignments.ASSIGNMENTS))
+    sub.add_argument("assignment", choices=registry.ids())
     sub.add_argument("--submissions", type=Path, help="first import FOLDER/<student>/ (their .py files, notebooks)")
     workers = sub.add_mutually_exclusive_group()
     jobs_option(workers)
@@ -239,33 +177,33 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--force", action="store_true",
                      help="regrade every submission, also those already graded with the same files")
     sub.add_argument("--student", action="append", metavar="ID", help="grade only this student (repeatable)")
-    sub.add_argument("--time-limit", type=positive(float), default=batch.DEFAULT_SECONDS_LIMIT, metavar="SECONDS",
-                     help=f"wall-clock limit of one submission (default {batch.DEFAULT_SECONDS_LIMIT:g})")
+    sub.add_argument("--time-limit", type=positive(float), default=Limits.submission_seconds, metavar="SECONDS",
+                     help=f"wall-clock limit of one submission (default {Limits.submission_seconds:g})")
     course_options(sub)
 
     sub = command("grades", _grades, "print the grade table from the gradebook")
-    sub.add_argument("assignment", choices=sorted(assignments.ASSIGNMENTS))
+    sub.add_argument("assignment", choices=registry.ids())
     sub.add_argument("--csv", type=Path, help="also write the table as CSV to this file")
     course_options(sub)
 
     sub = command("report", _report, "write the class's HTML grade report: score histogram, pass rate of every "
                                       "check, average of every grade cell, submissions that failed to run")
-    sub.add_argument("assignment", choices=sorted(assignments.ASSIGNMENTS))
+    sub.add_argument("assignment", choices=registry.ids())
     sub.add_argument("--output", type=Path, help="the HTML file (default: COURSE_DIR/reports/ASSIGNMENT.html)")
     course_options(sub)
 
     sub = command("feedback", _feedback, "generate HTML feedback (hidden tests removed)")
-    sub.add_argument("assignment", choices=sorted(assignments.ASSIGNMENTS))
+    sub.add_argument("assignment", choices=registry.ids())
     course_options(sub)
 
     sub = command("calibrate", _calibrate, "train the reference over seeds and record the accuracy bar")
-    sub.add_argument("assignment", choices=sorted(assignments.ASSIGNMENTS))
+    sub.add_argument("assignment", choices=registry.ids())
     sub.add_argument("--seeds", type=int, default=10, help="number of seeds (default 10)")
     sub.add_argument("--key", action="append", help="calibrate only this bar (repeatable; default: all of the assignment)")
 
     sub = command("selftest", _selftest, "grade every catalogued bug and correct alternative (tests/catalogue/) "
                   "through the trusted pipeline; exit 1 when a bug earns full marks or an alternative loses a point")
-    sub.add_argument("--assignment", action="append", choices=sorted(assignments.ASSIGNMENTS),
+    sub.add_argument("--assignment", action="append", choices=registry.ids(),
                      help="only this assignment's catalogue (repeatable; default: all)")
     sub.add_argument("--quick", action="store_true",
                      help="run a bug's accuracy checks only when its other checks did not catch it")
@@ -281,7 +219,7 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.function(args)
-    except (course.CourseError, KeyError, FileNotFoundError, DatasetUnavailable, DownloadError) as error:
+    except (UsageError, commands.NbgraderFailed, KeyError, FileNotFoundError, DatasetUnavailable, DownloadError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 

@@ -3,7 +3,7 @@
 Builds one course with 40 submissions of the softmax exercise (the `softmax` notebook and
 `softmax_classifier.py`: the reference, the starter, and the three example mistakes, in
 turn), copies it, and grades one copy with plain nbgrader (one process, one submission
-after another: `course.autograde`) and the other with the parallel path. Both go through
+after another: `commands.autograde`) and the other with the parallel path. Both go through
 the trusted sandbox, and every score must agree. Prints submissions per minute of both,
 the ratio, where the time went, and the seconds per submission of every assignment
 (the demo's submissions of each, graded by the parallel path).
@@ -28,7 +28,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from autograde import assignments, batch, cli, course, grades  # noqa: E402
+from autograde.authoring import demo  # noqa: E402
+from autograde.batch import coordinator  # noqa: E402
+from autograde.course import build, commands, config, submissions  # noqa: E402
+from autograde.reports import grade_table  # noqa: E402
+from autograde.student import registry  # noqa: E402
 from data_scripts import load_mnist  # noqa: E402
 
 ASSIGNMENT = "softmax_mlp"
@@ -36,13 +40,13 @@ ASSIGNMENT = "softmax_mlp"
 
 def stage_class(course_dir: Path, count: int) -> dict[str, str]:
     """``count`` softmax submissions cycling through the demo's (correct and buggy); student -> kind."""
-    kinds = cli.demo_submissions(ASSIGNMENT)
+    kinds = demo.demo_submissions(ASSIGNMENT)
     names = sorted(kinds)
     students = {}
     for index in range(count):
         kind = names[index % len(names)]
         student = f"student_{index + 1:02d}_{kind}"
-        folder = course.stage_submission(course_dir, ASSIGNMENT, student,
+        folder = submissions.stage(course_dir, ASSIGNMENT, student,
                                          {"softmax_classifier.py": kinds[kind]["softmax_classifier.py"]})
         (folder / "mlp.ipynb").unlink()  # the softmax exercise alone
         students[student] = kind
@@ -72,7 +76,7 @@ def measure(name: str, grade) -> dict:
 
 
 def scores(course_dir: Path) -> dict[str, tuple]:
-    _, rows = grades.collect(course_dir, ASSIGNMENT)
+    _, rows = grade_table.collect(course_dir, ASSIGNMENT)
     return {row.student: (row.score, tuple(sorted(row.cells.items()))) for row in rows}
 
 
@@ -80,15 +84,15 @@ def per_assignment(root: Path, jobs: int) -> None:
     """Seconds per submission of each assignment: the demo's class, whole notebooks, parallel path."""
     print(f"\nseconds per submission of each assignment (the demo's submissions, --jobs {jobs}):")
     print(f"{'assignment':<22}{'submissions':>12}{'wall s each':>13}{'worker s each':>15}")
-    for assignment_id in assignments.ASSIGNMENTS:
+    for assignment_id in registry.ids():
         course_dir = root / f"each-{assignment_id}"
-        course.release(course_dir, assignment_id)
-        submissions = cli.demo_submissions(assignment_id)
-        for student, files in submissions.items():
-            course.stage_submission(course_dir, assignment_id, student, files)
-        summary = batch.autograde(course_dir, assignment_id, jobs=jobs, progress=False)
+        build.release(course_dir, assignment_id)
+        roster = demo.demo_submissions(assignment_id)
+        for student, files in roster.items():
+            submissions.stage(course_dir, assignment_id, student, files)
+        summary = coordinator.grade_class(course_dir, assignment_id, jobs=jobs, progress=False)
         worker_seconds = statistics.fmean(r.seconds for r in summary.results)
-        print(f"{assignment_id:<22}{len(submissions):>12}{summary.seconds / len(submissions):>13.1f}"
+        print(f"{assignment_id:<22}{len(roster):>12}{summary.seconds / len(roster):>13.1f}"
               f"{worker_seconds:>15.1f}", flush=True)
 
 
@@ -103,24 +107,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="dlkit-bench-") as scratch:
         root = Path(scratch)
         plain_dir = root / "plain"
-        course.release(plain_dir, ASSIGNMENT)
+        build.release(plain_dir, ASSIGNMENT)
         kinds = stage_class(plain_dir, args.submissions)
         ours_dir = root / "ours"
         shutil.copytree(plain_dir, ours_dir)
-        course.write_config(ours_dir)
+        config.write(ours_dir)
 
         plain = measure("plain nbgrader autograde (one process, sequential)",
-                        lambda: course.autograde(plain_dir, ASSIGNMENT))
+                        lambda: commands.autograde(plain_dir, ASSIGNMENT))
         summary = None
 
         def ours_run():
             nonlocal summary
-            summary = batch.autograde(ours_dir, ASSIGNMENT, jobs=args.jobs)
+            summary = coordinator.grade_class(ours_dir, ASSIGNMENT, jobs=args.jobs)
 
         ours = measure(f"dlkit autograde --jobs {args.jobs}", ours_run)
 
-        assert course.untrusted_notebooks(plain_dir, ASSIGNMENT) == []
-        assert course.untrusted_notebooks(ours_dir, ASSIGNMENT) == []
+        assert commands.untrusted_notebooks(plain_dir, ASSIGNMENT) == []
+        assert commands.untrusted_notebooks(ours_dir, ASSIGNMENT) == []
         plain_scores, our_scores = scores(plain_dir), scores(ours_dir)
         assert plain_scores == our_scores, "the two runs disagree on a score"
         failed = [r.student_id for r in summary.results if r.status != "graded"]

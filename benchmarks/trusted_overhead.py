@@ -19,7 +19,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from autograde import checks, report, runner, sandbox, student  # noqa: E402
+from autograde.grading import runner  # noqa: E402
+from autograde.sandbox import process  # noqa: E402
+from autograde.student import checks, modules, outcome  # noqa: E402
 from data_scripts import load_mnist  # noqa: E402
 
 SUBMISSIONS = {
@@ -39,13 +41,13 @@ def folder_for(path: Path, root: Path, name: str) -> Path:
 
 
 def in_process(folder: Path) -> float:
-    code = student.load("softmax_mlp", folder)
-    return report.earned([report.CheckOutcome.of(c, c.run(code)) for c in checks.load("softmax_mlp")])
+    code = modules.load("softmax_mlp", folder)
+    return outcome.earned([outcome.CheckOutcome.of(c, c.run(code)) for c in checks.load("softmax_mlp")])
 
 
 def main() -> None:
     load_mnist()  # both ways read the same cached data; keep the first load out of the timings
-    print(f"sandbox: {'bubblewrap' if sandbox.bubblewrap() else 'resource limits only (bwrap missing)'}")
+    print(f"sandbox: {'bubblewrap' if process.bubblewrap() else 'resource limits only (bwrap missing)'}")
     print(f"{'submission':<22}{'in-process s':>14}{'trusted s':>12}{'ratio':>8}  score")
     ratios, plain_times, trusted_times = [], [], []
     with tempfile.TemporaryDirectory() as scratch:
@@ -55,7 +57,7 @@ def main() -> None:
             plain_score = in_process(folder)
             plain = time.perf_counter() - started
             started = time.perf_counter()
-            trusted_score = report.earned(runner.run("softmax_mlp", folder).outcomes)
+            trusted_score = outcome.earned(runner.run("softmax_mlp", folder).outcomes)
             trusted = time.perf_counter() - started
             assert plain_score == trusted_score, f"{name}: {plain_score} in process, {trusted_score} trusted"
             plain_times.append(plain)

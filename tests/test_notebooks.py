@@ -6,9 +6,10 @@ import importlib
 import nbformat
 import pytest
 
-from autograde import assignments, checks
+from autograde.student import checks
+from autograde.student import registry
 
-NOTEBOOKS = [(a.id, n) for a in assignments.ASSIGNMENTS.values() for n in a.notebooks]
+NOTEBOOKS = [(a.id, n) for a in registry.specs() for n in a.notebooks]
 
 
 def load(repo, assignment_id, name):
@@ -29,9 +30,9 @@ def test_every_grade_cell_is_worth_exactly_its_checks(repo, assignment_id, name)
         assert cell.metadata.nbgrader["locked"], f"{group} must be read-only"
 
 
-@pytest.mark.parametrize("assignment_id", sorted(assignments.ASSIGNMENTS))
+@pytest.mark.parametrize("assignment_id", registry.ids())
 def test_every_check_group_has_one_grade_cell_in_one_notebook(repo, assignment_id):
-    cells = [c.metadata.nbgrader.grade_id for n in assignments.get(assignment_id).notebooks
+    cells = [c.metadata.nbgrader.grade_id for n in registry.get(assignment_id).notebooks
              for c in grade_cells(load(repo, assignment_id, n))]
     assert sorted(cells) == sorted(checks.groups(checks.load(assignment_id)))
 
@@ -67,15 +68,15 @@ def test_every_cell_has_nbgrader_metadata_and_a_unique_id(repo, assignment_id, n
 #: (assignment, notebook, cell, hidden checks module, its constant, the notebook's variable or None for
 #: one variable per key of the constant).
 TRAINED_AS_GRADED = [
-    ("softmax_mlp", "softmax", "hyperparameters", "autograde.checks.softmax_mlp.hidden.softmax", "TRAINING", None),
-    ("softmax_mlp", "mlp", "best_network", "autograde.checks.softmax_mlp.hidden.layers", "BEST_NETWORK", "best_network"),
-    ("deep_mlp", "deep_mlp", "hyperparameters", "autograde.checks.deep_mlp.hidden", "TRAINING", None),
-    ("logistic_regression", "logistic_regression", "hyperparameters", "autograde.checks.logistic_regression.hidden",
+    ("softmax_mlp", "softmax", "hyperparameters", "autograde.assignments.softmax_mlp.hidden.softmax", "TRAINING", None),
+    ("softmax_mlp", "mlp", "best_network", "autograde.assignments.softmax_mlp.hidden.layers", "BEST_NETWORK", "best_network"),
+    ("deep_mlp", "deep_mlp", "hyperparameters", "autograde.assignments.deep_mlp.hidden", "TRAINING", None),
+    ("logistic_regression", "logistic_regression", "hyperparameters", "autograde.assignments.logistic_regression.hidden",
      "TRAINING", None),
-    ("linear_mnist", "linear_mnist", "plain_hyperparameters", "autograde.checks.linear_mnist.hidden", "PLAIN", "plain"),
-    ("linear_mnist", "linear_mnist", "improved_hyperparameters", "autograde.checks.linear_mnist.hidden", "IMPROVED",
+    ("linear_mnist", "linear_mnist", "plain_hyperparameters", "autograde.assignments.linear_mnist.hidden", "PLAIN", "plain"),
+    ("linear_mnist", "linear_mnist", "improved_hyperparameters", "autograde.assignments.linear_mnist.hidden", "IMPROVED",
      "improved"),
-    ("linear_cifar10", "linear_cifar10", "hyperparameters", "autograde.checks.linear_cifar10.hidden", "TRAINING",
+    ("linear_cifar10", "linear_cifar10", "hyperparameters", "autograde.assignments.linear_cifar10.hidden", "TRAINING",
      "graded"),
 ]
 

@@ -13,8 +13,13 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_output
 
-from autograde import batch, course, grades, runner, tasks
-from autograde.course import REPO
+from autograde.batch import coordinator
+from autograde.batch import tasks
+from autograde.course import build
+from autograde.course import submissions
+from autograde.grading import runner
+from autograde.reports import grade_table
+from autograde.kit import REPO
 
 STARTER = REPO / "starter/softmax_mlp/softmax_classifier.py"
 HONEST = {"reference": REPO / "solutions/softmax_mlp/softmax_classifier.py",
@@ -53,8 +58,8 @@ def edit_grade_cells(notebook):
 
 NOTEBOOK_ATTACKS = {
     "replaces_check_group": insert_after_setup(
-        "import autograde.notebook\n"
-        "check_group = autograde.notebook.check_group = lambda *a, **k: print('PASS [3/3] all checks passed')"),
+        "import autograde.student.notebook\n"
+        "check_group = autograde.student.notebook.check_group = lambda *a, **k: print('PASS [3/3] all checks passed')"),
     "patches_allclose": insert_after_setup(
         "np.allclose = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None"),
     "hides_errors": insert_after_setup(
@@ -68,17 +73,17 @@ NOTEBOOK_ATTACKS = {
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, mnist):
     course_dir = tmp_path_factory.mktemp("course")
-    course.release(course_dir, "softmax_mlp")
+    build.release(course_dir, "softmax_mlp")
     for name, path in HONEST.items():
-        course.stage_submission(course_dir, "softmax_mlp", name, {"softmax_classifier.py": path})
+        submissions.stage(course_dir, "softmax_mlp", name, {"softmax_classifier.py": path})
     for name, edit in NOTEBOOK_ATTACKS.items():
-        folder = course.stage_submission(course_dir, "softmax_mlp", name, {"softmax_classifier.py": STARTER})
+        folder = submissions.stage(course_dir, "softmax_mlp", name, {"softmax_classifier.py": STARTER})
         notebook = nbformat.read(folder / "softmax.ipynb", as_version=4)
         edit(notebook)
         nbformat.write(notebook, folder / "softmax.ipynb")
-    summary = batch.autograde(course_dir, "softmax_mlp", progress=False)
+    summary = coordinator.grade_class(course_dir, "softmax_mlp", progress=False)
     assert summary.count(tasks.GRADED) == len(HONEST) + len(NOTEBOOK_ATTACKS), summary.describe()
-    columns, rows = grades.collect(course_dir, "softmax_mlp")
+    columns, rows = grade_table.collect(course_dir, "softmax_mlp")
     return course_dir, {row.student: row for row in rows}
 
 

@@ -15,16 +15,21 @@ from pathlib import Path
 
 import pytest
 
-from autograde import checks, report, runner, sandbox, worker
-from autograde.course import REPO
+from autograde.batch import host
+from autograde.grading import runner
+from autograde.sandbox import process
+from autograde.student import checks
+from autograde.student import outcome
+from autograde.kit import REPO
+from autograde.limits import Limits
 
 ATTACKS = sorted((Path(__file__).parent / "attacks").glob("*.py")) + [
     REPO / "examples/softmax_mlp/patches_the_grader/softmax_classifier.py"]
 #: Tight enough to keep the suite short, loose enough for the reference to train in time.
-LIMITS = sandbox.Limits(call_seconds=10, submission_seconds=14, memory_bytes=3 << 29)
+LIMITS = Limits(call_seconds=10, submission_seconds=14, memory_bytes=3 << 29)
 #: Honest submissions train the softmax on MNIST, which takes longer than an attack may on a busy
 #: machine: they keep the default time limits, so their grades never depend on the machine's load.
-HONEST_LIMITS = sandbox.Limits(memory_bytes=LIMITS.memory_bytes)
+HONEST_LIMITS = Limits(memory_bytes=LIMITS.memory_bytes)
 #: The softmax notebook's grade cells: the attacks all target softmax_classifier.
 SOFTMAX = {c.group for c in checks.load("softmax_mlp") if c.group.startswith("softmax_")}
 HONEST = {"reference": REPO / "solutions/softmax_mlp/softmax_classifier.py",
@@ -38,9 +43,9 @@ def attack_name(path: Path) -> str:
 def adopt_orphans():
     """Processes the attacks leave behind are adopted by this test process, not by init, so that
     looking for leftovers needs to look only below it (other tests may run sandboxes meanwhile)."""
-    worker.adopt_orphans(True)
+    host.adopt_orphans(True)
     yield
-    worker.adopt_orphans(False)
+    host.adopt_orphans(False)
 
 
 @pytest.fixture(scope="module")
@@ -107,14 +112,14 @@ def substitutions(listener, course):
 
 
 def test_the_real_sandbox_is_used():
-    assert sandbox.bubblewrap(), "bubblewrap must be installed (Debian package bubblewrap): CI runs the real sandbox"
+    assert process.bubblewrap(), "bubblewrap must be installed (Debian package bubblewrap): CI runs the real sandbox"
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=attack_name)
 def test_attack_earns_nothing(attack, tmp_path, substitutions, solo_grades, mnist):
     graded = runner.run("softmax_mlp", submission(tmp_path / "student", attack, substitutions), LIMITS, SOFTMAX)
     assert graded.sandboxed
-    assert report.earned(graded.outcomes) == 0, report.render(graded.outcomes)
+    assert outcome.earned(graded.outcomes) == 0, outcome.render(graded.outcomes)
     assert "ATTACK-SUCCEEDED" not in graded.output, graded.output[:2000]
     assert len(graded.output) <= LIMITS.output_bytes
 
@@ -127,7 +132,7 @@ def test_attacks_reached_nothing_outside_the_sandbox(listener, course, substitut
     assert not (course / "attack-was-here").exists()
     assert substitutions["__OTHER__"].read_text() == HONEST["reference"].read_text()
     leftovers = []
-    for pid in worker.descendants(os.getpid()):
+    for pid in host.descendants(os.getpid()):
         try:
             if b"sandbox_worker" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 leftovers.append(pid)
@@ -148,6 +153,6 @@ def test_honest_submissions_grade_the_same_among_attackers(tmp_path, substitutio
     for name, folder in batch:
         outcomes = runner.run("softmax_mlp", folder, LIMITS if name == "attack" else HONEST_LIMITS, SOFTMAX).outcomes
         if name == "attack":
-            assert report.earned(outcomes) == 0
+            assert outcome.earned(outcomes) == 0
         else:
             assert outcomes == solo_grades[name], f"{name} graded after an attack differs from {name} alone"

@@ -5,23 +5,24 @@ import warnings
 
 import pytest
 
-from autograde import catalogue, student
-from autograde.report import CheckOutcome, render
+from autograde.authoring import catalogue
+from autograde.student import modules
+from autograde.student.outcome import CheckOutcome, render
 
 
 def cases(assignment_id: str, selected) -> list:
     """A pytest parameter per catalogued bug of ``assignment_id`` that the ``selected`` checks must catch."""
-    names = {c.id.split(".")[1] for c in selected}
+    names = {c.name for c in selected}
     return [pytest.param(bug, id=bug.name) for bug in catalogue.bugs(assignment_id) if set(bug.caught_by) <= names]
 
 
 def assert_caught(tmp_path, bug: catalogue.Bug, selected) -> dict[str, CheckOutcome]:
     """Run ``selected`` on the reference with ``bug`` patched in: every check of ``caught_by`` fails,
     and one of them gives a hint with the catalogued words."""
-    code = student.load(bug.assignment, catalogue.submission(bug, tmp_path / "submission"))
+    code = modules.load(bug.assignment, catalogue.submission(bug, tmp_path / "submission"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # the overflows of unstable softmaxes, on purpose
-        results = {c.id.split(".")[1]: CheckOutcome.of(c, c.run(code)) for c in selected}
+        results = {c.name: CheckOutcome.of(c, c.run(code)) for c in selected}
     unknown = set(bug.caught_by) - set(results)
     assert not unknown, f"{bug.label}: caught_by names no check of {bug.assignment}: {sorted(unknown)}"
     passed = [name for name in bug.caught_by if results[name].passed]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import shutil
 
-from autograde import assignments, student
-from autograde.course import REPO
-from autograde.report import CheckOutcome
+from autograde.student import modules
+from autograde.student import registry
+from autograde.kit import REPO
+from autograde.student.outcome import CheckOutcome
 
 
 def submission(tmp_path, assignment_id: str, source: str = "solutions", old="", new: str = ""):
@@ -14,7 +15,7 @@ def submission(tmp_path, assignment_id: str, source: str = "solutions", old="", 
     in the student file; ``old`` may instead be a list of (old, new) pairs."""
     folder = tmp_path / "submission"
     shutil.copytree(REPO / source / assignment_id, folder, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
-    [student_file] = assignments.get(assignment_id).student_files
+    [student_file] = registry.get(assignment_id).student_files
     path = folder / student_file
     for before, after in (old if isinstance(old, list) else [(old, new)] if old else []):
         assert before in path.read_text(), before
@@ -24,5 +25,5 @@ def submission(tmp_path, assignment_id: str, source: str = "solutions", old="", 
 
 def outcomes(assignment_id: str, folder, selected) -> dict[str, CheckOutcome]:
     """Each check of ``selected`` run on the submission in ``folder``, by the check's short name."""
-    code = student.load(assignment_id, folder)
-    return {c.id.split(".")[1]: CheckOutcome.of(c, c.run(code)) for c in selected}
+    code = modules.load(assignment_id, folder)
+    return {c.name: CheckOutcome.of(c, c.run(code)) for c in selected}

@@ -20,8 +20,13 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from autograde import batch, cli, course, grades, record, tasks, worker
-from autograde.course import REPO
+from autograde import cli
+from autograde.batch import coordinator, host, tasks
+from autograde.batch.ledger import Ledger
+from autograde.course import build, commands, config, submissions
+from autograde.kit import REPO
+from autograde.limits import Limits
+from autograde.reports import grade_table
 
 ASSIGNMENT = "softmax_mlp"
 STARTER = REPO / "starter/softmax_mlp/softmax_classifier.py"
@@ -35,14 +40,14 @@ TIMESTAMPS = {"unstable_softmax": "2026-03-01 09:30:00.000000 UTC"}
 
 def copy_course(released: Path, target: Path) -> Path:
     shutil.copytree(released, target)
-    course.write_config(target)  # the configuration names the course's own folder
+    config.write(target)  # the configuration names the course's own folder
     return target
 
 
-def stage(course_dir: Path, submissions: dict[str, Path]) -> None:
+def stage(course_dir: Path, students: dict[str, Path]) -> None:
     """Submit the softmax notebook and ``softmax_classifier.py`` of each student."""
-    for student, path in submissions.items():
-        folder = course.stage_submission(course_dir, ASSIGNMENT, student, {"softmax_classifier.py": path})
+    for student, path in students.items():
+        folder = submissions.stage(course_dir, ASSIGNMENT, student, {"softmax_classifier.py": path})
         (folder / "mlp.ipynb").unlink()
         if student in TIMESTAMPS:
             (folder / "timestamp.txt").write_text(TIMESTAMPS[student])
@@ -52,7 +57,7 @@ def gradebook_state(course_dir: Path) -> dict:
     """Everything autograding records for each submission: nbgrader's gradebook and the trusted
     outcomes in the autograded notebooks."""
     state = {}
-    with Gradebook(record.db_url_of(course_dir), course.COURSE_ID) as gradebook:
+    with Gradebook(config.db_url_of(course_dir), config.COURSE_ID) as gradebook:
         for submission in gradebook.find_assignment(ASSIGNMENT).submissions:
             folder = course_dir / "autograded" / submission.student_id / ASSIGNMENT
             state[submission.student_id] = {
@@ -69,7 +74,7 @@ def gradebook_state(course_dir: Path) -> dict:
 
 
 def export(course_dir: Path) -> list[dict]:
-    course.nbgrader(course_dir, "export", "--to", "grades.csv")
+    commands.run(course_dir, "export", "--to", "grades.csv")
     with open(course_dir / "grades.csv") as rows:
         return sorted(csv.DictReader(rows), key=lambda row: row["student_id"])
 
@@ -77,7 +82,7 @@ def export(course_dir: Path) -> list[dict]:
 @pytest.fixture(scope="module")
 def released(tmp_path_factory, mnist):
     course_dir = tmp_path_factory.mktemp("released") / "course"
-    course.release(course_dir, ASSIGNMENT)
+    build.release(course_dir, ASSIGNMENT)
     return course_dir
 
 
@@ -86,14 +91,14 @@ def sequential(released, tmp_path_factory):
     """The class graded the plain way: one `nbgrader autograde` over every submission."""
     course_dir = copy_course(released, tmp_path_factory.mktemp("sequential") / "course")
     stage(course_dir, CLASS)
-    course.autograde(course_dir, ASSIGNMENT)
+    commands.autograde(course_dir, ASSIGNMENT)
     return course_dir
 
 
 def test_parallel_workers_grade_exactly_like_sequential_nbgrader(released, sequential, tmp_path):
     course_dir = copy_course(released, tmp_path / "course")
     stage(course_dir, CLASS)
-    summary = batch.autograde(course_dir, ASSIGNMENT, jobs=2, progress=False)
+    summary = coordinator.grade_class(course_dir, ASSIGNMENT, jobs=2, progress=False)
     assert {r.student_id: r.status for r in summary.results} == dict.fromkeys(CLASS, tasks.GRADED)
     assert len({r.worker for r in summary.results}) == 2, "both workers should have graded"
     parallel, plain = gradebook_state(course_dir), gradebook_state(sequential)
@@ -102,7 +107,7 @@ def test_parallel_workers_grade_exactly_like_sequential_nbgrader(released, seque
     assert scores["starter"] == 0 and 0 < scores["unaveraged_gradient"] < scores["unstable_softmax"] < 39
     assert plain["unstable_softmax"]["timestamp"].isoformat().startswith("2026-03-01T09:30")
     assert export(course_dir) == export(sequential)
-    assert course.untrusted_notebooks(course_dir, ASSIGNMENT) == []
+    assert commands.untrusted_notebooks(course_dir, ASSIGNMENT) == []
 
 
 def test_a_dask_cluster_grades_exactly_like_sequential_nbgrader(released, sequential, tmp_path):
@@ -112,7 +117,7 @@ def test_a_dask_cluster_grades_exactly_like_sequential_nbgrader(released, sequen
     students = ["starter", "unstable_softmax"]
     stage(course_dir, {s: CLASS[s] for s in students})
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
-        summary = batch.autograde(course_dir, ASSIGNMENT, scheduler=cluster.scheduler_address, progress=False)
+        summary = coordinator.grade_class(course_dir, ASSIGNMENT, scheduler=cluster.scheduler_address, progress=False)
         with Client(cluster) as client:
             dask_workers = set(client.run(os.getpid).values())
         # A result names the host that graded it; the host's parent is the process that ran the task.
@@ -136,9 +141,9 @@ def test_a_crash_and_a_time_out_are_recorded_and_the_batch_goes_on(released, tmp
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setenv("TMPDIR", str(scratch))  # where the hosts put their scratch courses
-    processes_before = set(worker.descendants(os.getpid()))  # e.g. multiprocessing's resource tracker
+    processes_before = set(host.descendants(os.getpid()))  # e.g. multiprocessing's resource tracker
 
-    summary = batch.autograde(course_dir, ASSIGNMENT, jobs=2, seconds_limit=30, progress=False)
+    summary = coordinator.grade_class(course_dir, ASSIGNMENT, jobs=2, limits=Limits(submission_seconds=30), progress=False)
 
     results = {r.student_id: r for r in summary.results}
     assert {s: r.status for s, r in results.items()} == {
@@ -148,7 +153,7 @@ def test_a_crash_and_a_time_out_are_recorded_and_the_batch_goes_on(released, tmp
     assert 30 <= results["hangs"].seconds < 45
     assert _working_in(scratch) == [], "a stopped grading left processes behind (its kernel, its sandbox)"
     assert list(scratch.iterdir()) == [], "a stopped grading left files behind"
-    assert set(worker.descendants(os.getpid())) <= processes_before, "a stopped grading left processes behind"
+    assert set(host.descendants(os.getpid())) <= processes_before, "a stopped grading left processes behind"
     state = gradebook_state(course_dir)
     for student in ("corrupt", "hangs"):
         assert {grade for grade in state[student]["grades"].values()} == {(None, None, True)}
@@ -169,13 +174,13 @@ def test_a_killed_run_resumes_with_only_what_is_missing(released, tmp_path):
     course_dir = copy_course(released, tmp_path / "course")
     students = [f"student_{i}" for i in range(1, 5)]
     stage(course_dir, dict.fromkeys(students, STARTER))
-    ledger = record.Ledger(course_dir, ASSIGNMENT)
+    ledger = Ledger(course_dir, ASSIGNMENT)
     run = subprocess.Popen([sys.executable, "-m", "autograde", "autograde", ASSIGNMENT, "--course-dir",
                             str(course_dir), "--jobs", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while not ledger.entries() and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
-    below = worker.descendants(run.pid)
+    below = host.descendants(run.pid)
     run.send_signal(signal.SIGKILL)
     run.wait()
     before = [entry["student"] for entry in ledger.entries()]
@@ -186,16 +191,16 @@ def test_a_killed_run_resumes_with_only_what_is_missing(released, tmp_path):
         time.sleep(0.2)
     assert not [pid for pid in below if _running(pid)], "the killed run left grading processes behind"
 
-    summary = batch.autograde(course_dir, ASSIGNMENT, jobs=2, progress=False)
+    summary = coordinator.grade_class(course_dir, ASSIGNMENT, jobs=2, progress=False)
     assert summary.skipped == len(before)
     assert sorted(r.student_id for r in summary.results) == sorted(set(students) - set(before))
     assert sorted(entry["student"] for entry in ledger.entries()) == students  # each graded once
-    _, rows = grades.collect(course_dir, ASSIGNMENT)
+    _, rows = grade_table.collect(course_dir, ASSIGNMENT)
     assert [(r.student, r.status, r.score, r.checks) for r in rows] == [(s, tasks.GRADED, 0, 11) for s in students]
 
     changed = course_dir / "submitted/student_2" / ASSIGNMENT / "softmax_classifier.py"
     changed.write_text(changed.read_text() + "\n# resubmitted\n")
-    summary = batch.autograde(course_dir, ASSIGNMENT, jobs=2, progress=False)
+    summary = coordinator.grade_class(course_dir, ASSIGNMENT, jobs=2, progress=False)
     assert [r.student_id for r in summary.results] == ["student_2"] and summary.skipped == 3
 
 
@@ -231,6 +236,6 @@ def test_bad_worker_options_are_refused_with_a_clear_message(released, tmp_path,
     assert f"no submissions of {ASSIGNMENT} in" in capsys.readouterr().err
     stage(course_dir, {"starter": STARTER})
     address = "tcp://127.0.0.1:9"  # the discard port: nothing listens there
-    monkeypatch.setattr(batch, "CONNECT_SECONDS", 2.0)
+    monkeypatch.setattr(coordinator, "CONNECT_SECONDS", 2.0)
     assert cli.main(["autograde", ASSIGNMENT, "--course-dir", str(course_dir), "--scheduler", address]) == 1
     assert f"cannot reach the Dask scheduler at '{address}'" in capsys.readouterr().err

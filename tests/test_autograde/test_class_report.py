@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import re
 
-from autograde import class_report, cli, tasks
-from autograde.grades import Row
+from autograde import cli
+from autograde.batch import tasks
+from autograde.reports import class_report
+from autograde.reports.grade_table import Row
 
 
 def outcome(check: str, passed: bool, message: str = "wrong", hidden: bool = False) -> dict:

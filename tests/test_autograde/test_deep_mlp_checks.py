@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from autograde import checks, runner, student
-from autograde.report import CheckOutcome, render
+from autograde.grading import runner
+from autograde.student import checks
+from autograde.student import modules
+from autograde.student.outcome import CheckOutcome, render
 
 from test_autograde import catalogued, single_file
 
@@ -48,13 +50,13 @@ def test_sandbox_gives_the_same_results(tmp_path):
                         new="sum(np.abs(W).sum() + np.abs(b).sum() for W, b in params)")
     local = {k: (o.passed, o.hint) for k, o in outcomes(folder).items()}
     groups = {c.group for c in FAST}
-    graded = {o.id.split(".")[1]: (o.passed, o.hint) for o in runner.run("deep_mlp", folder, groups=groups).outcomes}
+    graded = {o.name: (o.passed, o.hint) for o in runner.run("deep_mlp", folder, groups=groups).outcomes}
     assert graded == local and not graded["l1_penalty_sums_absolute_weights_and_gives_their_signs"][0]
 
 
 def test_accuracy_check_passes_the_reference_and_fails_the_starter(tmp_path, mnist):
     [accuracy] = [c for c in checks.load("deep_mlp") if c.group == "accuracy"]
-    passed = accuracy.run(student.load("deep_mlp", submission(tmp_path / "reference")))
+    passed = accuracy.run(modules.load("deep_mlp", submission(tmp_path / "reference")))
     assert passed.passed and "the bar is" in passed.message, passed.message
-    failed = accuracy.run(student.load("deep_mlp", submission(tmp_path / "starter", "starter")))
+    failed = accuracy.run(modules.load("deep_mlp", submission(tmp_path / "starter", "starter")))
     assert not failed.passed and "not implemented" in failed.message

@@ -7,7 +7,8 @@ import io
 
 import pytest
 
-from autograde import cli, grades
+from autograde import cli
+from autograde.reports import grade_table
 
 
 @pytest.fixture(scope="module")
@@ -24,14 +25,14 @@ def demo(tmp_path_factory, cifar10_data_dir):
 
 def test_demo_grades_reference_full_starter_zero_and_mistakes_partially(demo):
     course_dir, printed = demo
-    columns, rows = grades.collect(course_dir, "softmax_mlp")
+    columns, rows = grade_table.collect(course_dir, "softmax_mlp")
     scores = {r.student: r.score for r in rows}
     total = rows[0].max_score
     assert total == 39
     assert scores["reference"] == total and scores["starter"] == 0
     assert 0 < scores["unaveraged_gradient"] < total and 0 < scores["unstable_softmax"] < total
     assert scores["patches_the_grader"] == 0
-    failed = {r.student: {o["id"].split(".")[1] for o in r.failed} for r in rows}
+    failed = {r.student: {o["name"] for o in r.failed} for r in rows}
     assert "gradient_matches_numeric_gradient_without_regularization" in failed["unaveraged_gradient"]
     assert "stays_finite_and_shift_invariant_with_logits_near_1000" in failed["unstable_softmax"]
     assert "stays_finite_and_shift_invariant_with_logits_near_1000" not in failed["unaveraged_gradient"]
@@ -55,10 +56,10 @@ DEMO_EXAMPLES = [
 def test_demo_grades_the_other_assignments(demo, assignment_id, total, example, caught):
     course_dir, printed = demo
     assert f"grade table of {assignment_id}" in printed
-    _, rows = grades.collect(course_dir, assignment_id)
+    _, rows = grade_table.collect(course_dir, assignment_id)
     scores = {r.student: r.score for r in rows}
     assert rows[0].max_score == total
     assert scores["reference"] == total and scores["starter"] == 0, scores
     assert 0 < scores[example] < total, scores
-    failed = next({o["id"].split(".")[1] for o in r.failed} for r in rows if r.student == example)
+    failed = next({o["name"] for o in r.failed} for r in rows if r.student == example)
     assert caught in failed, failed

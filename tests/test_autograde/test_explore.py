@@ -10,9 +10,11 @@ import shutil
 import nbformat
 import pytest
 
-from autograde import assignments, course, explore, student
+from autograde.course import build
+from autograde.student import modules, registry
+from autograde.student import panel as panels
 
-NOTEBOOKS = [(a.id, n) for a in assignments.ASSIGNMENTS.values() for n in a.notebooks]
+NOTEBOOKS = [(a.id, n) for a in registry.specs() for n in a.notebooks]
 #: For each notebook, the first function the panel meets while the starter is untouched.
 FIRST_STUB = {
     "softmax": ("softmax_classifier", "softmax_classifier.py"),
@@ -27,8 +29,8 @@ BETTER_THAN_CHANCE = {"logistic_regression": 0.8, "linear_cifar10": 0.1}
 TINY_TRAINING, TINY_TEST, TINY_EPOCHS = 300, 100, 3
 
 
-def tiny(subset: explore.Subset) -> explore.Subset:
-    return explore.Subset(subset.train_images[:TINY_TRAINING], subset.train_labels[:TINY_TRAINING],
+def tiny(subset: panels.Subset) -> panels.Subset:
+    return panels.Subset(subset.train_images[:TINY_TRAINING], subset.train_labels[:TINY_TRAINING],
                           subset.test_images[:TINY_TEST], subset.test_labels[:TINY_TEST])
 
 
@@ -38,10 +40,10 @@ def ignore_progress(epoch_range):
 
 def another_value(control):
     """A value of ``control`` other than its default, inside its range."""
-    if isinstance(control, explore.LogSlider):
+    if isinstance(control, panels.LogSlider):
         larger = control.value * 10
         return larger if larger <= control.maximum else control.value / 10
-    if isinstance(control, explore.Slider):
+    if isinstance(control, panels.Slider):
         return control.minimum if control.value != control.minimum else control.value + 1
     return next(option for option in control.options if option != control.value)
 
@@ -54,7 +56,7 @@ def data(cifar10_data_dir, monkeypatch):
 
 def test_without_cifar10_the_panel_says_how_to_get_it(repo, tmp_path, monkeypatch):
     monkeypatch.setenv("DLKIT_DATA", str(tmp_path))
-    panel = explore.Panel(explore.RECIPES["linear_cifar10"], repo / "solutions" / "linear_cifar10")
+    panel = panels.Panel(panels.recipes()["linear_cifar10"], repo / "solutions" / "linear_cifar10")
     panel.train()
     assert panel.result.value.startswith("CIFAR-10 is not in ") and "python -m data_scripts cifar10" in panel.result.value
     assert panel.runs == []
@@ -66,14 +68,14 @@ def test_every_notebook_ends_with_its_panel_in_a_locked_ungraded_cell(repo, assi
     last = notebook.cells[-1]
     assert last.cell_type == "code" and last.source.endswith(f'panel = explore("{name}")'), last.source
     assert last.metadata.nbgrader["locked"] and not last.metadata.nbgrader["grade"]
-    assert explore.RECIPES[name].assignment == assignment_id
+    assert panels.recipes()[name].assignment == assignment_id
     assert "not graded" in notebook.cells[-2].source
 
 
-@pytest.mark.parametrize("name", sorted(explore.RECIPES))
+@pytest.mark.parametrize("name", sorted(panels.recipes()))
 def test_recipe_trains_the_reference_and_every_control_changes_the_run(repo, data, name):
-    recipe = explore.RECIPES[name]
-    code = student.load(recipe.assignment, repo / "solutions" / recipe.assignment)
+    recipe = panels.recipes()[name]
+    code = modules.load(recipe.assignment, repo / "solutions" / recipe.assignment)
     data = tiny(recipe.data(code))
     defaults = dict(recipe.defaults(), epochs=TINY_EPOCHS)
     curves = recipe.train(code, data, ignore_progress, **defaults)
@@ -88,10 +90,10 @@ def test_recipe_trains_the_reference_and_every_control_changes_the_run(repo, dat
         assert changed.training_loss != curves.training_loss, f"the {control.label} slider does not reach the trainer"
 
 
-@pytest.mark.parametrize("name", sorted(explore.RECIPES))
+@pytest.mark.parametrize("name", sorted(panels.recipes()))
 def test_starter_gets_one_sentence_naming_the_function_to_implement(repo, data, name):
-    recipe = explore.RECIPES[name]
-    panel = explore.Panel(recipe, repo / "starter" / recipe.assignment)
+    recipe = panels.recipes()[name]
+    panel = panels.Panel(recipe, repo / "starter" / recipe.assignment)
     before = panel.plot.value
     panel.train()
     function, file = FIRST_STUB[name]
@@ -120,7 +122,7 @@ def test_a_broken_file_or_a_bug_is_one_sentence_naming_the_file(mnist, logistic_
     path = logistic_folder / "logistic_regression.py"
     assert original in path.read_text()
     path.write_text(path.read_text().replace(original, broken))
-    panel = explore.Panel(explore.RECIPES["logistic_regression"], logistic_folder)
+    panel = panels.Panel(panels.recipes()["logistic_regression"], logistic_folder)
     panel.train()
     shown = html.unescape(panel.result.value)
     assert re.search(expected, shown), shown
@@ -134,19 +136,19 @@ def recording_recipe(calls, final_accuracy=0.875, loss=(1.0, 0.5)):
         calls.append({"learning_rate": learning_rate, "epochs": epochs})
         for _ in progress(range(epochs)):
             pass
-        return explore.Curves([loss[0] * learning_rate] + [loss[1]] * (epochs - 1), [0.5] * epochs, final_accuracy,
+        return panels.Curves([loss[0] * learning_rate] + [loss[1]] * (epochs - 1), [0.5] * epochs, final_accuracy,
                               None, None)
 
-    empty = explore.Subset(*[[0] * 8] * 4)
-    return explore.Recipe("fake", "logistic_regression",
-                          (explore.LogSlider("learning_rate", "learning rate", 0.1, 1e-3, 1.0),
-                           explore.epochs_control(3, 10)),
+    empty = panels.Subset(*[[0] * 8] * 4)
+    return panels.Recipe("fake", "logistic_regression",
+                          (panels.LogSlider("learning_rate", "learning rate", 0.1, 1e-3, 1.0),
+                           panels.epochs_control(3, 10)),
                           train, data=lambda code: empty, subset="nothing")
 
 
 def test_nothing_trains_until_train_is_pressed_then_each_press_trains_once(repo):
     calls = []
-    panel = explore.Panel(recording_recipe(calls), repo / "solutions" / "logistic_regression")
+    panel = panels.Panel(recording_recipe(calls), repo / "solutions" / "logistic_regression")
     empty_plot = panel.plot.value
     assert calls == [] and panel.runs == [] and "press <b>Train</b>" in panel.result.value
     panel.controls["learning_rate"].value = 0.31  # between two steps of the slider: trains with what it shows
@@ -161,25 +163,25 @@ def test_nothing_trains_until_train_is_pressed_then_each_press_trains_once(repo)
     panel.train_button.click()
     assert len(calls) == 2 and [run.hyperparameters["epochs"] for run in panel.runs] == [3, 5]
     assert panel.plot.value != first_plot
-    assert [h.get_label() for h in explore._legend(panel.runs)] == [
+    assert [h.get_label() for h in panels._legend(panel.runs)] == [
         "training", "test (after the last epoch)", "run 1"]
     assert panel.table.value.count("<tr>") == 3 and "87.5%" in panel.table.value
 
 
 def test_a_diverging_run_is_reported_as_such(repo):
-    panel = explore.Panel(recording_recipe([], final_accuracy=0.1, loss=(1.0, float("nan"))),
+    panel = panels.Panel(recording_recipe([], final_accuracy=0.1, loss=(1.0, float("nan"))),
                           repo / "solutions" / "logistic_regression")
     panel.train()
     assert "diverged" in panel.result.value and "smaller learning rate" in panel.result.value
 
 
-@pytest.mark.parametrize("name", sorted(explore.RECIPES))
+@pytest.mark.parametrize("name", sorted(panels.recipes()))
 def test_controls_start_at_their_defaults_and_values_are_rounded_as_shown(repo, name):
-    recipe = explore.RECIPES[name]
-    panel = explore.Panel(recipe, repo)
+    recipe = panels.recipes()[name]
+    panel = panels.Panel(recipe, repo)
     assert panel.values() == recipe.defaults()
     for control in recipe.controls:
-        if isinstance(control, explore.LogSlider):
+        if isinstance(control, panels.LogSlider):
             assert control.minimum <= control.value <= control.maximum, control
 
 
@@ -187,22 +189,22 @@ def test_executing_the_released_panel_cell_headless_draws_it_without_training(re
     """What nbgrader does at autograding: execute the cells with no one to press Train."""
     from nbclient import NotebookClient
 
-    source = course.build_source(tmp_path, "logistic_regression")
+    source = build.build_source(tmp_path, "logistic_regression")
     shutil.copy(repo / "solutions/logistic_regression/logistic_regression.py", source)
     released = nbformat.read(source / "logistic_regression.ipynb", as_version=4)
-    probe = nbformat.v4.new_code_cell("import autograde.explore\n"
+    probe = nbformat.v4.new_code_cell("import autograde.student.panel\n"
                                       "print(len(panel.runs), panel.progress.value, 'press' in panel.result.value)\n"
-                                      "print(autograde.explore.__file__)")
+                                      "print(autograde.student.panel.__file__)")
     notebook = nbformat.v4.new_notebook(cells=[released.cells[-1], probe], metadata=released.metadata)
     NotebookClient(notebook, timeout=60, resources={"metadata": {"path": str(source)}}).execute()
     panel_outputs, probe_outputs = notebook.cells[0].outputs, notebook.cells[1].outputs
     assert [o.output_type for o in panel_outputs] == ["display_data"], panel_outputs
     assert "application/vnd.jupyter.widget-view+json" in panel_outputs[0].data
     # No run, an empty progress bar, the invitation to press Train: nothing trained.
-    assert probe_outputs[0].text.splitlines() == ["0 0 True", str(source / "autograde" / "explore.py")]
+    assert probe_outputs[0].text.splitlines() == ["0 0 True", str(source / "autograde" / "student" / "panel.py")]
 
 
 @pytest.mark.parametrize("value, shown", [(0.2, "0.20"), (0.001, "0.0010"), (1e-5, "0.000010"), (3.2, "3.2"),
                                           (10.0, "10"), (1e-7, "1.0e-07"), (50, "50"), ("relu", "relu")])
 def test_the_runs_table_shows_values_as_the_sliders_do(value, shown):
-    assert explore._shown(value) == shown
+    assert panels._shown(value) == shown

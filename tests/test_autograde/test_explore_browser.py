@@ -24,7 +24,10 @@ from pathlib import Path
 
 import pytest
 
-from autograde import assignments, course
+from autograde import kit
+from autograde.course import build
+from autograde.course import commands
+from autograde.student import registry
 
 CHROMIUM = Path("/usr/bin/chromium")
 SKIP_VARIABLE = "DLKIT_SKIP_BROWSER_TESTS"
@@ -52,7 +55,7 @@ CELL_ERRORS = """() => {
     }
     return errors;
 }"""
-SCREENSHOT_COPY = course.REPO / "build" / "screenshots" / "explore_panel.png"
+SCREENSHOT_COPY = kit.REPO / "build" / "screenshots" / "explore_panel.png"
 
 
 @pytest.fixture
@@ -84,10 +87,10 @@ def free_port() -> int:
 def released_with_reference(repo, tmp_path, mnist):
     """A released notebook folder whose student files hold the reference solution."""
     assignment_id, _ = NOTEBOOK
-    release = course.release(tmp_path / "course", assignment_id)
+    release = build.release(tmp_path / "course", assignment_id)
     root = tmp_path / "lab"
     shutil.copytree(release, root)
-    for relative in assignments.get(assignment_id).student_files:
+    for relative in registry.get(assignment_id).student_files:
         shutil.copy(repo / "solutions" / assignment_id / relative, root / relative)
     return root
 
@@ -101,7 +104,7 @@ def jupyterlab(released_with_reference, tmp_path):
     (settings / "config" / "labconfig").mkdir(parents=True)
     (settings / "config" / "labconfig" / "page_config.json").write_text(
         '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}')
-    environment = {**course.environment(), "JUPYTER_CONFIG_DIR": str(settings / "config"),
+    environment = {**commands.environment(), "JUPYTER_CONFIG_DIR": str(settings / "config"),
                    "JUPYTER_DATA_DIR": str(settings / "data"), "JUPYTER_RUNTIME_DIR": str(settings / "runtime")}
     log = (tmp_path / "jupyterlab.log").open("w")
     server = subprocess.Popen(

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograde import gradcheck
+from autograde.student import gradcheck
 
 
 def quadratic(A):

@@ -7,9 +7,11 @@ import warnings
 
 import pytest
 
-from autograde import checks, runner, student
-from autograde.course import REPO
-from autograde.report import CheckOutcome, render
+from autograde.grading import runner
+from autograde.student import checks
+from autograde.student import modules
+from autograde.kit import REPO
+from autograde.student.outcome import CheckOutcome, render
 
 from test_autograde import catalogued
 
@@ -30,10 +32,10 @@ def submission(tmp_path, source: str = "solutions", **mutations):
 
 
 def outcomes(folder) -> dict[str, CheckOutcome]:
-    code = student.load("softmax_mlp", folder)
+    code = modules.load("softmax_mlp", folder)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return {c.id.split(".")[1]: CheckOutcome.of(c, c.run(code)) for c in FAST}
+        return {c.name: CheckOutcome.of(c, c.run(code)) for c in FAST}
 
 
 def test_the_layer_library_is_worth_its_points():
@@ -74,7 +76,7 @@ def test_a_forward_bug_is_not_charged_again_in_backward(tmp_path):
 def test_a_broken_file_costs_only_its_own_checks_locally_and_in_the_sandbox(tmp_path):
     folder = submission(tmp_path, layers__fc_layer=("class FCLayer():", "class FCLayer(:"))
     local = outcomes(folder)
-    graded = {o.id.split(".")[1]: o for o in runner.run("softmax_mlp", folder, groups=LAYER_GROUPS | {"softmax_loss"}).outcomes}
+    graded = {o.name: o for o in runner.run("softmax_mlp", folder, groups=LAYER_GROUPS | {"softmax_loss"}).outcomes}
     for results in (local, graded):
         assert not results["fc_forward_is_input_times_W_plus_b"].passed
         assert "layers/fc_layer.py" in results["fc_forward_is_input_times_W_plus_b"].message
@@ -96,14 +98,14 @@ def test_a_missing_file_is_named(tmp_path):
 def test_layer_checks_through_the_sandbox_give_the_same_results(tmp_path):
     folder = submission(tmp_path, optimizer=("(layer.grad_W + self.weightDecay * layer.W)", "(layer.grad_W - self.weightDecay * layer.W)"))
     local = {k: (o.passed, o.hint) for k, o in outcomes(folder).items()}
-    graded = {o.id.split(".")[1]: (o.passed, o.hint) for o in runner.run("softmax_mlp", folder, groups=LAYER_GROUPS).outcomes}
+    graded = {o.name: (o.passed, o.hint) for o in runner.run("softmax_mlp", folder, groups=LAYER_GROUPS).outcomes}
     assert graded == local
     assert not graded["sgd_sets_diff_with_weight_decay"][0]
 
 
 def test_mlp_accuracy_check_passes_the_reference_and_fails_the_starter(tmp_path, mnist):
     [accuracy] = [c for c in checks.load("softmax_mlp") if c.group == "mlp_accuracy"]
-    passed = accuracy.run(student.load("softmax_mlp", submission(tmp_path / "reference")))
+    passed = accuracy.run(modules.load("softmax_mlp", submission(tmp_path / "reference")))
     assert passed.passed and "the bar is" in passed.message, passed.message
-    failed = accuracy.run(student.load("softmax_mlp", submission(tmp_path / "starter", "starter")))
+    failed = accuracy.run(modules.load("softmax_mlp", submission(tmp_path / "starter", "starter")))
     assert not failed.passed and "not implemented" in failed.message

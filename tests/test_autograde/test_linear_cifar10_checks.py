@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from autograde import calibration, checks, runner, student
-from autograde.report import render
+from autograde.grading import calibration
+from autograde.grading import runner
+from autograde.student import checks
+from autograde.student import modules
+from autograde.student.outcome import render
 from data_scripts import cifar10
 from data_scripts.download import Digest
 from support.fake_server import FakeServer
@@ -53,14 +56,14 @@ def test_a_cost_bug_costs_the_cost_points_not_the_public_gradient_points(tmp_pat
 def test_sandbox_gives_the_same_results(tmp_path):
     folder = single_file.submission(tmp_path, ASSIGNMENT, old="G @ X.T / n + 2 * lamda * W", new="G @ X.T / n")
     local = {k: (o.passed, o.hint) for k, o in single_file.outcomes(ASSIGNMENT, folder, FAST).items()}
-    graded = {o.id.split(".")[1]: (o.passed, o.hint)
+    graded = {o.name: (o.passed, o.hint)
               for o in runner.run(ASSIGNMENT, folder, groups={c.group for c in FAST}).outcomes}
     assert graded == local and not graded["gradients_match_numeric_gradients_with_regularization"][0]
 
 
 def accuracy_outcome(folder):
     [accuracy] = [c for c in checks.load(ASSIGNMENT) if c.group == "accuracy"]
-    return accuracy.run(student.load(ASSIGNMENT, folder))
+    return accuracy.run(modules.load(ASSIGNMENT, folder))
 
 
 def test_accuracy_check_passes_the_reference_and_fails_the_starter_and_a_bug(tmp_path, cifar10_data_dir, monkeypatch):

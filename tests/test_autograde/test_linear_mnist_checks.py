@@ -6,9 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograde import checks, runner, student
-from autograde.checks.linear_mnist import public
-from autograde.report import render
+from autograde.grading import runner
+from autograde.student import checks
+from autograde.student import modules
+from autograde.assignments.linear_mnist import public
+from autograde.student.outcome import render
 from solutions.linear_mnist import linear_mnist as reference
 
 from test_autograde import catalogued, single_file
@@ -77,7 +79,7 @@ def test_constructed_problems_have_the_dev_curves_they_were_built_for():
 def test_sandbox_gives_the_same_results(tmp_path):
     folder = single_file.submission(tmp_path, ASSIGNMENT, old="return best_W, best_b, history", new="return W, b, history")
     local = {k: (o.passed, o.hint) for k, o in single_file.outcomes(ASSIGNMENT, folder, FAST).items()}
-    graded = {o.id.split(".")[1]: (o.passed, o.hint)
+    graded = {o.name: (o.passed, o.hint)
               for o in runner.run(ASSIGNMENT, folder, groups={c.group for c in FAST}).outcomes}
     assert graded == local and not graded["returns_the_parameters_with_the_best_dev_accuracy"][0]
 
@@ -85,7 +87,7 @@ def test_sandbox_gives_the_same_results(tmp_path):
 @pytest.mark.parametrize("group", ["plain_accuracy", "improved_accuracy"])
 def test_accuracy_checks_pass_the_reference_and_fail_the_starter(tmp_path, mnist, group):
     [accuracy] = [c for c in checks.load(ASSIGNMENT) if c.group == group]
-    passed = accuracy.run(student.load(ASSIGNMENT, single_file.submission(tmp_path / "reference", ASSIGNMENT)))
+    passed = accuracy.run(modules.load(ASSIGNMENT, single_file.submission(tmp_path / "reference", ASSIGNMENT)))
     assert passed.passed and "the bar is" in passed.message, passed.message
-    failed = accuracy.run(student.load(ASSIGNMENT, single_file.submission(tmp_path / "starter", ASSIGNMENT, "starter")))
+    failed = accuracy.run(modules.load(ASSIGNMENT, single_file.submission(tmp_path / "starter", ASSIGNMENT, "starter")))
     assert not failed.passed and "not implemented" in failed.message

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from autograde import checks, runner, student
-from autograde.report import render
+from autograde.grading import runner
+from autograde.student import checks
+from autograde.student import modules
+from autograde.student.outcome import render
 
 from test_autograde import catalogued, single_file
 
@@ -43,14 +45,14 @@ def test_catalogued_bug_is_caught_with_a_hint(tmp_path, bug):
 def test_sandbox_gives_the_same_results(tmp_path):
     folder = single_file.submission(tmp_path, ASSIGNMENT, old="images.T @ dscores + weight_decay * W", new="images.T @ dscores")
     local = {k: (o.passed, o.hint) for k, o in single_file.outcomes(ASSIGNMENT, folder, FAST).items()}
-    graded = {o.id.split(".")[1]: (o.passed, o.hint)
+    graded = {o.name: (o.passed, o.hint)
               for o in runner.run(ASSIGNMENT, folder, groups={c.group for c in FAST}).outcomes}
     assert graded == local and not graded["gradients_match_numeric_with_decay"][0]
 
 
 def test_accuracy_check_passes_the_reference_and_fails_the_starter(tmp_path, mnist):
     [accuracy] = [c for c in checks.load(ASSIGNMENT) if c.group == "accuracy"]
-    passed = accuracy.run(student.load(ASSIGNMENT, single_file.submission(tmp_path / "reference", ASSIGNMENT)))
+    passed = accuracy.run(modules.load(ASSIGNMENT, single_file.submission(tmp_path / "reference", ASSIGNMENT)))
     assert passed.passed and "the bar is" in passed.message, passed.message
-    failed = accuracy.run(student.load(ASSIGNMENT, single_file.submission(tmp_path / "starter", ASSIGNMENT, "starter")))
+    failed = accuracy.run(modules.load(ASSIGNMENT, single_file.submission(tmp_path / "starter", ASSIGNMENT, "starter")))
     assert not failed.passed and "not implemented" in failed.message

@@ -6,13 +6,14 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader import utils
 
-from autograde import cli, course
-from autograde.preprocessor import cell_outputs
-from autograde.report import CheckOutcome
+from autograde import cli
+from autograde.course import commands
+from autograde.course.preprocessor import cell_outputs
+from autograde.student.outcome import CheckOutcome
 
 
 def outcome(fraction, points=1.0, hidden=False, hint=None):
-    return CheckOutcome("g.c", "g", "It works.", points, hidden, fraction, "it does not" if fraction < 1 else "It works.", hint)
+    return CheckOutcome("g.c", "g", "c", "It works.", points, hidden, fraction, "it does not" if fraction < 1 else "It works.", hint)
 
 
 def grade_cell(outputs, points=3):
@@ -39,7 +40,7 @@ def test_grades_without_trusted_results_are_refused(tmp_path):
     trusted.metadata["dlkit"] = {"checks": []}
     nbformat.write(new_notebook(cells=[trusted]), folder / "a.ipynb")
     nbformat.write(new_notebook(cells=[grade_cell([])]), folder / "b.ipynb")
-    assert course.untrusted_notebooks(tmp_path, "hw") == [folder / "b.ipynb"]
+    assert commands.untrusted_notebooks(tmp_path, "hw") == [folder / "b.ipynb"]
 
 
 def test_every_command_explains_itself(capsys):

@@ -10,12 +10,19 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 
 import nbformat
 import pytest
 
-from autograde import assignments, batch, checks, course, grades, starter, tasks
+from autograde.authoring import starter
+from autograde.batch import coordinator
+from autograde.batch import tasks
+from autograde.course import build
+from autograde.course import commands
+from autograde.course import submissions
+from autograde.reports import grade_table
+from autograde.student import checks
+from autograde.student import registry
 
 SOLUTION_CANARY = "LEAK-CANARY-SOLUTION"
 HIDDEN_CANARY = "LEAK-CANARY-HIDDEN-CHECK"
@@ -49,7 +56,10 @@ def plant(repo, root):
         shutil.copytree(repo / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
     for path in (root / "solutions").rglob("*.py"):
         path.write_text(re.sub(r"(\n(\s*)### BEGIN SOLUTION\n)", rf"\1\2# {SOLUTION_CANARY}\n", path.read_text()))
-    for path in (root / "autograde" / "checks").rglob("hidden/*.py"):
+    hidden = [*(root / "autograde" / "assignments").glob("*/hidden.py"),
+              *(root / "autograde" / "assignments").glob("*/hidden/*.py")]
+    assert len(hidden) >= 5, hidden
+    for path in hidden:
         path.write_text(path.read_text() + f"\n# {HIDDEN_CANARY}\n")
     for path in (root / "notebooks").rglob("*.ipynb"):
         notebook = nbformat.read(path, as_version=4)
@@ -65,15 +75,15 @@ def planted_course(repo, tmp_path_factory, mnist):
     root = tmp_path_factory.mktemp("planted-kit")
     plant(repo, root)
     course_dir = tmp_path_factory.mktemp("planted-course")
-    for assignment_id in assignments.ASSIGNMENTS:
-        course.release(course_dir, assignment_id, repo=root)
-    course.stage_submission(course_dir, "softmax_mlp", "starter",
+    for assignment_id in registry.ids():
+        build.release(course_dir, assignment_id, repo=root)
+    submissions.stage(course_dir, "softmax_mlp", "starter",
                             {"softmax_classifier.py": root / "starter/softmax_mlp/softmax_classifier.py"})
-    course.stage_submission(course_dir, "softmax_mlp", "reference",
-                            {f: root / "solutions/softmax_mlp" / f for f in assignments.get("softmax_mlp").student_files})
-    summary = batch.autograde(course_dir, "softmax_mlp", progress=False)  # the parallel path instructors use
+    submissions.stage(course_dir, "softmax_mlp", "reference",
+                            {f: root / "solutions/softmax_mlp" / f for f in registry.get("softmax_mlp").student_files})
+    summary = coordinator.grade_class(course_dir, "softmax_mlp", progress=False)  # the parallel path instructors use
     assert summary.count(tasks.GRADED) == 2, summary.describe()
-    course.feedback(course_dir, "softmax_mlp")
+    commands.feedback(course_dir, "softmax_mlp")
     return course_dir
 
 
@@ -84,13 +94,14 @@ def scan(files, needles):
 
 def test_release_holds_no_solution_and_no_hidden_check(repo, planted_course):
     released = [p for p in (planted_course / "release").rglob("*") if p.is_file()]
-    for spec in assignments.ASSIGNMENTS.values():
+    for spec in registry.specs():
         assert all(any(p.parts[-2 - f.count("/"):] == (spec.id, *f.split("/")) for p in released)
                    for f in spec.student_files), f"{spec.id} is not released whole"
     needles = [SOLUTION_CANARY, HIDDEN_CANARY, HIDDEN_TEST_CANARY, "BEGIN HIDDEN TESTS", "hidden=True)",
                "from solutions.", "import solutions", *solution_lines(repo)]
     assert scan(released, needles) == []
-    assert not [p for p in released if "hidden" in p.parts or p.name == "thresholds.json"]
+    assert not [p for p in released if {"hidden", "hidden.py", "grading", "solutions"} & set(p.parts)
+                or p.name == "thresholds.json"]
 
 
 @pytest.fixture(scope="module")
@@ -120,16 +131,16 @@ def run_as_student(python, folder, script):
                           env=student_environment(), timeout=300)
 
 
-@pytest.mark.parametrize("assignment_id", sorted(assignments.ASSIGNMENTS))
+@pytest.mark.parametrize("assignment_id", registry.ids())
 def test_public_checks_run_in_the_release_as_students_run_them(repo, planted_course, student_python, tmp_path,
                                                                assignment_id):
     """In a clean student environment (the kit not installed), a released folder with the reference's files
     passes every public grade cell's check_group; with the starter's, each fails saying the code is not
     implemented yet; and the exploration panel of every notebook builds."""
-    spec = assignments.get(assignment_id)
+    spec = registry.get(assignment_id)
     groups = sorted({c.group for c in checks.load(assignment_id, hidden=False)})
     script = ("import autograde\nassert autograde.__file__.startswith(__import__('os').getcwd()), autograde.__file__\n"
-              "from autograde.notebook import check_group\n" + "".join(f"check_group({g!r})\n" for g in groups))
+              "from autograde.student.notebook import check_group\n" + "".join(f"check_group({g!r})\n" for g in groups))
     for source, passes in [("solutions", True), ("starter", False)]:
         folder = tmp_path / source
         shutil.copytree(planted_course / "release" / assignment_id, folder)
@@ -139,7 +150,7 @@ def test_public_checks_run_in_the_release_as_students_run_them(repo, planted_cou
         assert (ran.returncode == 0) == passes, ran.stdout[-2000:] + ran.stderr[-2000:]
         if not passes:
             assert "ChecksFailed" in ran.stderr and "not implemented yet" in ran.stderr, ran.stderr[-2000:]
-    panels = "from autograde.explore import explore\n" + "".join(
+    panels = "from autograde.student.panel import explore\n" + "".join(
         f"panel = explore({notebook!r})\nassert panel.train_button.description == 'Train'\n"
         for notebook in spec.notebooks)
     ran = run_as_student(student_python, tmp_path / "starter", panels)
@@ -158,11 +169,11 @@ def test_feedback_shows_trusted_results_but_no_hidden_test(planted_course):
     assert "Score from the autograder: 3 of 3 points" in reference_html
 
 
-@pytest.mark.parametrize("name", assignments.get("softmax_mlp").notebooks)
+@pytest.mark.parametrize("name", registry.get("softmax_mlp").notebooks)
 def test_the_reference_notebooks_run_without_errors_and_earn_every_point(planted_course, name):
     notebook = nbformat.read(planted_course / f"autograded/reference/softmax_mlp/{name}.ipynb", as_version=4)
     errors = [c.source[:60] for c in notebook.cells if any(o.output_type == "error" for o in c.get("outputs", []))]
     assert errors == []
-    _, rows = grades.collect(planted_course, "softmax_mlp")
+    _, rows = grade_table.collect(planted_course, "softmax_mlp")
     reference = next(r for r in rows if r.student == "reference")
     assert reference.score == reference.max_score == 39

@@ -8,10 +8,13 @@ import textwrap
 import numpy as np
 import pytest
 
-from autograde import runner, sandbox, wire
-from autograde.checks import CheckFailure
-from autograde.proxy import RemoteCode, RemoteObject, StudentError
-from autograde.report import earned
+from autograde.grading import runner
+from autograde.sandbox import process
+from autograde.sandbox import wire
+from autograde.student.checks import CheckFailure
+from autograde.sandbox.proxy import RemoteCode, RemoteObject, StudentError
+from autograde.student.outcome import earned
+from autograde.limits import Limits
 
 LAYERS = '''
 import numpy as np
@@ -45,7 +48,7 @@ def code(tmp_path):
     (folder / "layers.py").write_text(textwrap.dedent(LAYERS))
     folder.chmod(0o755)
     (folder / "layers.py").chmod(0o644)
-    with sandbox.Sandbox(folder, ("layers",), ()) as box:
+    with process.Sandbox(folder, ("layers",), ()) as box:
         yield RemoteCode(box)
 
 
@@ -109,25 +112,25 @@ def test_a_crash_fails_the_call_and_the_next_call_gets_a_fresh_sandbox(tmp_path)
     (folder / "layers.py").write_text("import os\ndef crash():\n    os._exit(3)\ndef fine():\n    return 1\n")
     folder.chmod(0o755)
     (folder / "layers.py").chmod(0o644)
-    with sandbox.Sandbox(folder, ("layers",), (), sandbox.Limits(call_seconds=5)) as box:
+    with process.Sandbox(folder, ("layers",), (), Limits(call_seconds=5)) as box:
         code = RemoteCode(box)
-        with pytest.raises(sandbox.SandboxError, match="exited with code 3"):
+        with pytest.raises(process.SandboxError, match="exited with code 3"):
             code.crash()
         assert code.fine() == 1
 
 
 def test_without_bubblewrap_grading_warns_and_still_works(tmp_path, monkeypatch, mnist, repo):
-    monkeypatch.setattr(sandbox, "bubblewrap", lambda: None)
+    monkeypatch.setattr(process, "bubblewrap", lambda: None)
     shutil.copy(repo / "solutions/softmax_mlp/softmax_classifier.py", tmp_path)
     shutil.copy(repo / "starter/softmax_mlp/softmax_training.py", tmp_path)
-    with pytest.warns(sandbox.SandboxUnavailable, match="resource limits only"):
+    with pytest.warns(process.SandboxUnavailable, match="resource limits only"):
         graded = runner.run("softmax_mlp", tmp_path)
     assert not graded.sandboxed and earned(graded.outcomes) == 13
 
 
 def test_the_course_package_layout_loads_in_the_sandbox_and_locally(tmp_path, monkeypatch):
     """``layers/__init__.py`` (provided) importing ``layers/scale.py`` (the student's), as in the course."""
-    from autograde import assignments, student
+    from autograde.student import modules, registry, spec as specs
 
     folder = tmp_path / "code"
     (folder / "layers").mkdir(parents=True)
@@ -137,17 +140,18 @@ def test_the_course_package_layout_loads_in_the_sandbox_and_locally(tmp_path, mo
         path.chmod(0o755)
     for path in folder.rglob("*.py"):
         path.chmod(0o644)
-    spec = assignments.Assignment("pkg", ("layers/scale.py",), ("layers/__init__.py",), ())
+    spec = specs.Assignment("pkg", ("layers/scale.py",), ("layers/__init__.py",), ())
     assert spec.student_modules == ("layers.scale",) and spec.provided_modules == ("layers",)
-    with sandbox.Sandbox(folder, spec.student_modules, spec.provided_modules) as box:
+    with process.Sandbox(folder, spec.student_modules, spec.provided_modules) as box:
         code = RemoteCode(box)
         np.testing.assert_array_equal(code.Scale(2.0).forward(np.ones(2)), [2.0, 2.0])
         with pytest.raises(CheckFailure, match="is not defined in layers/scale.py"):
             _ = code.missing
-    monkeypatch.setitem(assignments.ASSIGNMENTS, "pkg", spec)
+    known = registry.get
+    monkeypatch.setattr(registry, "get", lambda assignment_id: spec if assignment_id == "pkg" else known(assignment_id))
     try:
-        local = student.load("pkg", folder)
+        local = modules.load("pkg", folder)
         assert local.Scale(3.0).forward(1.0) == 3.0
         assert local.provided("layers").Scale is local.Scale
     finally:
-        student.forget(spec.provided_modules)
+        modules.forget(spec.provided_modules)

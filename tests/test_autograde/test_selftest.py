@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-from autograde import catalogue, cli, selftest
+from autograde import cli
+from autograde.authoring import catalogue
+from autograde.authoring import selftest
+from autograde import kit
 
 #: A line of solutions/logistic_regression/logistic_regression.py, whose accuracy check trains in seconds.
 REFERENCE_LINE = "    return W - learning_rate * dW, b - learning_rate * db\n"
@@ -58,7 +61,7 @@ def test_a_bug_that_fails_other_checks_than_catalogued_is_reported():
 def test_an_alternative_that_loses_a_point_fails_the_selftest(tmp_path):
     folder = tmp_path / "logistic_regression" / "templates_by_rows"
     folder.mkdir(parents=True)
-    source = (catalogue.REPO / "solutions/logistic_regression/logistic_regression.py").read_text()
+    source = (kit.REPO / "solutions/logistic_regression/logistic_regression.py").read_text()
     (folder / "logistic_regression.py").write_text('"""Templates from the rows of W: not an alternative, a bug."""\n'
                                                    + source.replace("W.T.reshape", "W.reshape"))
     alternative = catalogue.Alternative("logistic_regression", "templates_by_rows", folder)

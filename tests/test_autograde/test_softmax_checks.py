@@ -7,8 +7,9 @@ import textwrap
 
 import pytest
 
-from autograde import checks, student
-from autograde.report import CheckOutcome, render
+from autograde.student import checks
+from autograde.student import modules
+from autograde.student.outcome import CheckOutcome, render
 
 from test_autograde import catalogued
 
@@ -18,15 +19,15 @@ REFERENCE_BODY = open(__import__("solutions.softmax_mlp.softmax_classifier", fro
 
 def load_code(tmp_path, body: str):
     """A submission folder: the starter with ``body`` as softmax_classifier.py."""
-    from autograde.course import REPO
+    from autograde.kit import REPO
 
     shutil.copytree(REPO / "starter/softmax_mlp", tmp_path, dirs_exist_ok=True)
     (tmp_path / "softmax_classifier.py").write_text(textwrap.dedent(body))
-    return student.load("softmax_mlp", tmp_path)
+    return modules.load("softmax_mlp", tmp_path)
 
 
 def outcomes(code):
-    return {c.id.split(".")[1]: CheckOutcome.of(c, c.run(code)) for c in FAST}
+    return {c.name: CheckOutcome.of(c, c.run(code)) for c in FAST}
 
 
 def mutate(old: str, new: str) -> str:
@@ -106,8 +107,8 @@ def test_accuracy_check_passes_the_reference_and_fails_the_starter(tmp_path, rep
 
 
 def test_accuracy_bar_is_calibrated_over_ten_seeds_below_the_worst():
-    from autograde import calibration
-    from autograde.checks.softmax_mlp.hidden import softmax as hidden
+    from autograde.grading import calibration
+    from autograde.assignments.softmax_mlp.hidden import softmax as hidden
 
     entry = calibration.load()[hidden.ACCURACY_KEY]
     assert len(entry["seeds"]) >= 10 and len(entry["accuracies"]) == len(entry["seeds"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograde import starter
+from autograde.authoring import starter
 
 SOLUTION = '''def f(x):
     """Doc."""
@@ -56,10 +56,11 @@ def test_stale_starter_is_detected(tmp_path):
 
 
 def test_cli_check_fails_on_a_marker_error(tmp_path, monkeypatch, capsys):
-    from autograde import cli, course
+    from autograde import cli, kit
 
     (tmp_path / "solutions" / "hw").mkdir(parents=True)
     (tmp_path / "solutions" / "hw" / "a.py").write_text("### BEGIN SOLUTION\n")
-    monkeypatch.setattr(course, "REPO", tmp_path)
+    monkeypatch.setattr(kit, "SOLUTIONS", tmp_path / "solutions")
+    monkeypatch.setattr(kit, "STARTER", tmp_path / "starter")
     assert cli.main(["starter"]) == 1
     assert "solutions/hw/a.py:1" in capsys.readouterr().err

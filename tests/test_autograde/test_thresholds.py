@@ -2,7 +2,7 @@
 with, and the starter passes none.
 
 Slow (the reference trains on the full data 20 times per bar): `make test-slow`, not `make test`.
-Each run records what it measured as the bar's ``fresh_seeds`` in autograde/thresholds.json, so the
+Each run records what it measured as the bar's ``fresh_seeds`` in autograde/grading/thresholds.json, so the
 committed file carries the spread of the last run; the seeds are fixed, so a run on the same data
 writes the same numbers again.
 """
@@ -12,9 +12,11 @@ import importlib
 
 import pytest
 
-from autograde import assignments, calibration, student
+from autograde.grading import calibration
+from autograde.student import modules
+from autograde.student import registry
 
-BARS = [(a.id, key) for a in assignments.ASSIGNMENTS.values()
+BARS = [(a.id, key) for a in registry.specs()
         for key in importlib.import_module(a.hidden_checks).ACCURACY]
 
 
@@ -22,19 +24,19 @@ BARS = [(a.id, key) for a in assignments.ASSIGNMENTS.values()
 @pytest.mark.parametrize("assignment_id, key", BARS, ids=[key for _, key in BARS])
 def test_the_reference_passes_the_bar_on_twenty_fresh_seeds_and_the_starter_on_none(
         request, repo, mnist, monkeypatch, assignment_id, key):
-    if assignments.get(assignment_id).data == "cifar10":
+    if registry.get(assignment_id).data == "cifar10":
         monkeypatch.setenv("DLKIT_DATA", str(request.getfixturevalue("cifar10_data_dir")))
-    measured = importlib.import_module(assignments.get(assignment_id).hidden_checks).ACCURACY[key]
+    measured = importlib.import_module(registry.get(assignment_id).hidden_checks).ACCURACY[key]
     entry_key = measured.entry_key(key)
     threshold = calibration.bar(entry_key)
-    reference = student.load(assignment_id, repo / "solutions" / assignment_id)
+    reference = modules.load(assignment_id, repo / "solutions" / assignment_id)
     record = calibration.fresh_seeds(lambda seed: measured.measure(reference, seed), calibration.FRESH_SEEDS,
                                      threshold)
     calibration.record_fresh_seeds(entry_key, record)
     assert len(record["seeds"]) == 20 and not set(record["seeds"]) & set(calibration.SEEDS)
     assert not record["below_bar"], f"{entry_key}: the reference fell below the bar {threshold} with seeds " \
                                     f"{record['below_bar']}: {record['accuracies']}"
-    starter = student.load(assignment_id, repo / "starter" / assignment_id)
+    starter = modules.load(assignment_id, repo / "starter" / assignment_id)
     for seed in calibration.FRESH_SEEDS:
         try:
             accuracy = measured.measure(starter, seed)

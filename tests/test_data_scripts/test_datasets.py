@@ -216,13 +216,13 @@ def test_in_a_notebook_missing_data_shows_as_that_sentence_without_a_traceback(c
 
 
 def test_the_demo_grades_on_the_stand_in_only_when_cifar10_cannot_be_fetched(cifar_tarball, tmp_path):
-    from autograde import cli
+    from autograde.authoring import demo
 
     unreachable = cifar10.Sources(urls=(free_port_url() + "/cifar-10-python.tar.gz",))
-    said = cli.demo_cifar10(tmp_path / "offline", unreachable)
+    said = demo.demo_cifar10(tmp_path / "offline", unreachable)
     assert said.startswith("CIFAR-10 could not be downloaded (") and "a generated stand-in" in said
     assert load_cifar10(tmp_path / "offline").origin == "stand-in"
     server, _, digest = cifar_tarball
     reachable = cifar10.Sources(urls=(f"{server.url}/good/{cifar10.TARBALL}",), digest=digest)
-    said = cli.demo_cifar10(tmp_path / "online", reachable)
+    said = demo.demo_cifar10(tmp_path / "online", reachable)
     assert said.startswith("linear_cifar10 is graded on data in CIFAR-10's format") and server.requests

@@ -1,0 +1,101 @@
+"""Hidden checks of deep_mlp: the reference on fresh inputs, backward against numeric gradients
+of the *reference* forward, the schedule beyond the notebook, and the calibrated accuracy on
+MNIST. Never shipped to students."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograde.grading import calibration
+from autograde.grading import data as grading_data
+from autograde.student import validate
+from autograde.student.checks import CheckFailure, check
+from autograde.assignments.deep_mlp.public import (
+    check_init, check_l1, check_schedule, close, compare_dense_backward, compare_loss_gradient,
+    compare_network, compare_relu_backward, network_problem, student_dense, student_loss, student_network)
+from solutions.deep_mlp import deep_mlp as reference
+
+#: The notebook's hyperparameters (tests/test_notebooks.py keeps the two equal).
+TRAINING = {"epochs": 8, "batch_size": 50, "initial_step": 0.3, "l1": 1e-5, "halve_every": 2}
+ACCURACY_KEY = "deep_mlp.accuracy"
+GRADING_SEED = 1000
+
+
+@check("initialization", points=1, hidden=True)
+def init_params_follows_other_sizes_scales_and_seeds(student):
+    """init_params with other sizes, another scale and another seed."""
+    check_init(student, [300, 50, 20, 7], 0.03, 7)
+
+
+@check("layers", points=1, hidden=True)
+def dense_and_relu_match_the_reference_on_fresh_shapes(student):
+    """dense and relu match the reference on fresh shapes, and their backward the numeric gradients of the reference forward."""
+    for seed, shape in [(110, dict(examples=7, inputs=9, outputs=6)), (111, dict(examples=1, inputs=3, outputs=8))]:
+        rng = np.random.default_rng(seed)
+        x, W, b = (rng.normal(size=(shape["examples"], shape["inputs"])),
+                   rng.normal(size=(shape["inputs"], shape["outputs"])), rng.normal(size=shape["outputs"]))
+        close(student_dense(student, x, W, b), reference.dense_forward(x, W, b), "dense_forward(x, W, b)", str(shape))
+        compare_dense_backward(student, reference.dense_forward, seed, "reference's numeric", **shape)
+    compare_relu_backward(student, reference.relu_forward, 112, "reference's numeric", shape=(1, 9))
+
+
+@check("loss", points=1, hidden=True)
+def cross_entropy_matches_the_reference_with_ten_classes_and_a_batch_of_one(student):
+    """softmax_cross_entropy's loss and dlogits match the reference for 10 classes and for a batch of one."""
+    for seed, examples in [(120, 12), (121, 1)]:
+        rng = np.random.default_rng(seed)
+        logits, labels = rng.normal(size=(examples, 10)) * 3, rng.integers(0, 10, size=examples)
+        loss, dlogits = student_loss(student, logits, labels)
+        expected, expected_gradient = reference.softmax_cross_entropy(logits, labels)
+        if abs(loss - expected) > 1e-6 * max(1, expected):
+            raise CheckFailure(f"the loss is {loss:.6g}, expected {expected:.6g} (N={examples}, C=10)")
+        close(dlogits, expected_gradient, "dlogits", f"(N={examples}, C=10)")
+    compare_loss_gradient(student, lambda z, y: reference.softmax_cross_entropy(z, y)[0], 122, "reference's numeric",
+                          examples=3, classes=10)
+
+
+@check("l1", points=1, hidden=True)
+def l1_penalty_on_a_deeper_network(student):
+    """l1_penalty on a fresh four-layer network with another l1."""
+    check_l1(student, 130, (7, 6, 5, 4, 3), 0.003)
+
+
+@check("network", points=1, hidden=True)
+def network_gradients_match_numeric_gradient_of_the_reference(student):
+    """loss_and_gradients: the loss equals the reference's and every gradient the numeric gradient of the reference loss (batch of one, two layers)."""
+    sizes = (4, 6, 3)
+    params, x, labels = network_problem(140, sizes, 1)
+    loss, _ = student_network(student, params, x, labels, 0.02, sizes)
+    expected = reference.loss_and_gradients(params, x, labels, 0.02)[0]
+    if abs(loss - expected) > 1e-6 * max(1, expected):
+        raise CheckFailure(f"the loss is {loss:.6g}, expected {expected:.6g} (network 4-6-3, N=1, l1=0.02)")
+    compare_network(student, lambda p, x_, y, l1: reference.loss_and_gradients(p, x_, y, l1)[0], 140, sizes, 1, 0.02,
+                    "reference's numeric")
+
+
+@check("step_schedule", points=1, hidden=True)
+def step_follows_other_initial_steps_and_periods(student):
+    """step_size for another initial step, halving every 3 epochs, over 20 epochs."""
+    check_schedule(student, 0.7, 3, 20)
+
+
+def accuracy(student, seed: int) -> float:
+    """Test accuracy on MNIST after training with the notebook's hyperparameters.
+
+    The provided trainer runs beside the student's code (in the sandbox at grading) with the
+    training data and the test images; the test labels stay here.
+    """
+    data = grading_data.mnist()
+    trainer = student.provided("deep_mlp_training")
+    trained = validate.sequence(trainer.train(data.train.images, data.train.labels, seed=seed, **TRAINING), "train", 2)
+    prediction = validate.array(trainer.predict(trained[0], data.test.images), "prediction",
+                                (len(data.test.labels),), kinds="iu")
+    return float(np.mean(prediction == data.test.labels))
+
+
+@check("accuracy", points=3, hidden=True)
+def reaches_calibrated_test_accuracy_on_mnist(student):
+    """Trained with the notebook's hyperparameters, the network reaches the calibrated test accuracy on MNIST."""
+    return calibration.verdict(ACCURACY_KEY, accuracy(student, GRADING_SEED), "after training with the notebook's hyperparameters")
+
+
+ACCURACY = {ACCURACY_KEY: calibration.Measured(accuracy, "reference deep_mlp 784-100-100-10, MNIST train 50k -> test 10k")}

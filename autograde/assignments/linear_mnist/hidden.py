@@ -1,0 +1,121 @@
+"""Hidden checks of linear_mnist: the initializer with other sizes, the reference on fresh inputs,
+sgd_epoch against the reference's gradients, the trainer on other constructed problems, and the
+calibrated accuracies of both trainers on MNIST. Never shipped to students."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograde.grading import calibration
+from autograde.grading import data as grading_data
+from autograde.student import validate
+from autograde.student.checks import CheckFailure, check
+from autograde.assignments.linear_mnist.public import (
+    TOLERANCE, check_best, check_epoch, check_glorot, check_halving, check_shuffle, close,
+    compare_gradients, params_of, problem, student_accuracy, student_loss, student_probabilities)
+from solutions.linear_mnist import linear_mnist as reference
+
+#: The notebook's hyperparameters (tests/test_notebooks.py keeps them equal).
+PLAIN = {"epochs": 20, "step": 0.01, "batch_size": 10}
+IMPROVED = {"epochs": 20, "step": 0.2, "batch_size": 10}
+PLAIN_KEY = "linear_mnist.plain_accuracy"
+IMPROVED_KEY = "linear_mnist.improved_accuracy"
+GRADING_SEED = 1000
+
+
+@check("initialization", points=1, hidden=True)
+def glorot_uniform_with_other_sizes_and_seeds(student):
+    """glorot_uniform(300, 100, 7) passes the same statistical test."""
+    check_glorot(student, 300, 100, 7)
+
+
+@check("model", points=1, hidden=True)
+def model_matches_the_reference_on_fresh_inputs(student):
+    """probabilities, the loss, its gradients and accuracy match the reference (ten classes, a batch of one, scores near 1000)."""
+    for seed, examples, shift in [(120, 25, 0.0), (121, 1, 0.0), (122, 5, 1000.0)]:
+        W, b, images, labels = problem(seed, examples, inputs=7, classes=10)
+        b = b + shift
+        where = f"(N={examples}, C=10{', scores near 1000' if shift else ''})"
+        close(student_probabilities(student, W, b, images), reference.probabilities(W, b, images), "probabilities",
+              where)
+        loss, dW, db = student_loss(student, W, b, images, labels)
+        expected, expected_dW, expected_db = reference.loss_and_gradients(W, b, images, labels)
+        if abs(loss - expected) > TOLERANCE * max(1, expected):
+            raise CheckFailure(f"the loss is {loss:.6g}, expected {expected:.6g} {where}")
+        close(dW, expected_dW, "dW", where)
+        close(db, expected_db, "db", where)
+        got = student_accuracy(student, W, b, images, labels)
+        if abs(got - reference.accuracy(W, b, images, labels)) > 1e-12:
+            raise CheckFailure(f"accuracy is {got:.6g}, expected {reference.accuracy(W, b, images, labels):.6g} {where}")
+    W, b, images, labels = problem(123, 4, 3, 3)
+    compare_gradients(student, lambda W_, b_: reference.loss_and_gradients(W_, b_, images, labels)[0], W, b, images,
+                      labels, "reference's numeric")
+
+
+@check("sgd", points=1, hidden=True)
+def sgd_epoch_matches_the_reference_gradients(student):
+    """sgd_epoch steps through batches of 4 of 10 examples, and through one batch larger than the data, with the reference's gradients."""
+    def gradients(W, b, images, labels):
+        return reference.loss_and_gradients(W, b, images, labels)[1:]
+
+    check_epoch(student, gradients, 130, 10, 4, 0.3, "the reference's gradients")
+    check_epoch(student, gradients, 131, 5, 8, 0.1, "the reference's gradients")
+
+
+@check("improved_trainer", points=1, hidden=True)
+def trainer_behaves_on_other_constructed_problems(student):
+    """The three behaviours on other problems: improvements after epochs 1, 2 and 5 of 6; the best after epoch 3 of 5; new orders over 4 epochs."""
+    check_halving(student, 140, 6, 0.7, (1, 2, 5), 6)
+    check_best(student, 141, 3, 0.8, (1, 2, 3), (4, 5), 5)
+    check_shuffle(student, 142, 4, 0.6, 4)
+
+
+def mnist_splits():
+    data = grading_data.mnist()
+    return data.train, data.validation, data.test
+
+
+def trained(student, seed: int, improved: bool):
+    """(W, b) after training on the 50k training images, the 10k dev images for the dev accuracy."""
+    train, dev, _ = mnist_splits()
+    W, b = params_of(student.init_params(784, 10, seed), 784, 10, f"init_params(784, 10, {seed})")
+    if improved:
+        returned = student.train_improved(W, b, train.images, train.labels, dev.images, dev.labels, seed=seed,
+                                          **IMPROVED)
+    else:
+        returned = student.provided("linear_training").train_plain(W, b, train.images, train.labels, dev.images,
+                                                                   dev.labels, **PLAIN)
+    return params_of(validate.sequence(returned, "the trainer", 3)[:2], 784, 10, "the trained parameters")
+
+
+def test_accuracy(W, b) -> float:
+    _, _, test = mnist_splits()
+    return float(np.mean(np.argmax(test.images @ W + b, axis=1) == test.labels))
+
+
+def plain_accuracy(student, seed: int) -> float:
+    return test_accuracy(*trained(student, seed, improved=False))
+
+
+def improved_accuracy(student, seed: int) -> float:
+    return test_accuracy(*trained(student, seed, improved=True))
+
+
+@check("plain_accuracy", points=2, hidden=True)
+def plain_trainer_reaches_calibrated_test_accuracy(student):
+    """Glorot init and the plain trainer (step 0.01, batches of 10, 20 epochs) reach the calibrated test accuracy."""
+    return calibration.verdict(PLAIN_KEY, plain_accuracy(student, GRADING_SEED),
+                               "after the plain trainer with the notebook's hyperparameters")
+
+
+@check("improved_accuracy", points=2, hidden=True)
+def improved_trainer_reaches_calibrated_test_accuracy(student):
+    """Glorot init and train_improved (initial step 0.2, batches of 10, 20 epochs) reach the calibrated test accuracy with its best-dev parameters."""
+    return calibration.verdict(IMPROVED_KEY, improved_accuracy(student, GRADING_SEED),
+                               "with the best-dev parameters of train_improved and the notebook's hyperparameters")
+
+
+ACCURACY = {
+    PLAIN_KEY: calibration.Measured(plain_accuracy, "reference linear model, plain trainer, MNIST train 50k -> test 10k"),
+    IMPROVED_KEY: calibration.Measured(
+        improved_accuracy, "reference linear model, improved trainer (dev 10k), MNIST train 50k -> test 10k"),
+}

@@ -1,0 +1,91 @@
+"""Hidden checks of logistic_regression: the reference on fresh inputs, gradients against numeric
+gradients of the *reference* loss, other shapes, and the calibrated 3-vs-6 accuracy on MNIST.
+Never shipped to students."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograde.grading import calibration
+from autograde.grading import data as grading_data
+from autograde.student import validate
+from autograde.student.checks import CheckFailure, check
+from autograde.assignments.logistic_regression.public import (
+    TOLERANCE, check_predict, check_templates, check_update, compare_gradients, problem, student_loss,
+    student_softmax, close)
+from solutions.logistic_regression import logistic_regression as reference
+
+#: The notebook's hyperparameters (tests/test_notebooks.py keeps the two equal).
+TRAINING = {"epochs": 100, "batch_size": 200, "learning_rate": 0.001, "weight_decay": 1e-4}
+#: Class 0 is the first digit, class 1 the second.
+DIGITS = (3, 6)
+ACCURACY_KEY = "logistic_regression.accuracy"
+GRADING_SEED = 1000
+
+
+@check("loss", points=1, hidden=True)
+def loss_and_gradients_match_the_reference(student):
+    """softmax, the loss and its gradients match the reference on fresh inputs (with and without decay, a batch of one, scores near 1000)."""
+    for seed, examples, weight_decay, shift in [(100, 30, 0.0, 0.0), (101, 1, 1e-3, 0.0), (102, 4, 0.05, 1000.0)]:
+        W, b, images, labels = problem(seed, examples, inputs=8)
+        b = b + shift
+        loss, dW, db = student_loss(student, W, b, images, labels, weight_decay)
+        expected, expected_dW, expected_db = reference.loss_and_gradients(W, b, images, labels, weight_decay)
+        where = f"(N={examples}, weight_decay={weight_decay}{', scores near 1000' if shift else ''})"
+        if abs(loss - expected) > TOLERANCE * max(1, abs(expected)):
+            raise CheckFailure(f"the loss is {loss:.6g}, expected {expected:.6g} {where}")
+        close(dW, expected_dW, "dW", where)
+        close(db, expected_db, "db", where)
+    scores = np.random.default_rng(103).normal(size=(1, 2)) * 5
+    close(student_softmax(student, scores), reference.softmax(scores), "softmax(scores)", "(a batch of one)")
+    compare_gradients(student, lambda W, b, x, y, wd: reference.loss_and_gradients(W, b, x, y, wd)[0], 104, 1e-2,
+                      "reference's numeric", examples=9, inputs=4)
+
+
+@check("update", points=1, hidden=True)
+def sgd_update_with_other_shapes_and_rates(student):
+    """sgd_update on ten classes with another learning rate."""
+    check_update(student, 110, 12, 10, 0.003)
+
+
+@check("prediction", points=1, hidden=True)
+def predict_with_three_classes_and_a_batch_of_one(student):
+    """predict with three classes, and for a single image."""
+    check_predict(student, 111, 15, 4, 3)
+    check_predict(student, 112, 1, 4, 2)
+
+
+@check("templates", points=1, hidden=True)
+def templates_with_other_sizes(student):
+    """templates for three classes of 8x5 images."""
+    check_templates(student, 120, 8, 5, 3)
+
+
+def three_vs_six(split):
+    keep = np.isin(split.labels, DIGITS)
+    return split.images[keep], (split.labels[keep] == DIGITS[1]).astype(np.int64)
+
+
+def accuracy(student, seed: int) -> float:
+    """Test accuracy on the 3s and 6s of MNIST after training with the notebook's hyperparameters.
+
+    The provided trainer runs beside the student's code (in the sandbox at grading) with the
+    training data and the test images; the test labels stay here.
+    """
+    data = grading_data.mnist()
+    images, labels = three_vs_six(data.train)
+    test_images, test_labels = three_vs_six(data.test)
+    trainer = student.provided("logistic_training")
+    W, b, _ = validate.sequence(trainer.train(images, labels, seed=seed, **TRAINING), "train", 3)
+    prediction = validate.array(student.predict(W, b, test_images), "prediction", [(len(test_labels),)], kinds="iu")
+    return float(np.mean(prediction == test_labels))
+
+
+@check("accuracy", points=3, hidden=True)
+def reaches_calibrated_test_accuracy_on_three_vs_six(student):
+    """Trained with the notebook's hyperparameters, the model reaches the calibrated test accuracy on MNIST 3 vs 6."""
+    return calibration.verdict(ACCURACY_KEY, accuracy(student, GRADING_SEED),
+                               "on the 3s and 6s after training with the notebook's hyperparameters")
+
+
+ACCURACY = {ACCURACY_KEY: calibration.Measured(
+    accuracy, "reference logistic regression, MNIST 3 vs 6: train 10,052 -> test 1,968")}

@@ -1,0 +1,152 @@
+"""Hidden checks of the MLP layer library: the reference on fresh shapes, backward against
+numeric gradients of the *reference* forward (a forward bug is not charged again), and the
+calibrated accuracy of the best network on MNIST. Never shipped to students."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograde.grading import calibration
+from autograde.grading import data as grading_data
+from autograde.student import validate
+from autograde.student.checks import CheckFailure, check
+from autograde.assignments.softmax_mlp.public.layers import (
+    activation_forward, close, compare_activation_backward, compare_fc_backward, compare_loss_backward,
+    compare_network, compare_sgd, fc_forward, fc_problem, loss_forward, one_hot, relu_hint, rng_for, sigmoid_hint)
+from solutions.softmax_mlp.criterion import EuclideanLossLayer, SoftmaxCrossEntropyLossLayer
+from solutions.softmax_mlp.layers import FCLayer, ReLULayer, SigmoidLayer
+
+#: The best network of the notebook, trained by the grader (tests/test_notebooks.py keeps them equal).
+BEST_NETWORK = {"hidden_sizes": [128], "activation": "relu", "loss": "softmax_cross_entropy",
+                "learning_rate": 0.5, "weight_decay": 0.0, "batch_size": 100, "epochs": 12}
+ACCURACY_KEY = "softmax_mlp.mlp_accuracy"
+GRADING_SEED = 1000
+REFERENCE_LOSSES = {"EuclideanLossLayer": EuclideanLossLayer, "SoftmaxCrossEntropyLossLayer": SoftmaxCrossEntropyLossLayer}
+
+
+def reference_fc(Input, W, b):
+    layer = FCLayer(*W.shape)
+    layer.W, layer.b = W, b
+    return layer.forward(Input)
+
+
+def reference_activation(name: str):
+    return lambda x: {"ReLULayer": ReLULayer, "SigmoidLayer": SigmoidLayer}[name]().forward(x)
+
+
+def reference_loss(name: str):
+    return lambda logit, gt: REFERENCE_LOSSES[name]().forward(logit, gt)
+
+
+@check("fc_layer", points=1, hidden=True)
+def fc_forward_matches_reference_on_fresh_shapes(student):
+    """FCLayer.forward matches the reference on fresh shapes, including a batch of one."""
+    for seed, shape in [(110, dict(examples=7, inputs=11, outputs=6)), (111, dict(examples=1, inputs=3, outputs=9))]:
+        Input, W, b, _ = fc_problem(seed, **shape)
+        close(fc_forward(student, Input, W, b), reference_fc(Input, W, b), "FCLayer.forward(Input)",
+              "(N={examples}, D={inputs}, H={outputs})".format(**shape))
+
+
+@check("fc_layer", points=1, hidden=True)
+def fc_backward_matches_numeric_gradient_of_reference(student):
+    """FCLayer.backward gives the numeric gradients of the reference forward, for Input, W and b, on fresh shapes."""
+    for which in ("input", "parameters"):
+        compare_fc_backward(student, reference_fc, 112, which, "reference's numeric", examples=6, inputs=4, outputs=7)
+        compare_fc_backward(student, reference_fc, 113, which, "reference's numeric", examples=1, inputs=5, outputs=2)
+
+
+def _activation_against_reference(student, name: str, seed: int, hint) -> None:
+    rng = rng_for(seed)
+    for shape in [(6, 9), (1, 4)]:
+        Input = rng.normal(size=shape) * 4
+        close(activation_forward(student, name, Input), reference_activation(name)(Input), f"{name}.forward(Input)",
+              f"(shape {shape})")
+        compare_activation_backward(student, name, reference_activation(name), seed + 1, "reference's numeric",
+                                    shape, hint)
+
+
+@check("relu_layer", points=1, hidden=True)
+def relu_matches_reference_on_fresh_shapes(student):
+    """ReLULayer's forward matches the reference and its backward the reference's numeric gradient, on fresh shapes."""
+    _activation_against_reference(student, "ReLULayer", 120, relu_hint)
+
+
+@check("sigmoid_layer", points=1, hidden=True)
+def sigmoid_matches_reference_on_fresh_shapes(student):
+    """SigmoidLayer's forward matches the reference and its backward the reference's numeric gradient, on fresh shapes."""
+    _activation_against_reference(student, "SigmoidLayer", 130, sigmoid_hint)
+
+
+def _loss_against_reference(student, name: str, seed: int) -> None:
+    """Ten classes as in the course (gt one-hot (N, 10)), then three, then a batch of one."""
+    rng = rng_for(seed)
+    for examples, classes in [(8, 10), (6, 3), (1, 10)]:
+        logit, gt = rng.normal(size=(examples, classes)) * 3, one_hot(rng, examples, classes)
+        returned, stored, accuracy, _ = loss_forward(student, name, logit, gt)
+        reference = REFERENCE_LOSSES[name]()
+        expected = reference.forward(logit, gt)
+        where = f"(N={examples}, C={classes})"
+        if abs(returned - expected) > 1e-6 * max(1.0, abs(expected)) or abs(stored - expected) > 1e-6 * max(1.0, expected):
+            raise CheckFailure(f"{name}: loss {returned:.6g} (self.loss {stored:.6g}), expected {expected:.6g} {where}")
+        if abs(accuracy - reference.acc) > 1e-12:
+            raise CheckFailure(f"{name}.acc is {accuracy:.6g}, expected {reference.acc:.6g} {where}")
+        compare_loss_backward(student, name, reference_loss(name), seed + examples, "reference's numeric",
+                              examples, classes)
+
+
+@check("euclidean_loss", points=1, hidden=True)
+def euclidean_matches_reference_with_ten_classes_and_a_batch_of_one(student):
+    """EuclideanLossLayer's loss, acc and gradient match the reference for one-hot gt with 10 and 3 classes and a batch of one."""
+    _loss_against_reference(student, "EuclideanLossLayer", 140)
+
+
+@check("cross_entropy_loss", points=1, hidden=True)
+def cross_entropy_matches_reference_with_ten_classes_and_a_batch_of_one(student):
+    """SoftmaxCrossEntropyLossLayer's loss, acc and gradient match the reference for one-hot gt with 10 and 3 classes and a batch of one."""
+    _loss_against_reference(student, "SoftmaxCrossEntropyLossLayer", 150)
+
+
+@check("sgd", points=1, hidden=True)
+def sgd_matches_the_update_on_a_deeper_network(student):
+    """One SGD step on a fresh four-layer network with fresh learning rate and weight decay."""
+    compare_sgd(student, student.provided("network").Network, 160, 0.03, 0.2, ((6, 5), (5, 4), (4, 4), (4, 3)),
+                "one step")
+
+
+def reference_network_loss(params, Input, gt, activation: str) -> float:
+    x = Input
+    for index, (W, b) in enumerate(params):
+        x = reference_fc(x, W, b)
+        if index < len(params) - 1:
+            x = (ReLULayer() if activation == "relu" else SigmoidLayer()).forward(x)
+    return SoftmaxCrossEntropyLossLayer().forward(x, gt)
+
+
+@check("network", points=1, hidden=True)
+def deeper_sigmoid_network_matches_numeric_gradient_of_reference(student):
+    """Two hidden sigmoid layers and a batch of one: every grad_W and grad_b match the reference network's numeric gradient."""
+    compare_network(student, reference_network_loss, 170, 1, (4, 5, 3, 3), "sigmoid", "reference's numeric")
+
+
+def accuracy(student, seed: int) -> float:
+    """Test accuracy on MNIST of the notebook's best network, trained by the provided code with ``seed``.
+
+    The provided trainer runs beside the student's layers (in the sandbox at grading) with the
+    training data and the test images; the test labels stay here.
+    """
+    data, config = grading_data.mnist(), BEST_NETWORK
+    trainer = student.provided("mlp_training")
+    model = trainer.build_mlp(config["hidden_sizes"], config["activation"], seed=seed)
+    criterion = getattr(student, {"softmax_cross_entropy": "SoftmaxCrossEntropyLossLayer",
+                                  "euclidean": "EuclideanLossLayer"}[config["loss"]])()
+    optimizer = student.SGD(config["learning_rate"], config["weight_decay"])
+    trainer.train(model, criterion, optimizer, data.train.images, data.train.labels, config["epochs"],
+                  config["batch_size"], seed=seed)
+    prediction = validate.array(trainer.predict(model, data.test.images), "prediction", (len(data.test.labels),),
+                                kinds="iu")
+    return float(np.mean(prediction == data.test.labels))
+
+
+@check("mlp_accuracy", points=3, hidden=True)
+def best_network_reaches_calibrated_test_accuracy_on_mnist(student):
+    """The notebook's best network, built from your layers and trained by the provided code, reaches the calibrated test accuracy on MNIST."""
+    return calibration.verdict(ACCURACY_KEY, accuracy(student, GRADING_SEED), "for the best network of the notebook")

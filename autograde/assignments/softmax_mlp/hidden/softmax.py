@@ -1,0 +1,78 @@
+"""Hidden checks of ``softmax_classifier``: the reference solution on fresh inputs, edge
+cases, and the calibrated accuracy bar on MNIST. Never shipped to students."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograde.grading import calibration
+from autograde.grading import data as grading_data
+from autograde.student import gradcheck
+from autograde.student import validate
+from autograde.student.checks import CheckFailure, check
+from autograde.assignments.softmax_mlp.public.softmax import LOSS_TOLERANCE, random_problem, run_classifier
+from solutions.softmax_mlp.softmax_classifier import softmax_classifier as reference
+
+#: The notebook's hyperparameters (tests/test_notebooks.py keeps the two equal).
+TRAINING = {"learning_rate": 0.2, "lamda": 1e-5, "batch_size": 50, "epochs": 20}
+ACCURACY_KEY = "softmax_mlp.softmax_accuracy"
+#: Seed of the graded training run; calibration uses other seeds.
+GRADING_SEED = 1000
+
+
+def _matches_reference(student, name: str, seed: int, examples: int, lamda: float, logit_offset: float = 0.0):
+    W, images, label = random_problem(seed, examples=examples, inputs=10, classes=5)
+    images[:, -1] = 1.0
+    W[-1, :] += logit_offset
+    loss, gradient, prediction = run_classifier(student, W, images, label, lamda)
+    expected_loss, expected_gradient, expected_prediction = reference(W, images, label, lamda)
+    where = f"(N={examples}, lamda={lamda}{', scores near %g' % logit_offset if logit_offset else ''})"
+    if name in ("loss", "all") and abs(loss - expected_loss) > LOSS_TOLERANCE * max(1.0, abs(expected_loss)):
+        raise CheckFailure(f"loss is {loss:.6g}, expected {expected_loss:.6g} {where}")
+    if name in ("gradient", "all"):
+        verdict = gradcheck.compare("gradient", gradient, expected_gradient, expected_label="expected")
+        if not verdict.passed:
+            raise CheckFailure(f"{verdict.message()} {where}")
+    if name == "all" and not np.array_equal(prediction, expected_prediction):
+        raise CheckFailure(f"prediction is {prediction.tolist()}, expected {expected_prediction.tolist()} {where}")
+
+
+@check("softmax_loss", points=1, hidden=True)
+def loss_matches_reference_on_fresh_inputs(student):
+    """The loss equals the reference loss on fresh random inputs."""
+    for seed, examples, lamda in [(101, 16, 0.05), (102, 3, 0.0)]:
+        _matches_reference(student, "loss", seed, examples, lamda)
+
+
+@check("softmax_gradient", points=1, hidden=True)
+def gradient_matches_reference_on_fresh_inputs(student):
+    """The gradient equals the reference gradient on fresh random inputs."""
+    for seed, examples, lamda in [(103, 16, 0.05), (104, 3, 0.0)]:
+        _matches_reference(student, "gradient", seed, examples, lamda)
+
+
+@check("softmax_stability", points=1, hidden=True)
+def batch_of_one_with_huge_scores_matches_reference(student):
+    """A batch of one example with scores near 1000 gives the reference's loss, gradient and prediction."""
+    _matches_reference(student, "all", 105, 1, 0.01, logit_offset=1000.0)
+
+
+def accuracy(student, seed: int) -> float:
+    """Test accuracy on MNIST after training with the notebook's hyperparameters.
+
+    The provided trainer runs beside the student's code (in the sandbox at grading): it gets
+    the training data and the test images, never the test labels, which stay here.
+    """
+    data = grading_data.mnist()
+    trainer = student.provided("softmax_training")
+    trained = validate.sequence(trainer.train(student.softmax_classifier, data.train.images, data.train.labels,
+                                              seed=seed, **TRAINING), "train", 2)
+    W = validate.array(trained[0], "trained W", (data.train.images.shape[1], 10), finite=False)
+    prediction = validate.array(trainer.predict(student.softmax_classifier, W, data.test.images),
+                                "prediction", (len(data.test.labels),), kinds="iu")
+    return float(np.mean(prediction == data.test.labels))
+
+
+@check("softmax_accuracy", points=3, hidden=True)
+def reaches_calibrated_test_accuracy_on_mnist(student):
+    """Trained with the notebook's hyperparameters, the classifier reaches the calibrated test accuracy on MNIST."""
+    return calibration.verdict(ACCURACY_KEY, accuracy(student, GRADING_SEED), "after training with the notebook's hyperparameters")

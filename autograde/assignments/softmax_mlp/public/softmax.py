@@ -1,0 +1,193 @@
+"""Public checks of ``softmax_classifier``: they use no reference solution, only numeric
+gradients of the student's own loss, invariants and values computed by hand."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograde.student import gradcheck
+from autograde.student import validate
+from autograde.student.checks import CheckFailure, check
+
+#: Relative tolerance for losses that can be computed exactly.
+LOSS_TOLERANCE = 1e-6
+
+
+def random_problem(seed: int, examples: int = 8, inputs: int = 6, classes: int = 4, scale: float = 1.0):
+    """A random (W (D, C), input (N, D), one-hot label (N, C)) in float64."""
+    rng = np.random.default_rng(seed)
+    W = rng.normal(0.0, scale, size=(inputs, classes))
+    images = rng.normal(0.0, 1.0, size=(examples, inputs))
+    label = np.eye(classes)[rng.integers(0, classes, size=examples)]
+    return W, images, label
+
+
+def run_classifier(student, W, images, label, lamda, finite: bool = True):
+    """Call the student's softmax_classifier on copies and validate (loss, gradient, prediction)."""
+    returned = student.softmax_classifier(W.copy(), images.copy(), label.copy(), lamda)
+    loss, gradient, prediction = validate.sequence(returned, "softmax_classifier", 3)
+    examples, classes = label.shape
+    loss = validate.scalar(loss, "loss", finite=finite)
+    gradient = validate.array(gradient, "gradient", W.shape, kinds="f", finite=finite)
+    prediction = validate.array(prediction, "prediction", [(examples,), (examples, 1)], kinds="iu")
+    return loss, gradient, prediction.reshape(examples)
+
+
+def mean_cross_entropy(W, images, label) -> float:
+    """The data loss computed here, independently of the student's code (log-sum-exp form)."""
+    scores = images @ W
+    top = scores.max(axis=1, keepdims=True)
+    log_normalizer = top[:, 0] + np.log(np.exp(scores - top).sum(axis=1))
+    return float(np.mean(log_normalizer - np.sum(label * scores, axis=1)))
+
+
+def near(value: float, target: float, tolerance: float = 0.02) -> bool:
+    return abs(value - target) <= tolerance * abs(target)
+
+
+def gradient_hint(analytic: np.ndarray, numeric: np.ndarray, examples: int, lamda: float, W: np.ndarray):
+    """One sentence naming the likely mistake when ``analytic`` differs from ``numeric`` in a known way."""
+    if lamda and np.allclose(analytic - numeric, -lamda * W, rtol=1e-4, atol=1e-7):
+        return "The gradient lacks the regularization term: d/dW of (lamda/2)*sum(W**2) is lamda*W."
+    if lamda and np.allclose(analytic - numeric, lamda * W, rtol=1e-4, atol=1e-7):
+        return ("The gradient has lamda*W more than the gradient of your loss: is the penalty counted twice "
+                "in the gradient, or missing from the loss? d/dW of (lamda/2)*sum(W**2) is lamda*W.")
+    # Compare the data terms: whatever the penalty does, a batch-size factor shows there.
+    data_analytic, data_numeric = analytic - lamda * W, numeric - lamda * W
+    mask = np.abs(data_numeric) > 1e-6
+    if mask.any():
+        ratio = float(np.median(data_analytic[mask] / data_numeric[mask]))
+        if examples > 1 and near(ratio, examples):
+            return (f"Your gradient is {examples} times too large, and {examples} is the batch size: "
+                    "did you average over the batch (divide by N)?")
+        if examples > 1 and near(ratio, 1 / examples):
+            return (f"Your gradient is {examples} times too small, and {examples} is the batch size: "
+                    "is your loss summed over the batch instead of averaged?")
+        if near(ratio, -1.0):
+            return "Your gradient has the wrong sign: it is the gradient of minus your loss."
+        if near(ratio, 2.0) or near(ratio, 0.5):
+            return f"Your gradient is {ratio:.2f} times the numeric one: look for a stray factor of 2."
+    return None
+
+
+def _gradient_check(student, seed: int, lamda: float):
+    W, images, label = random_problem(seed)
+    _, gradient, _ = run_classifier(student, W, images, label, lamda)
+
+    def loss_of(weights):
+        return run_classifier(student, weights, images, label, lamda)[0]
+
+    numeric = gradcheck.numeric_gradient(loss_of, W)
+    if np.max(np.abs(numeric)) < 1e-8:
+        raise CheckFailure(f"your loss does not change when W changes (N={len(images)}, lamda={lamda}), "
+                           "so its gradient cannot be checked; the cross-entropy depends on W")
+    verdict = gradcheck.compare("gradient", gradient, numeric)
+    if not verdict.passed:
+        raise CheckFailure(
+            verdict.message() + f" (N={len(images)}, lamda={lamda})",
+            gradient_hint(gradient, numeric, len(images), lamda, W),
+        )
+
+
+@check("softmax_outputs", points=1)
+def returns_loss_gradient_and_prediction(student):
+    """softmax_classifier returns a float loss, a (D, C) gradient and (N,) class indices."""
+    for examples, inputs, classes in [(8, 6, 4), (1, 3, 2)]:
+        W, images, label = random_problem(0, examples, inputs, classes)
+        loss, _, prediction = run_classifier(student, W, images, label, 0.1)
+        if loss <= 0:
+            raise CheckFailure(f"loss is {loss:.6g} for N={examples}, D={inputs}, C={classes}; a cross-entropy "
+                               "plus a penalty is positive unless the model is certain of every label")
+        if prediction.min() < 0 or prediction.max() >= classes:
+            raise CheckFailure(f"prediction holds {prediction.tolist()}; class indices lie in 0..{classes - 1}")
+
+
+@check("softmax_loss", points=1)
+def loss_at_zero_weights_is_log_of_class_count(student):
+    """With W = 0 every class is equally likely, so the loss is log(C)."""
+    examples, classes = 5, 7
+    _, images, label = random_problem(1, examples, 4, classes)
+    loss, _, _ = run_classifier(student, np.zeros((4, classes)), images, label, 0.5)
+    expected = np.log(classes)
+    if abs(loss - expected) > LOSS_TOLERANCE * expected:
+        hint = None
+        if near(loss, examples * expected):
+            hint = f"Your loss is {examples} times log(C), and {examples} is the batch size: average over the batch."
+        elif near(loss, np.log10(classes)):
+            hint = "Your loss is log10(C): use the natural logarithm np.log."
+        raise CheckFailure(f"with W = 0, N={examples} and C={classes} the loss should be log({classes}) = "
+                           f"{expected:.6f}, got {loss:.6f}", hint)
+
+
+@check("softmax_loss", points=1)
+def loss_includes_half_lamda_times_squared_weights(student):
+    """The loss grows by (lamda/2) * sum(W**2) when lamda goes from 0 to lamda."""
+    lamda = 0.7
+    W, images, label = random_problem(2)
+    without, _, _ = run_classifier(student, W, images, label, 0.0)
+    with_penalty, _, _ = run_classifier(student, W, images, label, lamda)
+    expected = 0.5 * lamda * np.sum(W * W)
+    got = with_penalty - without
+    if abs(got - expected) > LOSS_TOLERANCE * expected:
+        hints = {0.0: "The loss has no penalty term: add (lamda/2)*sum(W**2).",
+                 2.0: "The penalty is lamda*sum(W**2): the course's penalty is (lamda/2)*sum(W**2).",
+                 -1.0: "The penalty is subtracted: it must be added to the loss."}
+        ratio = got / expected
+        hint = next((text for target, text in hints.items() if abs(ratio - target) < 0.02), None)
+        raise CheckFailure(f"loss(lamda={lamda}) - loss(lamda=0) should be (lamda/2)*sum(W**2) = "
+                           f"{expected:.6f}, got {got:.6f}", hint)
+
+
+@check("softmax_gradient", points=1)
+def gradient_matches_numeric_gradient_without_regularization(student):
+    """With lamda = 0 the gradient equals the numeric gradient of your own loss."""
+    _gradient_check(student, seed=3, lamda=0.0)
+
+
+@check("softmax_gradient", points=1)
+def gradient_matches_numeric_gradient_with_regularization(student):
+    """With lamda > 0 the gradient equals the numeric gradient of your own loss."""
+    _gradient_check(student, seed=4, lamda=0.3)
+
+
+@check("softmax_prediction", points=1)
+def prediction_is_argmax_of_scores(student):
+    """prediction[n] is the class with the largest score input[n] @ W."""
+    W, images, label = random_problem(5, examples=20, classes=5)
+    _, _, prediction = run_classifier(student, W, images, label, 0.0)
+    expected = np.argmax(images @ W, axis=1)
+    wrong = np.flatnonzero(prediction != expected)
+    if wrong.size:
+        n = int(wrong[0])
+        hint = None
+        if np.array_equal(prediction, np.argmax(label, axis=1)):
+            hint = "Your prediction repeats the labels: predict from the scores input @ W."
+        elif np.array_equal(prediction, expected + 1):
+            hint = "Your prediction is off by one: classes are numbered from 0."
+        elif np.array_equal(prediction, np.argmin(images @ W, axis=1)):
+            hint = "Your prediction is the class with the smallest score: use argmax."
+        raise CheckFailure(f"prediction[{n}] is {prediction[n]}, expected {expected[n]} (argmax of input[{n}] @ W); "
+                           f"{wrong.size} of {len(expected)} predictions are wrong", hint)
+
+
+@check("softmax_stability", points=1)
+def stays_finite_and_shift_invariant_with_logits_near_1000(student):
+    """Scores near 1000 give the same finite loss and gradient as the same scores minus 1000."""
+    W, images, label = random_problem(6, examples=6, inputs=5, classes=4)
+    # The last input is a constant 1; raising its weights by 1000 adds 1000 to every score,
+    # which changes neither the softmax nor the data loss.
+    images[:, -1] = 1.0
+    shifted = W.copy()
+    shifted[-1, :] += 1000.0
+    loss, gradient, _ = run_classifier(student, W, images, label, 0.0)
+    hint = "exp() overflows for scores near 1000: subtract each row's maximum score before exponentiating."
+    try:
+        big_loss, big_gradient, _ = run_classifier(student, shifted, images, label, 0.0)
+    except CheckFailure as failure:
+        raise CheckFailure(failure.message + " when every score is near 1000", hint) from None
+    expected = mean_cross_entropy(W, images, label)
+    if abs(big_loss - expected) > LOSS_TOLERANCE * expected:
+        raise CheckFailure(f"with every score near 1000 the loss should be {expected:.6f} (the same as without "
+                           f"the 1000), got {big_loss:.6f}", hint if abs(loss - expected) <= 1e-6 * expected else None)
+    verdict = gradcheck.compare("gradient", big_gradient, gradient, expected_label="unshifted")
+    if not verdict.passed:
+        raise CheckFailure(verdict.message() + " after adding 1000 to every score", hint)

@@ -1,0 +1,196 @@
+"""Autograde a class: many workers, one coordinator, and a run that can be killed and restarted.
+
+Every submission in ``submitted/`` becomes a ``tasks.Task`` (skipped when the ledger already
+records a result for the same files, unless ``force``). The tasks run through one
+``concurrent.futures`` interface on local host processes (``jobs``, see ``autograde.batch.hosts``)
+or on a Dask distributed cluster (``scheduler``), and this process, the only writer, records
+each result in the course as soon as it arrives (``autograde.batch.record``). A tqdm bar shows
+done/total, failures and the time left.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from tqdm.auto import tqdm
+
+from autograde.batch import hosts, record, tasks
+from autograde.batch.ledger import Ledger
+from autograde.batch.tasks import Task, TaskResult
+from autograde.course import commands, config
+from autograde.errors import UsageError
+from autograde.limits import Limits
+#: Seconds to wait for a Dask scheduler to answer, and for its first worker.
+CONNECT_SECONDS = 10.0
+#: Tasks handed out per worker slot at a time: enough to keep every slot busy, while the
+#: files of a large class stay on disk until their turn.
+TASKS_PER_SLOT = 2
+
+
+@dataclass
+class Summary:
+    total: int                      # submissions of the assignment (after ``students``)
+    skipped: int                    # already recorded with the same files
+    seconds: float                  # wall time of the batch
+    results: list[TaskResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(result.status == status for result in self.results)
+
+    def describe(self) -> str:
+        graded = len(self.results)
+        line = f"autograded {graded} submissions in {self.seconds:.1f} s"
+        if graded:
+            line += f" ({self.seconds / graded:.1f} s each)"
+        line += f": {self.count(tasks.GRADED)} graded"
+        line += "".join(f", {self.count(status)} {status}" for status in (tasks.CRASHED, tasks.TIMED_OUT)
+                        if self.count(status))
+        if self.skipped:
+            line += f"; {self.skipped} skipped, already graded with the same files (--force regrades them)"
+        return line
+
+
+def grade_class(course_dir: Path, assignment_id: str, jobs: int | None = None, scheduler: str | None = None,
+                force: bool = False, students: list[str] | None = None, limits: Limits = Limits(),
+                db_url: str | None = None, progress: bool = True) -> Summary:
+    """Grade every submission of ``assignment_id`` not yet recorded; return what happened.
+
+    ``jobs`` local host processes (default: one per core), or the workers of the Dask scheduler at
+    ``scheduler``; each submission under ``limits``. Raises UsageError for input that cannot be graded.
+    """
+    if jobs is not None and jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {jobs}")
+    commands.tools_on_path()
+    started = time.perf_counter()
+    url = config.db_url_of(course_dir, db_url)
+    folders = _submissions(course_dir, assignment_id, students)
+    source_folder = course_dir / "source" / assignment_id
+    if not source_folder.is_dir():
+        raise UsageError(f"{source_folder} does not exist: run `dlkit release {assignment_id}` first")
+    source = tasks.read_folder(source_folder)
+    try:
+        template = record.template_gradebook(url, assignment_id)
+    except MissingEntry:
+        raise UsageError(f"the gradebook has no assignment {assignment_id!r}: "
+                                 f"run `dlkit release {assignment_id}` first") from None
+    digest = tasks.source_digest(source, assignment_id, limits)
+    recorded = {} if force else _recorded(course_dir, url, assignment_id)
+
+    def task_of(folder: Path) -> Task:
+        files = tasks.read_folder(folder)
+        return Task(assignment_id, folder.parent.name, source, files, template, tasks.fingerprint(files, digest),
+                    limits)
+
+    pending = [f for f in folders if recorded.get(f.parent.name) != tasks.fingerprint(tasks.read_folder(f), digest)]
+    summary = Summary(total=len(folders), skipped=len(folders) - len(pending), seconds=0.0)
+    if pending:
+        with _workers(jobs, scheduler, len(pending)) as (executor, slots):
+            _run(executor, slots, map(task_of, pending), len(pending), course_dir, url, summary, progress, assignment_id)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _submissions(course_dir: Path, assignment_id: str, students: list[str] | None) -> list[Path]:
+    folders = sorted(p for p in (course_dir / "submitted").glob(f"*/{assignment_id}") if p.is_dir())
+    if students:
+        known = {f.parent.name for f in folders}
+        unknown = sorted(set(students) - known)
+        if unknown:
+            raise UsageError(f"no submission of {assignment_id} by {', '.join(unknown)} in "
+                                     f"{course_dir / 'submitted'}")
+        folders = [f for f in folders if f.parent.name in students]
+    if not folders:
+        raise UsageError(f"no submissions of {assignment_id} in {course_dir / 'submitted'}")
+    return folders
+
+
+def _recorded(course_dir: Path, db_url: str, assignment_id: str) -> dict[str, str]:
+    """student -> fingerprint of the result that is in place: in the ledger, in the gradebook,
+    and (for a graded submission) with its autograded notebooks on disk."""
+    with Gradebook(db_url, config.COURSE_ID) as gradebook:
+        in_gradebook = {s.student_id for s in gradebook.find_assignment(assignment_id).submissions}
+    recorded = {}
+    for student, entry in Ledger(course_dir, assignment_id).latest().items():
+        autograded = course_dir / "autograded" / student / assignment_id
+        if student in in_gradebook and (entry["status"] != tasks.GRADED or any(autograded.glob("*.ipynb"))):
+            recorded[student] = entry["fingerprint"]
+    return recorded
+
+
+@contextlib.contextmanager
+def _workers(jobs: int | None, scheduler: str | None, count: int):
+    """(executor, number of tasks it runs at once) for ``count`` tasks: local hosts or a Dask cluster."""
+    if scheduler is None:
+        slots = min(jobs or os.cpu_count() or 1, count)
+        hosts.start_hosts(slots)
+        executor = concurrent.futures.ThreadPoolExecutor(slots, thread_name_prefix="dlkit-worker")
+        try:
+            yield executor, slots
+        finally:
+            hosts.close_hosts()  # a busy host stops its grading when its input closes
+            executor.shutdown(wait=True, cancel_futures=True)
+        return
+    client = _connect(scheduler)
+    try:
+        slots = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
+        yield client.get_executor(pure=False), slots
+    finally:
+        client.close()
+
+
+def _connect(scheduler: str):
+    from distributed import Client
+
+    try:
+        client = Client(scheduler, timeout=CONNECT_SECONDS)
+    except (OSError, ValueError, TimeoutError) as error:
+        raise UsageError(f"cannot reach the Dask scheduler at {scheduler!r} within "
+                                 f"{CONNECT_SECONDS:g} s: {error}") from None
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_SECONDS)
+    except TimeoutError:
+        client.close()
+        raise UsageError(f"the Dask scheduler at {scheduler!r} has no worker "
+                                 f"(start some with `dask worker {scheduler} --nthreads 1`)") from None
+    return client
+
+
+def _run(executor, slots: int, task_iterator, count: int, course_dir: Path, db_url: str, summary: Summary,
+         progress: bool, assignment_id: str) -> None:
+    """Keep ``TASKS_PER_SLOT * slots`` tasks out; record each result as it comes back."""
+    waiting: dict[concurrent.futures.Future, Task] = {}
+
+    def hand_out() -> None:
+        task = next(task_iterator, None)
+        if task is not None:
+            waiting[executor.submit(hosts.grade, task)] = task
+
+    bar = tqdm(total=count, desc=f"autograde {assignment_id}", unit="submission", disable=not progress)
+    failures = 0
+    try:
+        for _ in range(TASKS_PER_SLOT * slots):
+            hand_out()
+        while waiting:
+            finished, _ = concurrent.futures.wait(waiting, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in finished:
+                task = waiting.pop(future)
+                try:
+                    result = future.result()
+                except Exception as error:  # noqa: BLE001 - a lost worker must not stop the batch
+                    result = TaskResult(task.assignment_id, task.student_id, task.fingerprint, tasks.CRASHED, 0.0,
+                                    error=f"the worker failed: {type(error).__name__}: {error}")
+                record.save(course_dir, db_url, result)
+                summary.results.append(result)
+                failures += result.status != tasks.GRADED
+                bar.set_postfix(failed=failures, refresh=False)
+                bar.update()
+                hand_out()
+    finally:
+        for future in waiting:
+            future.cancel()
+        bar.close()

@@ -1,0 +1,122 @@
+"""The coordinator's writes: workers' results into the real course, then a line in the batch's ledger.
+
+Only the coordinator writes here, one result at a time, as soon as it arrives: the
+autograded files, then nbgrader's gradebook through its own API (what ``nbgrader autograde``
+records: the student, the submission and its timestamp, each grade cell's auto score, the
+comments of solution cells, late penalties), then a line in the ledger. A run killed between
+two of these steps regrades that submission on restart, and each step can be repeated.
+"""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+import warnings
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+from sqlalchemy import text
+from sqlalchemy.exc import SAWarning
+
+from autograde.batch import tasks
+from autograde.batch.ledger import Ledger
+from autograde.batch.tasks import TaskResult
+from autograde.course import config
+
+
+def template_gradebook(db_url: str, assignment_id: str) -> bytes:
+    """A SQLite gradebook holding the assignment as ``generate_assignment`` recorded it
+    (notebooks, grade, solution, task and source cells) and nothing about any student."""
+    with tempfile.TemporaryDirectory(prefix="dlkit-template-") as folder:
+        path = Path(folder) / "gradebook.db"
+        with Gradebook(db_url, config.COURSE_ID) as real:
+            version = real.db.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        # Stamped with the real gradebook's schema version, the new file counts as an existing
+        # gradebook: nbgrader then skips running `alembic` to find the version (seconds per batch).
+        with sqlite3.connect(path) as connection:
+            connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+            connection.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (version,))
+        connection.close()
+        with Gradebook(db_url, config.COURSE_ID) as real, Gradebook(f"sqlite:///{path}", config.COURSE_ID) as copy:
+            assignment = real.find_assignment(assignment_id)
+            copy.update_or_create_assignment(assignment_id, duedate=assignment.duedate)
+            for notebook in assignment.notebooks:
+                copy.update_or_create_notebook(notebook.name, assignment_id, kernelspec=notebook.kernelspec)
+                for cell in notebook.grade_cells:
+                    copy.update_or_create_grade_cell(cell.name, notebook.name, assignment_id,
+                                                     max_score=cell.max_score, cell_type=cell.cell_type)
+                for cell in notebook.solution_cells:
+                    copy.update_or_create_solution_cell(cell.name, notebook.name, assignment_id)
+                for cell in notebook.task_cells:
+                    copy.update_or_create_task_cell(cell.name, notebook.name, assignment_id,
+                                                    max_score=cell.max_score, cell_type=cell.cell_type)
+                for cell in notebook.source_cells:
+                    copy.update_or_create_source_cell(cell.name, notebook.name, assignment_id, cell_type=cell.cell_type,
+                                                      locked=cell.locked, source=cell.source, checksum=cell.checksum)
+        return path.read_bytes()
+
+
+def save(course_dir: Path, db_url: str, result: TaskResult) -> None:
+    """Write one result into the course: files, gradebook, ledger (in this order)."""
+    autograded = course_dir / "autograded" / result.student_id / result.assignment_id
+    if result.status == tasks.GRADED:
+        _replace_folder(autograded, result.files)
+    elif autograded.exists():
+        shutil.rmtree(autograded)  # as nbgrader removes the output of a submission it failed on
+    _save_grades(db_url, result)
+    Ledger(course_dir, result.assignment_id).append(result)
+
+
+def _replace_folder(folder: Path, files: dict[str, tuple[bytes, int]]) -> None:
+    """Put ``files`` in place of ``folder`` so that it is never seen half written."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    incoming = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    for relative, (content, mode) in files.items():
+        path = incoming / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        path.chmod(mode)
+    incoming.chmod(0o755)
+    if folder.exists():
+        stale = folder.with_name(f".{folder.name}-stale")
+        if stale.exists():
+            shutil.rmtree(stale)
+        folder.rename(stale)
+        incoming.rename(folder)
+        shutil.rmtree(stale)
+    else:
+        incoming.rename(folder)
+
+
+def _save_grades(db_url: str, result: TaskResult) -> None:
+    """What nbgrader's Autograde.init_assignment, SaveAutoGrades and AssignLatePenalties record."""
+    assignment_id, student_id = result.assignment_id, result.student_id
+    with Gradebook(db_url, config.COURSE_ID) as gradebook:
+        gradebook.update_or_create_student(student_id)
+        with warnings.catch_warnings():
+            # nbgrader's add_submission builds its rows in an order SQLAlchemy 2 warns about
+            # ("not in session"); it adds them all itself, as in every `nbgrader autograde`.
+            warnings.simplefilter("ignore", SAWarning)
+            if result.timestamp is not None:
+                gradebook.update_or_create_submission(assignment_id, student_id, timestamp=result.timestamp)
+            else:
+                gradebook.update_or_create_submission(assignment_id, student_id)
+        if result.status != tasks.GRADED:
+            # No trusted score exists: nothing is scored, and every cell waits for a person.
+            for notebook in gradebook.find_submission(assignment_id, student_id).notebooks:
+                for grade in notebook.grades:
+                    grade.auto_score = None
+                    grade.needs_manual_grade = True
+            gradebook.db.commit()
+            return
+        for saved in result.grades:
+            grade = gradebook.find_grade(saved.cell, saved.notebook, assignment_id, student_id)
+            grade.auto_score = saved.auto_score
+            # SaveAutoGrades: a manual grade or a missing auto score needs review; a notebook
+            # that was not submitted is scored 0 without review (Autograde.init_assignment).
+            grade.needs_manual_grade = saved.submitted and (grade.manual_score is not None or saved.auto_score is None)
+        for saved in result.comments:
+            gradebook.find_comment(saved.cell, saved.notebook, assignment_id, student_id).auto_comment = saved.auto_comment
+        for notebook, penalty in result.penalties.items():
+            gradebook.find_submission_notebook(notebook, assignment_id, student_id).late_submission_penalty = penalty
+        gradebook.db.commit()

@@ -1,0 +1,124 @@
+"""Grading tasks and their results: plain data that crosses processes and machines.
+
+A task carries every file a worker needs as bytes (the assignment's source folder, one
+submission, and a gradebook that holds the assignment but no student), so a worker on
+another machine needs no shared filesystem: only the kit installed, and bubblewrap. A
+result carries back what nbgrader produced for that submission, for the one coordinator
+to write into the real course.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograde import kit
+from autograde.course import config
+from autograde.limits import Limits
+
+GRADED = "graded"
+CRASHED = "crashed"
+TIMED_OUT = "timed out"
+
+
+@dataclass(frozen=True)
+class Task:
+    assignment_id: str
+    student_id: str
+    #: ``source/<assignment>/`` of the course: relative path -> content.
+    source: dict[str, bytes]
+    #: ``submitted/<student>/<assignment>/``: relative path -> content.
+    submission: dict[str, bytes]
+    #: A SQLite gradebook with the assignment's notebooks and cells, and no student.
+    gradebook: bytes
+    #: Identifies the submission's files, the source and the checks (see ``fingerprint``).
+    fingerprint: str
+    #: What grading it may use; ``limits.submission_seconds`` is the wall time of the whole submission.
+    limits: Limits = Limits()
+
+
+@dataclass(frozen=True)
+class Grade:
+    """One grade cell of one submitted notebook, as nbgrader's autograde left it."""
+
+    notebook: str
+    cell: str
+    auto_score: float | None
+    #: False when the notebook was not submitted: nbgrader then scores its cells 0 without review.
+    submitted: bool
+
+
+@dataclass(frozen=True)
+class Comment:
+    notebook: str
+    cell: str
+    auto_comment: str | None
+
+
+@dataclass
+class TaskResult:
+    """What grading one task produced, for the coordinator to record."""
+
+    assignment_id: str
+    student_id: str
+    fingerprint: str
+    status: str                      # GRADED, CRASHED or TIMED_OUT
+    seconds: float
+    error: str = ""                  # what went wrong, when the status is not GRADED
+    worker: str = ""                 # host:pid of the process that graded it
+    #: ``autograded/<student>/<assignment>/``: relative path -> (content, permission bits).
+    files: dict[str, tuple[bytes, int]] = field(default_factory=dict)
+    grades: list[Grade] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    #: notebook -> late submission penalty nbgrader assigned (None: none).
+    penalties: dict[str, float | None] = field(default_factory=dict)
+    timestamp: datetime.datetime | None = None
+
+
+def read_folder(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` that nbgrader would copy (``config.IGNORE`` left out)."""
+    from nbgrader.utils import find_all_files
+
+    return {Path(path).relative_to(folder).as_posix(): Path(path).read_bytes()
+            for path in sorted(find_all_files(str(folder), config.IGNORE))}
+
+
+def write_folder(folder: Path, files: dict[str, bytes]) -> None:
+    for relative, content in files.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+def _digest(files: dict[str, bytes]) -> hashlib.sha256:
+    digest = hashlib.sha256()
+    for relative in sorted(files):
+        digest.update(relative.encode() + b"\0" + hashlib.sha256(files[relative]).digest())
+    return digest
+
+
+def grading_digest(assignment_id: str, limits: Limits = Limits()) -> str:
+    """Hash of everything besides the submission that decides its score: the assignment's folder
+    (its checks), the student side (check framework, gradcheck, loader), the grading core (runner,
+    calibration, the accuracy bars), the sandbox, the reference solution, and the limits."""
+    package = Path(__file__).resolve().parent.parent
+    folders = [package / "student", package / "assignments" / assignment_id, package / "grading", package / "sandbox",
+               kit.solutions(assignment_id)]
+    files = {p.relative_to(kit.REPO).as_posix(): p.read_bytes() for folder in folders for p in sorted(folder.rglob("*"))
+             if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".json")}
+    files["limits"] = repr(sorted(limits.to_dict().items())).encode()
+    return _digest(files).hexdigest()
+
+
+def fingerprint(submission: dict[str, bytes], source_digest: str) -> str:
+    """Changes when the student's files change, or the grading does (source folder, checks):
+    a restarted run regrades exactly the submissions whose fingerprint it has not recorded."""
+    digest = _digest(submission)
+    digest.update(source_digest.encode())
+    return digest.hexdigest()
+
+
+def source_digest(source: dict[str, bytes], assignment_id: str, limits: Limits = Limits()) -> str:
+    """Hash of the assignment's source folder and of its grading (``grading_digest``)."""
+    return _digest({**source, "grading": grading_digest(assignment_id, limits).encode()}).hexdigest()

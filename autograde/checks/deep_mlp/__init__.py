@@ -1,1 +1,0 @@
-"""Checks of the deep_mlp assignment."""

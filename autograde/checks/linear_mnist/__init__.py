@@ -1,1 +1,0 @@
-"""Checks of the linear_mnist assignment."""

@@ -1,1 +1,0 @@
-"""Checks of the softmax_mlp assignment: ``public`` ships with the release, ``hidden`` never does."""

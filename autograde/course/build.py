@@ -1,0 +1,62 @@
+"""Build an assignment's nbgrader source folder from the kit, and release it with nbgrader.
+
+The source folder gets the assignment's notebooks, its starter modules, and the student side
+of the kit: ``autograde/student/`` whole, the assignment's own folder of ``autograde/assignments/``
+without its hidden checks, and ``data_scripts/``. Nothing from solutions/ and no hidden check is
+ever copied there, because nbgrader ships every non-notebook file of the source folder to
+students unchanged.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from autograde import kit
+from autograde.course import commands, config
+from autograde.student import registry
+
+#: Never released: compiled files, and every assignment's hidden checks (``hidden.py`` or ``hidden/``).
+NOT_RELEASED = ("__pycache__", "hidden", "hidden.py")
+
+
+def _files_below(folder: Path) -> list[Path]:
+    """Every file below ``folder`` that a release may hold: no NOT_RELEASED part, no ``.pyc``."""
+    return [path for path in sorted(folder.rglob("*"))
+            if path.is_file() and path.suffix != ".pyc"
+            and not set(path.relative_to(folder).parts) & set(NOT_RELEASED)]
+
+
+def release_files(assignment_id: str, repo: Path = kit.REPO) -> list[tuple[Path, Path]]:
+    """(source, path in the release) of every kit file the students of ``assignment_id`` receive."""
+    package = repo / "autograde"
+    folders = [package / "student", package / "assignments" / assignment_id, repo / "data_scripts"]
+    files = [package / "__init__.py", package / "assignments" / "__init__.py"]
+    files += [path for folder in folders for path in _files_below(folder)]
+    return [(path, path.relative_to(repo)) for path in files]
+
+
+def build_source(course_dir: Path, assignment_id: str, repo: Path = kit.REPO) -> Path:
+    """Fill ``course_dir/source/<assignment>`` from notebooks/, starter/ and the student side of the kit."""
+    spec = registry.get(assignment_id)
+    source = course_dir / "source" / assignment_id
+    if source.exists():
+        shutil.rmtree(source)
+    source.mkdir(parents=True)
+    for notebook in spec.notebooks:
+        shutil.copy(repo / "notebooks" / assignment_id / f"{notebook}.ipynb", source)
+    for relative in spec.files:
+        (source / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(repo / "starter" / assignment_id / relative, source / relative)
+    for original, relative in release_files(assignment_id, repo):
+        (source / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(original, source / relative)
+    return source
+
+
+def release(course_dir: Path, assignment_id: str, db_url: str | None = None, repo: Path = kit.REPO) -> Path:
+    """Build the source folder from ``repo`` and run nbgrader generate_assignment; return the release folder."""
+    course_dir.mkdir(parents=True, exist_ok=True)
+    config.write(course_dir, db_url)
+    build_source(course_dir, assignment_id, repo)
+    commands.run(course_dir, "generate_assignment", assignment_id, "--force")
+    return course_dir / "release" / assignment_id

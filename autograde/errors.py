@@ -1,0 +1,6 @@
+"""The error the instructor's commands raise for a request they cannot carry out as given.
+A leaf: it imports nothing of the kit. ``dlkit`` prints its message as one line, without a traceback."""
+
+
+class UsageError(Exception):
+    """The request cannot be carried out as given; the message says why and what to do instead."""

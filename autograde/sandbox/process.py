@@ -1,0 +1,288 @@
+"""A sandboxed process that runs a student's modules, under ``autograde.limits.Limits``.
+
+With bubblewrap (Debian package ``bubblewrap``) the process sees only the Python standard
+library, numpy, the submission's modules (read-only) and a private scratch folder: no
+network, no other process, no solutions, checks, gradebook, data or other students' files.
+Started as root, it runs as an unprivileged user of its own so that the process limit holds.
+Without bubblewrap only the resource limits apply, and a warning says so.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import resource
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import numpy
+
+from autograde.limits import Limits
+from autograde.sandbox import wire
+
+#: The files of the kit that run inside the sandbox: the server, the wire format, the module loader.
+SERVER = Path(__file__).resolve().with_name("server.py")
+WIRE = Path(__file__).resolve().with_name("wire.py")
+LOADER = Path(__file__).resolve().parent.parent / "student" / "loader.py"
+SCRATCH = "/sandbox/scratch"
+
+
+class SandboxError(Exception):
+    """The student's code did not answer: it timed out, crashed, or broke the protocol."""
+
+    def __init__(self, description: str):
+        super().__init__(description)
+        self.description = description
+
+
+class SandboxUnavailable(RuntimeWarning):
+    """Grading runs without bubblewrap: only resource limits protect the grader."""
+
+
+def bubblewrap() -> str | None:
+    return shutil.which("bwrap")
+
+
+def _sandbox_uid() -> int:
+    # One unprivileged user per grading process, so one sandbox's process count is its own.
+    return 200000 + os.getpid() % 100000
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = Path(path).parents
+    return [str(p) for p in reversed(list(parts)) if str(p) != "/"]
+
+
+def _bwrap_command(binds: list[tuple[str, str]], scratch_bytes: int, command: list[str]) -> list[str]:
+    arguments = ["bwrap", "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
+                 "--unshare-uts", "--unshare-cgroup-try", "--clearenv", "--setenv", "PATH", "/usr/bin",
+                 "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "HOME",
+                 SCRATCH, "--proc", "/proc", "--dev", "/dev"]
+    if os.getuid() == 0:
+        arguments += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        arguments += ["--unshare-user"]
+    arguments += ["--ro-bind", "/usr", "/usr"]
+    for name in ("lib", "lib64", "bin"):
+        if os.path.islink(f"/{name}"):
+            arguments += ["--symlink", os.readlink(f"/{name}"), f"/{name}"]
+        elif os.path.isdir(f"/{name}"):
+            arguments += ["--ro-bind", f"/{name}", f"/{name}"]
+    if os.path.exists("/etc/ld.so.cache"):
+        arguments += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    made = {"/usr", "/lib", "/lib64", "/bin"}
+    for _, target in binds + [("", SCRATCH)]:
+        for parent in _ancestors(target):
+            if parent not in made:
+                arguments += ["--perms", "0755", "--dir", parent]
+                made.add(parent)
+    for source, target in binds:
+        arguments += ["--ro-bind", source, target]
+    arguments += ["--perms", "1777", "--size", str(scratch_bytes), "--tmpfs", SCRATCH, "--chdir", SCRATCH]
+    return arguments + command
+
+
+class Sandbox:
+    """One running sandbox for one submission: ``request`` sends a call and waits for the answer.
+
+    ``code_dir`` holds only the assignment's modules. The process starts on first use and
+    again after it died; ``close`` ends it and everything it started.
+    """
+
+    def __init__(self, code_dir: Path, student_modules: tuple[str, ...], provided_modules: tuple[str, ...],
+                 limits: Limits = Limits()):
+        self.code_dir = Path(code_dir)
+        self.student_modules = student_modules
+        self.provided_modules = provided_modules
+        self.limits = limits
+        self.process: subprocess.Popen | None = None
+        self.names: dict[str, bool] = {}
+        self.import_error: dict | None = None
+        #: Modules that did not import, with what they raised; the others work.
+        self.import_errors: dict[str, dict] = {}
+        self.spent = 0.0
+        self.output = bytearray()
+        self._scratch: tempfile.TemporaryDirectory | None = None
+        self._next_id = 1
+        self.sandboxed = bubblewrap() is not None
+        if not self.sandboxed:
+            warnings.warn("bubblewrap (bwrap) is not installed: student code runs with resource limits only, "
+                          "can read any file this user can, and is not limited in processes. "
+                          "Install the Debian package bubblewrap.",
+                          SandboxUnavailable, stacklevel=2)
+
+    # -- process ---------------------------------------------------------------------------
+    def _command(self, scratch: str) -> list[str]:
+        # Inside bubblewrap, root hands the process to a user of its own; outside, the files
+        # Python needs may be readable by root only, so it keeps the grader's user.
+        uid = _sandbox_uid() if os.getuid() == 0 and self.sandboxed else 0
+        if uid:
+            os.chown(scratch, uid, uid)
+        modules = [",".join(self.student_modules), ",".join(self.provided_modules)]
+        if not self.sandboxed:
+            paths = os.pathsep.join([str(Path(numpy.__file__).parent.parent), str(LOADER.parent)])
+            return [sys.executable, "-I", "-S", str(SERVER), str(self.code_dir), paths, str(self.limits.message_bytes),
+                    str(uid), *modules]
+        python = os.path.realpath(sys._base_executable if hasattr(sys, "_base_executable") else sys.executable)
+        numpy_dir = Path(numpy.__file__).parent
+        binds = [(sys.base_prefix, sys.base_prefix), (str(numpy_dir), "/sandbox/site/numpy"),
+                 (str(SERVER), "/sandbox/kit/server.py"), (str(WIRE), "/sandbox/kit/wire.py"),
+                 (str(LOADER), "/sandbox/kit/loader.py"),
+                 (str(self.code_dir), "/sandbox/code")]
+        if not python.startswith(sys.base_prefix):
+            binds.append((python, python))
+        libs = numpy_dir.parent / "numpy.libs"
+        if libs.is_dir():
+            binds.append((str(libs), "/sandbox/site/numpy.libs"))
+        server = [python, "-I", "-S", "/sandbox/kit/server.py", "/sandbox/code", "/sandbox/site",
+                  str(self.limits.message_bytes), str(uid), *modules]
+        return _bwrap_command(binds, self.limits.scratch_bytes, server)
+
+    def _limit_resources(self) -> None:
+        os.setsid()
+        limits = self.limits
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if os.getuid() == 0 and self.sandboxed:  # the limit binds the sandbox's own user, never root
+            resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+
+    def start(self) -> None:
+        self._scratch = tempfile.TemporaryDirectory(prefix="dlkit-scratch-")
+        environment = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                       "HOME": self._scratch.name}
+        self.process = subprocess.Popen(
+            self._command(self._scratch.name), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, cwd=self._scratch.name, env=environment, preexec_fn=self._limit_resources,
+            bufsize=0)
+        for stream in (self.process.stdin, self.process.stdout):
+            _widen(stream)
+        threading.Thread(target=self._drain, args=(self.process.stderr,), daemon=True).start()
+        header, buffers = self._receive(0, self.limits.call_seconds)
+        if "error" in header:
+            self.import_error = header["error"]
+            self.names = {}
+        else:
+            self.import_error = None
+            started = wire.decode(header["ok"], buffers)
+            self.names, self.import_errors = started["names"], started["import_errors"]
+
+    def _drain(self, stream) -> None:
+        """Keep the first ``output_bytes`` of what the student's code printed; discard the rest."""
+        while block := stream.read(65536):
+            room = self.limits.output_bytes - len(self.output)
+            if room > 0:
+                self.output += block[:room]
+
+    def close(self) -> None:
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait()
+            for stream in (self.process.stdin, self.process.stdout):
+                stream.close()
+            self.process = None
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- requests -------------------------------------------------------------------------
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def _remaining(self) -> float:
+        remaining = self.limits.sandbox_seconds - self.spent
+        if remaining <= 0:
+            raise SandboxError(f"your code used up its {self.limits.sandbox_seconds:g} s of grading time")
+        return remaining
+
+    def ensure_started(self) -> None:
+        """Start the sandbox unless it runs, or it stopped because the code cannot be imported."""
+        if self.alive() or self.import_error:
+            return
+        self._remaining()
+        started = time.perf_counter()
+        try:
+            self.close()
+            self.start()
+        finally:
+            self.spent += time.perf_counter() - started
+
+    def request(self, header: dict, buffers: list) -> tuple[dict, list]:
+        """Send one request; return the answer's header and buffers, or raise SandboxError."""
+        self.ensure_started()
+        if self.import_error:
+            raise SandboxError(f"could not import your code: {self.import_error['message']}"
+                               + (f" ({self.import_error['where']})" if self.import_error["where"] else ""))
+        remaining = self._remaining()
+        request_id = self._next_id
+        self._next_id += 1
+        started = time.perf_counter()
+        try:
+            try:
+                self.process.stdin.write(wire.pack({**header, "id": request_id}, buffers))
+            except (BrokenPipeError, OSError):
+                self._fail("your code ended the grading process")
+            return self._receive(request_id, min(self.limits.call_seconds, remaining))
+        finally:
+            self.spent += time.perf_counter() - started
+
+    def _receive(self, request_id: int, timeout: float) -> tuple[dict, list]:
+        stdout = self.process.stdout
+        ready, _, _ = select.select([stdout], [], [], timeout)
+        if not ready:
+            self._fail(f"your code did not return within {timeout:g} s")
+        try:
+            header, buffers = wire.unpack(_Deadline(stdout, timeout), self.limits.message_bytes)
+        except EOFError:
+            code = self.process.wait()
+            reason = {-signal.SIGXCPU: f"used more than {self.limits.cpu_seconds} s of CPU time",
+                      -signal.SIGKILL: "was killed"}.get(code, f"exited with code {code}")
+            self._fail(f"your code ended the grading process: it {reason}")
+        except (wire.WireError, ValueError, TimeoutError) as error:
+            self._fail(f"your code broke the grader's protocol: {error}")
+        if header.get("id") != request_id:
+            self._fail("your code broke the grader's protocol: it wrote into the grader's channel")
+        return header, buffers
+
+    def _fail(self, description: str):
+        self.close()
+        raise SandboxError(description)
+
+
+def _widen(stream) -> None:
+    """Grow a pipe to 1 MiB so that a call's arrays cross in one go, not 64 KiB at a time."""
+    try:
+        fcntl.fcntl(stream.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+    except OSError:
+        pass  # the system caps pipe sizes lower; smaller pipes are only slower
+
+
+class _Deadline:
+    """A reader that gives up when the whole message has not arrived in time."""
+
+    def __init__(self, stream, timeout: float):
+        self.stream = stream
+        self.deadline = time.monotonic() + timeout
+
+    def read(self, count: int) -> bytes:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0 or not select.select([self.stream], [], [], remaining)[0]:
+            raise TimeoutError("the answer did not arrive in time")
+        return os.read(self.stream.fileno(), count)

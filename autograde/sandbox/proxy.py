@@ -1,0 +1,154 @@
+"""The student's code as the grader sees it: functions and objects that live in the sandbox.
+
+``RemoteCode`` looks like the student's modules (``code.softmax_classifier(W, ...)``), but
+every call crosses to the sandbox as ``wire`` data and every result comes back as plain
+numbers, strings, tuples, lists, dicts and fresh numpy arrays; anything else stays in the
+sandbox and is represented here by a ``RemoteObject`` (a layer instance, say). The grader
+never imports student code.
+"""
+from __future__ import annotations
+
+from autograde.sandbox import wire
+from autograde.student.checks import not_found
+from autograde.sandbox.process import Sandbox, SandboxError
+
+
+class StudentError(Exception):
+    """The student's code raised an exception inside the sandbox."""
+
+    def __init__(self, error: dict):
+        where = f" ({error['where']})" if error.get("where") else ""
+        self.description = f"your code raised {error['message']}{where}"
+        super().__init__(self.description)
+
+
+def _answer(sandbox: Sandbox, header: dict, buffers: list):
+    """Send ``header``; return the decoded answer or raise what the student's code raised."""
+    response, response_buffers = sandbox.request(header, buffers)
+    if "error" in response:
+        error = response["error"]
+        if error.get("type") == "NotImplementedError":
+            raise NotImplementedError(error.get("message", ""))
+        raise StudentError(error)
+    if response.get("callable"):
+        return RemoteMethod(sandbox, header.get("handle"), header["name"], header.get("module"))
+    try:
+        return wire.decode(response.get("ok"), response_buffers, lambda tag: _remote(sandbox, tag))
+    except (wire.WireError, KeyError, TypeError, IndexError, ValueError) as error:
+        raise SandboxError(f"your code returned something the grader cannot read: {error}") from None
+
+
+def _remote(sandbox: Sandbox, tag: dict) -> "RemoteObject":
+    if tag["$"] != "handle":
+        raise wire.WireError(f"unexpected {tag['$']!r} in an answer")
+    return RemoteObject(sandbox, int(tag["id"]), str(tag.get("type", "object")))
+
+
+def _call(sandbox: Sandbox, handle: int | None, name: str | None, args, kwargs, module: str | None = None):
+    buffers: list = []
+    try:
+        encoded_args = wire.encode(list(args), buffers, _Handles())
+        encoded_kwargs = wire.encode(dict(kwargs), buffers, _Handles())
+    except wire.WireError as error:
+        raise TypeError(f"the grader cannot send this argument to your code: {error}") from None
+    header = {"op": "call", "handle": handle, "module": module, "name": name, "args": encoded_args,
+              "kwargs": encoded_kwargs}
+    return _answer(sandbox, header, buffers)
+
+
+class _Handles(wire.Handles):
+    """On the grader's side only what lives in the sandbox may be sent, by reference."""
+
+    def reference(self, value):
+        if isinstance(value, RemoteObject):
+            return {"$": "handle", "id": object.__getattribute__(value, "_handle")}
+        if isinstance(value, RemoteMethod) and value._handle is None:
+            return {"$": "ref", "module": value._module, "name": value._name}
+        return None
+
+    def add(self, value):
+        raise wire.WireError(f"cannot send a value of type {type(value).__name__}")
+
+
+class RemoteMethod:
+    """A function of the student's (or a provided) module, or a method of a RemoteObject."""
+
+    def __init__(self, sandbox: Sandbox, handle: int | None, name: str, module: str | None = None):
+        self._sandbox, self._handle, self._name, self._module = sandbox, handle, name, module
+
+    def __call__(self, *args, **kwargs):
+        return _call(self._sandbox, self._handle, self._name, args, kwargs, self._module)
+
+    def __repr__(self):
+        return f"<{self._name} from the student's code>"
+
+
+class RemoteObject:
+    """An object living in the sandbox: attribute reads, writes and calls go there."""
+
+    def __init__(self, sandbox: Sandbox, handle: int, type_name: str):
+        object.__setattr__(self, "_sandbox", sandbox)
+        object.__setattr__(self, "_handle", handle)
+        object.__setattr__(self, "_type_name", type_name)
+
+    def describe_type(self) -> str:
+        return f"{object.__getattribute__(self, '_type_name')} object"
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        sandbox, handle = object.__getattribute__(self, "_sandbox"), object.__getattribute__(self, "_handle")
+        return _answer(sandbox, {"op": "getattr", "handle": handle, "name": name}, [])
+
+    def __setattr__(self, name: str, value) -> None:
+        sandbox, handle = object.__getattribute__(self, "_sandbox"), object.__getattribute__(self, "_handle")
+        buffers: list = []
+        encoded = wire.encode(value, buffers, _Handles())
+        _answer(sandbox, {"op": "setattr", "handle": handle, "name": name, "value": encoded}, buffers)
+
+    def __call__(self, *args, **kwargs):
+        return _call(object.__getattribute__(self, "_sandbox"), object.__getattribute__(self, "_handle"), None,
+                     args, kwargs)
+
+    def __repr__(self):
+        return f"<{self.describe_type()} from the student's code>"
+
+
+class RemoteModule:
+    """A provided module loaded beside the student's, in the sandbox."""
+
+    def __init__(self, sandbox: Sandbox, name: str):
+        self._sandbox, self._name = sandbox, name
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return RemoteMethod(self._sandbox, None, name, self._name)
+
+
+class RemoteCode:
+    """The student's modules, seen through the sandbox (the interface of ``checks.StudentCode``)."""
+
+    def __init__(self, sandbox: Sandbox):
+        self._sandbox = sandbox
+
+    def provided(self, module: str) -> RemoteModule:
+        """A provided module as loaded beside the student's (its functions run in the sandbox)."""
+        if module not in self._sandbox.provided_modules:
+            raise KeyError(f"{module} is not a provided module of this assignment")
+        return RemoteModule(self._sandbox, module)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        sandbox = self._sandbox
+        sandbox.ensure_started()
+        if sandbox.import_error:
+            sandbox.request({}, [])  # raises SandboxError naming the import failure
+        if name not in sandbox.names:
+            errors = {m: e["message"] + (f" ({e['where']})" if e.get("where") else "")
+                      for m, e in sandbox.import_errors.items()}
+            raise not_found(name, sandbox.student_modules, errors)
+        if sandbox.names[name]:
+            return RemoteMethod(sandbox, None, name)
+        return _answer(sandbox, {"op": "getattr", "handle": None, "name": name}, [])

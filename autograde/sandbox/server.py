@@ -1,0 +1,137 @@
+"""The process inside the sandbox: imports the student's modules and answers the grader's calls.
+
+Started by ``autograde.sandbox.process`` as ``python -I -S server.py CODE_DIR SITE_DIRS MAX_BYTES
+UID STUDENT_MODULES PROVIDED_MODULES`` with ``wire.py`` beside it and ``loader.py`` (of
+``autograde/student``) beside it or in SITE_DIRS. It speaks ``wire`` messages on the
+stdin/stdout it was given, which it moves to private descriptors first, so whatever the
+student's code prints goes to stderr. Runs with the standard library and numpy only.
+"""
+import io
+import os
+import sys
+import traceback
+
+
+def drop_privileges(uid: int) -> None:
+    """As root, become ``uid`` (and lose every capability) before any student code runs."""
+    if uid > 0 and os.getuid() == 0:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+
+
+def private_channel():
+    """Move the protocol to new descriptors; fd 0 reads nothing, fd 1 goes to stderr."""
+    requests = io.open(os.dup(0), "rb", buffering=0)
+    responses = io.open(os.dup(1), "wb", buffering=0)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return requests, responses
+
+
+def where(error: BaseException, code_dir: str) -> str:
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith(code_dir)]
+    if not frames:
+        return ""
+    return f"line {frames[-1].lineno} of {os.path.basename(frames[-1].filename)}"
+
+
+def main(argv) -> int:
+    code_dir, site_dirs, max_bytes, uid, student_modules, provided_modules = (
+        argv[1], argv[2], int(argv[3]), int(argv[4]), argv[5].split(","), [m for m in argv[6].split(",") if m])
+    drop_privileges(uid)
+    for directory in reversed(site_dirs.split(os.pathsep)):
+        sys.path.insert(0, directory)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    requests, responses = private_channel()
+    import wire
+
+    handles = wire.Handles()
+
+    def send(header, value=None, error=None):
+        buffers = []
+        if error is None:
+            try:
+                header["ok"] = wire.encode(value, buffers, handles)
+            except (wire.WireError, RecursionError) as failure:
+                buffers, error = [], failure
+        if error is not None:
+            header["error"] = describe(error)
+        message = wire.pack(header, buffers)
+        if len(message) > max_bytes:
+            message = wire.pack({**header, "ok": None, "error": {
+                "type": "WireError", "message": f"the result is {len(message)} bytes, more than the limit of {max_bytes}",
+                "where": ""}}, [])
+        responses.write(message)
+
+    import loader
+
+    modules, failures = loader.load(code_dir, provided_modules + student_modules)
+
+    def describe(error):
+        try:
+            text = str(error)[:1000]
+        except BaseException:  # noqa: BLE001 - an exception whose str() fails
+            text = "(its message could not be printed)"
+        return {"type": type(error).__name__, "message": f"{type(error).__name__}: {text}",
+                "where": where(error, code_dir)}
+
+    names = {}
+    for module_name in student_modules:
+        for name, value in vars(modules[module_name]).items() if module_name in modules else ():
+            if not name.startswith("_") and not isinstance(value, type(sys)):
+                names.setdefault(name, callable(value))
+    send({"id": 0}, {"names": names, "import_errors": {m: describe(e) for m, e in failures.items()}})
+
+    def resolve(tag):
+        if tag["$"] == "ref":  # a function or class of the student's or provided modules, by name
+            return getattr(modules[tag["module"]] if tag.get("module") else find(tag["name"]), tag["name"])
+        return handles.objects[int(tag["id"])]
+
+    def find(name):
+        return modules[next(m for m in student_modules if m in modules and hasattr(modules[m], name))]
+
+    while True:
+        try:
+            header, buffers = wire.unpack(requests, max_bytes)
+        except EOFError:
+            return 0
+        try:
+            operation = header["op"]
+            if header.get("handle"):
+                target = handles.objects[int(header["handle"])]
+            elif header.get("module"):
+                if header["module"] not in provided_modules:
+                    raise ValueError(f"no provided module {header['module']!r}")
+                if header["module"] in failures:
+                    raise ImportError(f"{header['module']} could not be imported because of "
+                                      f"{describe(failures[header['module']])['message']}")
+                target = modules[header["module"]]
+            else:
+                target = find(header["name"])
+            name = header.get("name")
+            if operation == "call":
+                function = getattr(target, name) if name else target
+                args = wire.decode(header["args"], buffers, resolve)
+                kwargs = wire.decode(header["kwargs"], buffers, resolve)
+                result = function(*args, **kwargs)
+            elif operation == "getattr":
+                result = getattr(target, name)
+                if callable(result) and not isinstance(result, type):
+                    send({"id": header["id"], "callable": True}, None)
+                    continue
+            elif operation == "setattr":
+                setattr(target, name, wire.decode(header["value"], buffers, resolve))
+                result = None
+            else:
+                raise ValueError(f"unknown operation {operation!r}")
+        except BaseException as error:  # noqa: BLE001 - SystemExit, KeyboardInterrupt: all are the student's
+            send({"id": header.get("id")}, error=error)
+            continue
+        send({"id": header["id"]}, result)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,204 @@
+"""Checks: plain functions with metadata that grade a student's code.
+
+A check receives ``student``, a module-like object whose attributes are the functions and
+classes of the student's modules for the assignment, and returns a Result or raises
+CheckFailure. It never trusts a value from the student's code without validating it
+(see ``validate``). The same check runs in the student's notebook (public checks, for
+feedback) and in the autograder, outside the notebook (public and hidden, for the grade).
+
+Each check belongs to a *group*: the nbgrader grade cell (grade_id) that reports it. A check is
+declared once, with ``@check(group, points)`` in its assignment's ``public`` or ``hidden`` module;
+its points are read from there by everything else (the release writes them into the notebook).
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable
+
+from autograde.student import registry
+from autograde.student.spec import ASSIGNMENTS_PACKAGE, module_file
+
+
+class CheckFailure(Exception):
+    """Raised by a check, with a message that says what was expected, what came back and where."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Result:
+    fraction: float  # of the check's points, in [0, 1]
+    message: str
+    hint: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.fraction >= 1.0
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    assignment: str
+    group: str
+    points: float
+    hidden: bool
+    function: Callable = field(repr=False, compare=False)
+
+    @property
+    def name(self) -> str:
+        """The check's function name: what it verifies, as words (``prediction_is_argmax_of_scores``)."""
+        return self.function.__name__
+
+    @property
+    def description(self) -> str:
+        """First line of the check's docstring: what it verifies, as a sentence."""
+        return (self.function.__doc__ or self.id).strip().splitlines()[0]
+
+    def run(self, student) -> Result:
+        """Run the check; any failure of the student's code becomes a failed Result."""
+        try:
+            outcome = self.function(student)
+        except CheckFailure as failure:
+            return Result(0.0, failure.message, failure.hint)
+        except NotImplementedError:
+            return Result(0.0, "not implemented yet: the code still raises NotImplementedError")
+        except Exception as error:  # noqa: BLE001 - a student's bug must not stop grading
+            description = describe_exception(error)
+            return Result(0.0, description, exception_hint(description))
+        if outcome is None:
+            return Result(1.0, self.description)
+        if not isinstance(outcome, Result):
+            raise TypeError(f"check {self.id} returned {type(outcome).__name__}, expected Result or None")
+        return outcome
+
+
+def describe_exception(error: BaseException) -> str:
+    """``TypeError: ... (line 12 of softmax_classifier.py)``: where the student's code failed.
+
+    Errors that arrive from the sandbox already carry their ``description``.
+    """
+    if isinstance(getattr(error, "description", None), str):
+        return error.description
+    frames = traceback.extract_tb(error.__traceback__)
+    student_frames = [f for f in frames if "autograde" not in f.filename.replace("\\", "/").split("/")
+                      and not f.filename.startswith("<")]
+    where = ""
+    if student_frames:
+        frame = student_frames[-1]
+        where = f" (line {frame.lineno} of {frame.filename.replace(chr(92), '/').rsplit('/', 1)[-1]})"
+    return f"your code raised {type(error).__name__}: {error}{where}"
+
+
+def exception_hint(description: str) -> str | None:
+    """The likely mistake behind an error numpy raised in the student's code, when it is a known one."""
+    if "arrays used as indices must be of integer" in description:
+        return ("An array of floats was used as an index: one-hot labels (N, C) are not class indices; "
+                "np.argmax(label, axis=1) gives the indices.")
+    if "matmul" in description and "mismatch in its core dimension" in description:
+        return "A matrix product got operands whose inner sizes differ: is a transpose missing, or one too many?"
+    shapes = re.search(r"could not be broadcast together with shapes \((\d+),\) \((\d+),\d+\)", description) or \
+        re.search(r"could not be broadcast together with shapes \((\d+),\d+\) \((\d+),\)", description)
+    if shapes and shapes.group(1) == shapes.group(2):
+        return ("A vector of N values met an (N, C) array: are class indices (N,) used where one-hot rows (N, C) "
+                "belong, or the other way round?")
+    return None
+
+
+_REGISTRY: dict[tuple[str, str], Check] = {}
+
+
+def assignment_of_module(module: str) -> str:
+    """``autograde.assignments.softmax_mlp.public.layers`` -> ``softmax_mlp``."""
+    prefix = ASSIGNMENTS_PACKAGE + "."
+    if not module.startswith(prefix):
+        raise ValueError(f"checks are declared in {ASSIGNMENTS_PACKAGE}.<assignment>, not in {module}")
+    return module[len(prefix):].split(".")[0]
+
+
+def check(group: str, points: float, hidden: bool = False):
+    """Declare the decorated function a check reported in grade cell ``group``, worth ``points``.
+
+    The assignment is the one whose folder holds the function's module.
+    """
+
+    def register(function: Callable) -> Callable:
+        assignment = assignment_of_module(function.__module__)
+        made = Check(f"{group}.{function.__name__}", assignment, group, float(points), hidden, function)
+        _REGISTRY[(assignment, made.id)] = made
+        return function
+
+    return register
+
+
+def load(assignment: str, hidden: bool = True) -> list[Check]:
+    """Every check of ``assignment``; hidden ones only when asked for and installed."""
+    spec = registry.get(assignment)
+    importlib.import_module(spec.public_checks)
+    if hidden and hidden_checks_installed(assignment):
+        importlib.import_module(spec.hidden_checks)
+    return [c for (owner, _), c in _REGISTRY.items() if owner == assignment and (hidden or not c.hidden)]
+
+
+def module_installed(module: str) -> bool:
+    """Whether ``module`` can be imported here (a release lacks hidden checks and other assignments)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its package is missing too
+        return False
+
+
+def hidden_checks_installed(assignment: str) -> bool:
+    """False in a student's release, which ships without hidden checks."""
+    return module_installed(registry.get(assignment).hidden_checks)
+
+
+def public_checks_installed(assignment: str) -> bool:
+    """False for the other assignments in a student's release, which ships its own checks only."""
+    return module_installed(registry.get(assignment).public_checks)
+
+
+def groups(checks: list[Check]) -> dict[str, list[Check]]:
+    grouped: dict[str, list[Check]] = {}
+    for item in checks:
+        grouped.setdefault(item.group, []).append(item)
+    return grouped
+
+
+def not_found(name: str, modules, import_errors: dict[str, str]) -> CheckFailure:
+    """The failure of a check that needs ``name``: where it was looked for, and which files did not import."""
+    files = ", ".join(module_file(m) for m in modules)
+    if not import_errors:
+        return CheckFailure(f"{name} is not defined in {files}")
+    failed = "; ".join(f"{module_file(m)}: {text}" for m, text in import_errors.items())
+    return CheckFailure(f"{name} is not available: these files could not be imported: {failed}")
+
+
+class StudentCode:
+    """The student's modules seen as one namespace: ``student.softmax_classifier(...)``."""
+
+    def __init__(self, modules: dict, provided: dict | None = None, import_errors: dict[str, str] | None = None,
+                 student_modules: tuple[str, ...] | None = None):
+        self._modules = modules
+        self._provided = provided or {}
+        self._import_errors = import_errors or {}
+        self._student_modules = student_modules or tuple(modules)
+
+    def provided(self, module: str):
+        """A provided module of the assignment, as loaded beside the student's."""
+        if module in self._import_errors:
+            raise CheckFailure(f"{module_file(module)} could not be imported: {self._import_errors[module]}")
+        return self._provided[module]
+
+    def __getattr__(self, name: str):
+        for module in self._modules.values():
+            if hasattr(module, name):
+                return getattr(module, name)
+        raise not_found(name, self._student_modules, self._import_errors)

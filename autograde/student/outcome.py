@@ -1,0 +1,58 @@
+"""Check outcomes and their text, as students and instructors read them."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from autograde.student.checks import Check, Result
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """What one check concluded about one submission (plain data: it crosses processes as JSON)."""
+
+    id: str           # "<group>.<name>"
+    group: str        # the grade cell that reports it
+    name: str         # the check's function name
+    description: str
+    points: float
+    hidden: bool
+    fraction: float
+    message: str
+    hint: str | None = None
+
+    @classmethod
+    def of(cls, check: Check, result: Result) -> "CheckOutcome":
+        fraction = min(1.0, max(0.0, float(result.fraction)))
+        return cls(check.id, check.group, check.name, check.description, check.points, check.hidden, fraction,
+                   result.message, result.hint)
+
+    @property
+    def passed(self) -> bool:
+        return self.fraction >= 1.0
+
+    @property
+    def earned(self) -> float:
+        return self.points * self.fraction
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def earned(outcomes: list[CheckOutcome]) -> float:
+    return round(sum(o.earned for o in outcomes), 6)
+
+
+def render(outcomes: list[CheckOutcome], footer: str = "Score") -> str:
+    """One line per check (mark, points, what it verifies); on failure why, and a hint."""
+    lines = []
+    for outcome in outcomes:
+        mark = "PASS" if outcome.passed else "FAIL"
+        kind = "hidden" if outcome.hidden else "public"
+        lines.append(f"{mark} [{outcome.earned:g}/{outcome.points:g}] ({kind}) {outcome.description}")
+        if not outcome.passed:
+            lines.append(f"     {outcome.message}")
+            if outcome.hint:
+                lines.append(f"     Hint: {outcome.hint}")
+    possible = sum(o.points for o in outcomes)
+    lines.append(f"{footer}: {earned(outcomes):g} of {possible:g} points")
+    return "\n".join(lines)
