@@ -93,24 +93,21 @@ def _feedback(args) -> int:
 
 
 def _calibrate(args) -> int:
-    import importlib
-
     from autograde.grading import calibration
     from autograde.student import modules
 
-    spec = registry.get(args.assignment)
-    bars = getattr(importlib.import_module(spec.hidden_checks), "ACCURACY", {})
-    selected = {key: value for key, value in bars.items() if not args.key or key in args.key}
+    bars = [c.bar for c in calibration.accuracy_checks(args.assignment)]
+    selected = [bar for bar in bars if not args.key or bar.key in args.key]
     if not selected:
         print(f"error: {args.assignment} has no accuracy checks to calibrate"
-              + (f" named {', '.join(args.key)}; known: {', '.join(bars) or 'none'}" if args.key else ""),
+              + (f" named {', '.join(args.key)}; known: {', '.join(b.key for b in bars) or 'none'}" if args.key else ""),
               file=sys.stderr)
         return 1
     reference = modules.load(args.assignment, kit.solutions(args.assignment))
-    for key, measured in selected.items():
-        entry_key = measured.entry_key(key)
-        entry = calibration.calibrate(entry_key, lambda seed: measured.measure(reference, seed), list(range(args.seeds)),
-                                      note=measured.note)
+    for bar in selected:
+        entry_key = bar.entry_key()
+        entry = calibration.calibrate(entry_key, lambda seed: bar.measure(reference, seed), list(range(args.seeds)),
+                                      note=bar.note)
         print(f"{entry_key}: accuracies {entry['accuracies']}, bar {entry['bar']}", flush=True)
     return 0
 

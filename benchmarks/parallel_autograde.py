@@ -40,7 +40,7 @@ ASSIGNMENT = "softmax_mlp"
 
 def stage_class(course_dir: Path, count: int) -> dict[str, str]:
     """``count`` softmax submissions cycling through the demo's (correct and buggy); student -> kind."""
-    kinds = demo.demo_submissions(ASSIGNMENT)
+    kinds = demo.demo_submissions(ASSIGNMENT, course_dir / "examples")
     names = sorted(kinds)
     students = {}
     for index in range(count):
@@ -87,7 +87,7 @@ def per_assignment(root: Path, jobs: int) -> None:
     for assignment_id in registry.ids():
         course_dir = root / f"each-{assignment_id}"
         build.release(course_dir, assignment_id)
-        roster = demo.demo_submissions(assignment_id)
+        roster = demo.demo_submissions(assignment_id, course_dir / "examples")
         for student, files in roster.items():
             submissions.stage(course_dir, assignment_id, student, files)
         summary = coordinator.grade_class(course_dir, assignment_id, jobs=jobs, progress=False)

@@ -19,6 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from autograde.authoring import catalogue  # noqa: E402
 from autograde.grading import runner  # noqa: E402
 from autograde.sandbox import process  # noqa: E402
 from autograde.student import checks, modules, outcome  # noqa: E402
@@ -27,13 +28,15 @@ from data_scripts import load_mnist  # noqa: E402
 SUBMISSIONS = {
     "reference": REPO / "solutions/softmax_mlp/softmax_classifier.py",
     "starter": REPO / "starter/softmax_mlp/softmax_classifier.py",
-    "unaveraged_gradient": REPO / "examples/softmax_mlp/unaveraged_gradient/softmax_classifier.py",
-    "unstable_softmax": REPO / "examples/softmax_mlp/unstable_softmax/softmax_classifier.py",
+    "gradient_not_averaged": None,            # catalogued bugs, written from the reference
+    "softmax_without_max_subtraction": None,
 }
 
 
-def folder_for(path: Path, root: Path, name: str) -> Path:
+def folder_for(path: Path | None, root: Path, name: str) -> Path:
     folder = root / name
+    if path is None:
+        return catalogue.submission(catalogue.bug("softmax_mlp", name), folder)
     folder.mkdir()
     shutil.copy(path, folder / "softmax_classifier.py")
     shutil.copy(REPO / "starter/softmax_mlp/softmax_training.py", folder)

@@ -4,7 +4,8 @@ Bugs are data, one TOML file per assignment (``tests/catalogue/bugs/<assignment>
 ``[[bug]]`` has a short ``name``, a one-sentence ``description`` of what the student did wrong,
 ``edits`` (``file``, ``old``, ``new``) that turn a copy of ``solutions/<assignment>/`` into that
 submission, ``caught_by`` (the checks that must fail, by function name) and, when the checks
-name the mistake, ``hint`` (words their hint must contain).
+name the mistake, ``hint`` (words their hint must contain). ``example = true`` makes the bug one of
+the example submissions ``dlkit demo`` grades, under its name.
 
 Alternatives are folders ``tests/catalogue/alternatives/<assignment>/<name>/`` of student files
 that differ from the reference but are correct; a student file an alternative does not hold is
@@ -46,6 +47,8 @@ class Bug:
     edits: tuple[Edit, ...]
     caught_by: tuple[str, ...]
     hint: str | None
+    #: One of the demo's example submissions.
+    example: bool = False
 
     @property
     def label(self) -> str:
@@ -89,7 +92,7 @@ def _read_bugs(path: Path) -> list[Bug]:
     for index, entry in enumerate(entries):
         where = f"{path.name}, bug {entry.get('name', f'number {index + 1}')!r}"
         missing = {"name", "description", "edits", "caught_by"} - set(entry)
-        unknown = set(entry) - {"name", "description", "edits", "caught_by", "hint"}
+        unknown = set(entry) - {"name", "description", "edits", "caught_by", "hint", "example"}
         if missing or unknown:
             raise CatalogueError(f"{where}: " + "; ".join(
                 ([f"missing {', '.join(sorted(missing))}"] if missing else [])
@@ -107,9 +110,24 @@ def _read_bugs(path: Path) -> list[Bug]:
             edits.append(Edit(edit["file"], edit["old"], edit["new"]))
         if not edits or not entry["caught_by"]:
             raise CatalogueError(f"{where}: a bug needs at least one edit and one check in caught_by")
+        if not isinstance(entry.get("example", False), bool):
+            raise CatalogueError(f"{where}: example must be true or false")
         found.append(Bug(assignment, entry["name"], entry["description"], tuple(edits), tuple(entry["caught_by"]),
-                         entry.get("hint")))
+                         entry.get("hint"), entry.get("example", False)))
     return found
+
+
+def bug(assignment: str, name: str) -> Bug:
+    """The catalogued bug ``name`` of ``assignment``."""
+    found = {entry.name: entry for entry in bugs(assignment)}
+    if name not in found:
+        raise CatalogueError(f"{assignment} has no catalogued bug {name!r}")
+    return found[name]
+
+
+def examples(assignment: str) -> list[Bug]:
+    """The bugs of ``assignment`` that are example submissions of the demo (``example = true``)."""
+    return [entry for entry in bugs(assignment) if entry.example]
 
 
 def alternatives(assignment: str | None = None) -> list[Alternative]:

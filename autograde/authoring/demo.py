@@ -1,33 +1,40 @@
 """``dlkit demo``: the kit's main job on its example submissions, from nothing to the grade tables.
 
 Fetch the data, build each assignment's release, autograde a small class (the reference, the
-untouched starter and the examples), generate feedback, print the grade table and write the class
-report.
+untouched starter, the catalogued bugs marked ``example = true`` and the adversarial examples kept
+by hand in examples/), generate feedback, print the grade table and write the class report.
 """
 from __future__ import annotations
 
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
 from autograde import kit
+from autograde.authoring import catalogue
 from autograde.batch import coordinator
 from autograde.course import build, commands, submissions
 from autograde.reports import class_report, grade_table
 from autograde.student import registry
 
+#: Example submissions kept by hand: those no edit of the reference makes (one that attacks the grader).
 EXAMPLES = kit.REPO / "examples"
 
 
-def demo_submissions(assignment_id: str) -> dict[str, dict[str, Path]]:
-    """The demo's class: the reference, the untouched starter, and each example in examples/."""
+def demo_submissions(assignment_id: str, folder: Path) -> dict[str, dict[str, Path]]:
+    """The demo's class (student -> path in the submission -> file): the reference, the untouched
+    starter, each catalogued example bug (written into ``folder``) and each example in examples/."""
     spec = registry.get(assignment_id)
     found = {
         "reference": {f: kit.solutions(assignment_id) / f for f in spec.student_files},
         "starter": {f: kit.starter(assignment_id) / f for f in spec.student_files},
     }
-    examples = EXAMPLES / assignment_id
-    for example in sorted(examples.iterdir()) if examples.is_dir() else []:
+    for bug in catalogue.examples(assignment_id):
+        written = catalogue.submission(bug, folder / assignment_id / bug.name)
+        found[bug.name] = {f: written / f for f in spec.student_files}
+    by_hand = EXAMPLES / assignment_id
+    for example in sorted(by_hand.iterdir()) if by_hand.is_dir() else []:
         if example.is_dir():
             found[example.name] = {p.relative_to(example).as_posix(): p for p in example.rglob("*.py")}
     return found
@@ -63,9 +70,10 @@ def run(course_dir: Path, jobs: int | None = None) -> int:
     for assignment_id in registry.ids():
         print(f"2/5 building the release of {assignment_id} ...", flush=True)
         build.release(course_dir, assignment_id)
-        roster = demo_submissions(assignment_id)
-        for student_id, files in roster.items():
-            submissions.stage(course_dir, assignment_id, student_id, files)
+        with tempfile.TemporaryDirectory(prefix="dlkit-demo-") as written:
+            roster = demo_submissions(assignment_id, Path(written))
+            for student_id, files in roster.items():
+                submissions.stage(course_dir, assignment_id, student_id, files)
         print(f"3/5 autograding {len(roster)} submissions in parallel: {', '.join(roster)} ...", flush=True)
         summary = coordinator.grade_class(course_dir, assignment_id, jobs=jobs)
         print(summary.describe(), flush=True)

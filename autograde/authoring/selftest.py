@@ -13,7 +13,6 @@ they run only when the other checks did not catch it. Alternatives always run ev
 from __future__ import annotations
 
 import concurrent.futures
-import importlib
 import os
 import tempfile
 import time
@@ -23,17 +22,15 @@ from pathlib import Path
 import numpy as np
 
 from autograde.authoring import catalogue
-from autograde.grading import data, runner
+from autograde.grading import calibration, data, runner
 from autograde.limits import Limits
 from autograde.student import checks, registry
 from autograde.student.outcome import CheckOutcome
 
 
 def accuracy_groups(assignment_id: str) -> set[str]:
-    """The grade cells of ``assignment_id`` that train on the grading data: the groups of its calibrated
-    bars, whose keys are ``<assignment>.<group>`` (``ACCURACY`` of its hidden checks)."""
-    hidden = importlib.import_module(registry.get(assignment_id).hidden_checks)
-    return {key.split("@")[0].split(".", 1)[1] for key in getattr(hidden, "ACCURACY", {})}
+    """The grade cells of ``assignment_id`` that train on the grading data: those of its accuracy checks."""
+    return {c.group for c in calibration.accuracy_checks(assignment_id)}
 
 
 @dataclass(frozen=True)

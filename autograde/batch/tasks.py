@@ -98,15 +98,22 @@ def _digest(files: dict[str, bytes]) -> hashlib.sha256:
     return digest
 
 
-def grading_digest(assignment_id: str, limits: Limits = Limits()) -> str:
-    """Hash of everything besides the submission that decides its score: the assignment's folder
-    (its checks), the student side (check framework, gradcheck, loader), the grading core (runner,
-    calibration, the accuracy bars), the sandbox, the reference solution, and the limits."""
+def grading_files(assignment_id: str) -> dict[str, bytes]:
+    """Everything besides the submission that decides its score, by path in the kit: the assignment's
+    folder (its checks), the student side (check framework, gradcheck, loader), the grading core
+    (runner, calibration, the accuracy bars), the sandbox, and the reference solution."""
     package = Path(__file__).resolve().parent.parent
-    folders = [package / "student", package / "assignments" / assignment_id, package / "grading", package / "sandbox",
-               kit.solutions(assignment_id)]
-    files = {p.relative_to(kit.REPO).as_posix(): p.read_bytes() for folder in folders for p in sorted(folder.rglob("*"))
-             if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".json")}
+    folders = [(package.parent, package / name) for name in ("student", f"assignments/{assignment_id}", "grading",
+                                                              "sandbox")]
+    folders.append((kit.SOLUTIONS.parent, kit.solutions(assignment_id)))
+    return {path.relative_to(root).as_posix(): path.read_bytes() for root, folder in folders
+            for path in sorted(folder.rglob("*"))
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix in (".py", ".json")}
+
+
+def grading_digest(assignment_id: str, limits: Limits = Limits()) -> str:
+    """Hash of ``grading_files`` and of the limits."""
+    files = grading_files(assignment_id)
     files["limits"] = repr(sorted(limits.to_dict().items())).encode()
     return _digest(files).hexdigest()
 

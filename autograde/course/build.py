@@ -8,12 +8,17 @@ students unchanged.
 """
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 from autograde import kit
 from autograde.course import commands, config
-from autograde.student import registry
+from autograde.errors import UsageError
+from autograde.student import checks, registry
+
+#: In a notebook's markdown, ``{points:GROUP}`` becomes the points of grade cell GROUP ("3 points").
+POINTS_TOKEN = re.compile(r"\{points:(\w+)\}")
 
 #: Never released: compiled files, and every assignment's hidden checks (``hidden.py`` or ``hidden/``).
 NOT_RELEASED = ("__pycache__", "hidden", "hidden.py")
@@ -35,6 +40,49 @@ def release_files(assignment_id: str, repo: Path = kit.REPO) -> list[tuple[Path,
     return [(path, path.relative_to(repo)) for path in files]
 
 
+def points_by_group(assignment_id: str) -> dict[str, float]:
+    """The points of each grade cell: the sum of the points its checks declare (public and hidden)."""
+    return {group: sum(c.points for c in found)
+            for group, found in checks.groups(checks.load(assignment_id, hidden=True)).items()}
+
+
+def _shown(points: float) -> str:
+    return f"{points:g} point" + ("" if points == 1 else "s")
+
+
+def write_points(original: Path, target: Path, assignment_id: str) -> None:
+    """Copy the notebook ``original`` to ``target`` with the points its checks declare: in each grade cell's
+    nbgrader metadata and for each ``{points:GROUP}`` in its markdown.
+
+    A grade cell that states other points, a grade cell without checks, or a token naming a group
+    without checks stops the release with a UsageError naming the notebook, the cell and both numbers.
+    """
+    import nbformat
+
+    declared = points_by_group(assignment_id)
+    notebook = nbformat.read(original, as_version=4)
+    problems = []
+    for cell in notebook.cells:
+        nbgrader = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and nbgrader.get("grade"):
+            group = nbgrader["grade_id"]
+            if group not in declared:
+                problems.append(f"grade cell {group!r} has no checks (known: {', '.join(sorted(declared))})")
+            elif "points" in nbgrader and float(nbgrader["points"]) != declared[group]:
+                problems.append(f"grade cell {group!r} states {float(nbgrader['points']):g} points, its checks declare "
+                                f"{declared[group]:g}: remove the notebook's points (the release writes them) or "
+                                "change the checks")
+            else:
+                nbgrader["points"] = declared[group]
+        elif cell.cell_type == "markdown":
+            unknown = sorted({g for g in POINTS_TOKEN.findall(cell.source) if g not in declared})
+            problems += [f"{{points:{group}}} names no grade cell with checks" for group in unknown]
+            cell.source = POINTS_TOKEN.sub(lambda m: _shown(declared.get(m.group(1), 0)), cell.source)
+    if problems:
+        raise UsageError(f"notebooks/{assignment_id}/{original.name}: " + "; ".join(problems))
+    nbformat.write(notebook, target)
+
+
 def build_source(course_dir: Path, assignment_id: str, repo: Path = kit.REPO) -> Path:
     """Fill ``course_dir/source/<assignment>`` from notebooks/, starter/ and the student side of the kit."""
     spec = registry.get(assignment_id)
@@ -43,7 +91,8 @@ def build_source(course_dir: Path, assignment_id: str, repo: Path = kit.REPO) ->
         shutil.rmtree(source)
     source.mkdir(parents=True)
     for notebook in spec.notebooks:
-        shutil.copy(repo / "notebooks" / assignment_id / f"{notebook}.ipynb", source)
+        write_points(repo / "notebooks" / assignment_id / f"{notebook}.ipynb", source / f"{notebook}.ipynb",
+                     assignment_id)
     for relative in spec.files:
         (source / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(repo / "starter" / assignment_id / relative, source / relative)

@@ -1,4 +1,16 @@
-"""Accuracy bars calibrated from the reference solution, kept in ``thresholds.json``.
+"""Accuracy checks, and their bars calibrated from the reference solution (``thresholds.json``).
+
+An accuracy check is declared once, on the function that measures it::
+
+    @accuracy_check("accuracy", points=3, note="reference ..., MNIST train 50k -> test 10k",
+                    trained="after training with the notebook's hyperparameters")
+    def reaches_calibrated_test_accuracy_on_mnist(student, seed):
+        \"\"\"Trained with the notebook's hyperparameters, ... reaches the calibrated test accuracy.\"\"\"
+        ...train with the provided trainer and ``seed``, return the test accuracy...
+
+It is a hidden check of grade cell ``accuracy`` whose bar is kept under ``<assignment>.<group>``:
+at grading it trains with ``GRADING_SEED``; calibration, the self-test and the slow tests call the
+same function with their own seeds (``Check.bar``).
 
 ``dlkit calibrate`` trains the reference on the grading data over several seeds and
 records every accuracy; the bar sits ``MARGIN`` below the worst of them, so the reference
@@ -20,7 +32,7 @@ from typing import Callable
 
 from autograde import kit
 from autograde.student import modules
-from autograde.student.checks import CheckFailure, Result
+from autograde.student.checks import Check, CheckFailure, Result, assignment_of_module, register
 
 THRESHOLDS = Path(__file__).with_name("thresholds.json")
 #: Distance of the bar below the reference's worst seed, in accuracy (0.005 = half a point).
@@ -29,24 +41,68 @@ MARGIN = 0.005
 SEEDS = tuple(range(10))
 #: Bars calibrated on the grading machine, kept in the data folder beside the data they are for.
 LOCAL_THRESHOLDS = "calibration.json"
-#: Seeds that show a bar holds: neither calibration (SEEDS) nor grading (1000) uses them.
+#: The seed an accuracy check trains with at grading; calibration never uses it.
+GRADING_SEED = 1000
+#: Seeds that show a bar holds: neither calibration (SEEDS) nor grading (GRADING_SEED) uses them.
 FRESH_SEEDS = tuple(range(100, 120))
 
 
 @dataclass(frozen=True)
-class Measured:
-    """How an accuracy bar is measured: ``measure(code, seed)`` trains ``code`` and returns its test accuracy.
+class Bar:
+    """The bar of one accuracy check: ``measure(code, seed)`` trains ``code`` and returns its test accuracy.
 
-    ``data`` gives the fingerprint of the grading data at hand when that data differs between
-    machines; the bar is then kept under ``<key>@<fingerprint>``.
+    ``key`` is ``<assignment>.<group>``. ``data`` gives the fingerprint of the grading data at hand
+    when that data differs between machines; the bar is then kept under ``<key>@<fingerprint>``.
     """
 
+    key: str
     measure: Callable[[object, int], float]
     note: str
     data: Callable[[], str] | None = None
 
-    def entry_key(self, key: str) -> str:
-        return key if self.data is None else f"{key}@{self.data()}"
+    @property
+    def assignment(self) -> str:
+        return self.key.split(".", 1)[0]
+
+    def entry_key(self) -> str:
+        return self.key if self.data is None else f"{self.key}@{self.data()}"
+
+
+def accuracy_check(group: str, points: float, note: str, trained: str | Callable[[], str],
+                   data: Callable[[], str] | None = None):
+    """Declare the decorated ``measure(student, seed) -> test accuracy`` a hidden check of grade cell ``group``.
+
+    At grading it trains with GRADING_SEED and earns ``points`` at or above the calibrated bar;
+    ``trained`` says how the accuracy was reached, in the check's message ("after training with
+    ..."; a function when it depends on the data at hand). ``note`` describes the bar's record in
+    thresholds.json. With ``data``, the bar is kept per dataset and calibrated on this data when no
+    committed bar matches it (``bar_on_this_data``).
+    """
+
+    def declare(measure: Callable[[object, int], float]) -> Callable[[object, int], float]:
+        bar = Bar(f"{assignment_of_module(measure.__module__)}.{group}", measure, note, data)
+
+        def graded(student) -> Result:
+            achieved = measure(student, GRADING_SEED)
+            how = trained() if callable(trained) else trained
+            if data is None:
+                return verdict(bar.key, achieved, how)
+            threshold, origin = bar_on_this_data(bar)
+            return verdict(bar.key, achieved, f"{how} (bar {origin})", threshold=threshold)
+
+        graded.__name__, graded.__qualname__ = measure.__name__, measure.__qualname__
+        graded.__doc__, graded.__module__ = measure.__doc__, measure.__module__
+        register(Check(f"{group}.{measure.__name__}", bar.assignment, group, float(points), True, graded, bar))
+        return measure
+
+    return declare
+
+
+def accuracy_checks(assignment_id: str) -> list[Check]:
+    """The accuracy checks of ``assignment_id`` (each has a ``bar``), in the order they are declared."""
+    from autograde.student import checks
+
+    return [c for c in checks.load(assignment_id, hidden=True) if c.bar is not None]
 
 
 def load(path: Path = THRESHOLDS) -> dict:
@@ -120,7 +176,7 @@ def record_fresh_seeds(key: str, value: dict, path: Path = THRESHOLDS) -> None:
     path.write_text(json.dumps(entries, indent=2, sort_keys=True) + "\n")
 
 
-def bar_on_this_data(assignment_id: str, key: str, measured: Measured) -> tuple[float, str]:
+def bar_on_this_data(bar: Bar) -> tuple[float, str]:
     """(bar, where it came from) for a bar kept per dataset, calibrating it on this data if nobody has.
 
     Several graders may ask at once: a lock on the data folder's calibration file lets one of
@@ -128,7 +184,7 @@ def bar_on_this_data(assignment_id: str, key: str, measured: Measured) -> tuple[
     """
     from data_scripts import data_dir
 
-    entry_key = measured.entry_key(key)
+    entry_key = bar.entry_key()
     committed = load()
     if entry_key in committed:
         return float(committed[entry_key]["bar"]), "calibrated for this data in thresholds.json"
@@ -138,8 +194,8 @@ def bar_on_this_data(assignment_id: str, key: str, measured: Measured) -> tuple[
         fcntl.flock(lock, fcntl.LOCK_EX)
         entries = load(local)
         if entry_key not in entries:
-            reference = modules.load(assignment_id, kit.solutions(assignment_id))
-            record(entry_key, entry(lambda seed: measured.measure(reference, seed), SEEDS, measured.note), local)
+            reference = modules.load(bar.assignment, kit.solutions(bar.assignment))
+            record(entry_key, entry(lambda seed: bar.measure(reference, seed), SEEDS, bar.note), local)
             entries = load(local)
     found = entries[entry_key]
     return float(found["bar"]), (f"calibrated on this data: the reference reached "

@@ -51,6 +51,8 @@ class Check:
     points: float
     hidden: bool
     function: Callable = field(repr=False, compare=False)
+    #: An accuracy check's bar (``autograde.grading.calibration.Bar``): how it trains, for calibration.
+    bar: object | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -129,13 +131,17 @@ def check(group: str, points: float, hidden: bool = False):
     The assignment is the one whose folder holds the function's module.
     """
 
-    def register(function: Callable) -> Callable:
-        assignment = assignment_of_module(function.__module__)
-        made = Check(f"{group}.{function.__name__}", assignment, group, float(points), hidden, function)
-        _REGISTRY[(assignment, made.id)] = made
+    def declare(function: Callable) -> Callable:
+        register(Check(f"{group}.{function.__name__}", assignment_of_module(function.__module__), group,
+                       float(points), hidden, function))
         return function
 
-    return register
+    return declare
+
+
+def register(made: Check) -> None:
+    """Add ``made`` to the checks of its assignment (``check`` and the grader's accuracy checks call it)."""
+    _REGISTRY[(made.assignment, made.id)] = made
 
 
 def load(assignment: str, hidden: bool = True) -> list[Check]:

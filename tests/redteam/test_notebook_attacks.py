@@ -20,10 +20,11 @@ from autograde.course import submissions
 from autograde.grading import runner
 from autograde.reports import grade_table
 from autograde.kit import REPO
+from support.examples import bug_file
 
 STARTER = REPO / "starter/softmax_mlp/softmax_classifier.py"
 HONEST = {"reference": REPO / "solutions/softmax_mlp/softmax_classifier.py",
-          "unaveraged_gradient": REPO / "examples/softmax_mlp/unaveraged_gradient/softmax_classifier.py"}
+          "gradient_not_averaged": bug_file("softmax_mlp", "gradient_not_averaged", "softmax_classifier.py")}
 
 
 def is_grade(cell) -> bool:

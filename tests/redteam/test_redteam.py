@@ -21,6 +21,7 @@ from autograde.sandbox import process
 from autograde.student import checks
 from autograde.student import outcome
 from autograde.kit import REPO
+from support.examples import bug_file
 from autograde.limits import Limits
 
 ATTACKS = sorted((Path(__file__).parent / "attacks").glob("*.py")) + [
@@ -33,7 +34,7 @@ HONEST_LIMITS = Limits(memory_bytes=LIMITS.memory_bytes)
 #: The softmax notebook's grade cells: the attacks all target softmax_classifier.
 SOFTMAX = {c.group for c in checks.load("softmax_mlp") if c.group.startswith("softmax_")}
 HONEST = {"reference": REPO / "solutions/softmax_mlp/softmax_classifier.py",
-          "unaveraged_gradient": REPO / "examples/softmax_mlp/unaveraged_gradient/softmax_classifier.py"}
+          "gradient_not_averaged": bug_file("softmax_mlp", "gradient_not_averaged", "softmax_classifier.py")}
 
 def attack_name(path: Path) -> str:
     return path.parent.name if path.name == "softmax_classifier.py" else path.stem

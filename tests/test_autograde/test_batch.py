@@ -27,15 +27,16 @@ from autograde.course import build, commands, config, submissions
 from autograde.kit import REPO
 from autograde.limits import Limits
 from autograde.reports import grade_table
+from support.examples import bug_file
 
 ASSIGNMENT = "softmax_mlp"
 STARTER = REPO / "starter/softmax_mlp/softmax_classifier.py"
-EXAMPLES = REPO / "examples/softmax_mlp"
 #: Full marks are rare in a class; a starter, a wrong gradient and an unstable softmax are not.
 CLASS = {"starter": STARTER,
-         "unaveraged_gradient": EXAMPLES / "unaveraged_gradient/softmax_classifier.py",
-         "unstable_softmax": EXAMPLES / "unstable_softmax/softmax_classifier.py"}
-TIMESTAMPS = {"unstable_softmax": "2026-03-01 09:30:00.000000 UTC"}
+         "gradient_not_averaged": bug_file(ASSIGNMENT, "gradient_not_averaged", "softmax_classifier.py"),
+         "softmax_without_max_subtraction": bug_file(ASSIGNMENT, "softmax_without_max_subtraction",
+                                                     "softmax_classifier.py")}
+TIMESTAMPS = {"softmax_without_max_subtraction": "2026-03-01 09:30:00.000000 UTC"}
 
 
 def copy_course(released: Path, target: Path) -> Path:
@@ -104,8 +105,8 @@ def test_parallel_workers_grade_exactly_like_sequential_nbgrader(released, seque
     parallel, plain = gradebook_state(course_dir), gradebook_state(sequential)
     assert parallel == plain
     scores = {student: sum(s for s, _, _ in state["grades"].values()) for student, state in plain.items()}
-    assert scores["starter"] == 0 and 0 < scores["unaveraged_gradient"] < scores["unstable_softmax"] < 39
-    assert plain["unstable_softmax"]["timestamp"].isoformat().startswith("2026-03-01T09:30")
+    assert scores["starter"] == 0 and 0 < scores["gradient_not_averaged"] < scores["softmax_without_max_subtraction"] < 39
+    assert plain["softmax_without_max_subtraction"]["timestamp"].isoformat().startswith("2026-03-01T09:30")
     assert export(course_dir) == export(sequential)
     assert commands.untrusted_notebooks(course_dir, ASSIGNMENT) == []
 
@@ -114,7 +115,7 @@ def test_a_dask_cluster_grades_exactly_like_sequential_nbgrader(released, sequen
     from distributed import Client, LocalCluster
 
     course_dir = copy_course(released, tmp_path / "course")
-    students = ["starter", "unstable_softmax"]
+    students = ["starter", "softmax_without_max_subtraction"]
     stage(course_dir, {s: CLASS[s] for s in students})
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
         summary = coordinator.grade_class(course_dir, ASSIGNMENT, scheduler=cluster.scheduler_address, progress=False)

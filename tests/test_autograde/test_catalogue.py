@@ -1,4 +1,4 @@
-"""The catalogue of bugs and alternatives (autograde/catalogue.py, tests/catalogue/): well formed, and loud
+"""The catalogue of bugs and alternatives (autograde/authoring/catalogue.py, tests/catalogue/): well formed, and loud
 when an entry no longer fits the reference."""
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import ast
 
 import pytest
 
+from autograde import kit
 from autograde.authoring import catalogue
-from autograde.student import checks
-from autograde.student import modules
-from autograde.student import registry
+from autograde.student import checks, modules, registry
 
 
 def test_the_catalogue_holds_enough_bugs_and_alternatives_across_the_assignments():
@@ -69,3 +68,26 @@ def test_every_alternative_says_how_it_differs_and_imports(tmp_path, alternative
         assert docstring and len(docstring.strip()) > 40, f"{alternative.label}/{name} needs a module docstring"
     code = modules.load(alternative.assignment, catalogue.submission(alternative, tmp_path / "submission"))
     assert not code._import_errors, code._import_errors
+
+
+@pytest.mark.parametrize("assignment_id", registry.ids())
+def test_every_assignment_has_a_catalogued_example_submission_for_the_demo(tmp_path, assignment_id):
+    from autograde.authoring import demo
+
+    examples = [bug.name for bug in catalogue.examples(assignment_id)]
+    assert examples, f"no bug of {assignment_id} is marked example = true"
+    roster = demo.demo_submissions(assignment_id, tmp_path)
+    assert {"reference", "starter", *examples} <= set(roster)
+    for name in examples:
+        files = roster[name]
+        assert all(path.is_file() for path in files.values())
+        assert any(path.read_text() != (kit.solutions(assignment_id) / relative).read_text()
+                   for relative, path in files.items()), f"{name} is the reference"
+
+
+def test_an_example_flag_that_is_not_a_boolean_is_refused(tmp_path, monkeypatch):
+    toml = (catalogue.BUGS / "deep_mlp.toml").read_text().replace("example = true", 'example = "yes"', 1)
+    (tmp_path / "deep_mlp.toml").write_text(toml)
+    monkeypatch.setattr(catalogue, "BUGS", tmp_path)
+    with pytest.raises(catalogue.CatalogueError, match="example must be true or false"):
+        catalogue.bugs("deep_mlp")

@@ -30,12 +30,13 @@ def test_demo_grades_reference_full_starter_zero_and_mistakes_partially(demo):
     total = rows[0].max_score
     assert total == 39
     assert scores["reference"] == total and scores["starter"] == 0
-    assert 0 < scores["unaveraged_gradient"] < total and 0 < scores["unstable_softmax"] < total
+    # The example submissions are catalogued bugs (example = true in tests/catalogue/bugs/).
+    assert scores["gradient_not_averaged"] == 33 and scores["softmax_without_max_subtraction"] == 37
     assert scores["patches_the_grader"] == 0
     failed = {r.student: {o["name"] for o in r.failed} for r in rows}
-    assert "gradient_matches_numeric_gradient_without_regularization" in failed["unaveraged_gradient"]
-    assert "stays_finite_and_shift_invariant_with_logits_near_1000" in failed["unstable_softmax"]
-    assert "stays_finite_and_shift_invariant_with_logits_near_1000" not in failed["unaveraged_gradient"]
+    assert "gradient_matches_numeric_gradient_without_regularization" in failed["gradient_not_averaged"]
+    assert "stays_finite_and_shift_invariant_with_logits_near_1000" in failed["softmax_without_max_subtraction"]
+    assert "stays_finite_and_shift_invariant_with_logits_near_1000" not in failed["gradient_not_averaged"]
     for expected in ("reference", "39/39", "Checks that caught each submission", "s per submission", "demo finished",
                      "in parallel", "graded"):
         assert expected in printed
@@ -43,23 +44,24 @@ def test_demo_grades_reference_full_starter_zero_and_mistakes_partially(demo):
     assert "patches_the_grader" in report and report.count("<svg") == 3
 
 
-#: The demo's other assignments: (assignment, total points, its example, a check the example fails).
+#: The demo's other assignments: (assignment, total points, its example, the example's score, a check it fails).
 DEMO_EXAMPLES = [
-    ("logistic_regression", 14, "decay_missing_from_gradient", "gradients_match_numeric_with_decay"),
-    ("linear_mnist", 16, "best_kept_by_reference", "returns_the_parameters_with_the_best_dev_accuracy"),
-    ("deep_mlp", 18, "step_halved_every_epoch", "step_halves_every_two_epochs"),
-    ("linear_cifar10", 16, "regularization_gradient_halved", "gradients_match_numeric_gradients_with_regularization"),
+    ("logistic_regression", 14, "decay_missing_from_gradient", 12, "gradients_match_numeric_with_decay"),
+    ("linear_mnist", 16, "best_kept_by_reference", 14, "returns_the_parameters_with_the_best_dev_accuracy"),
+    ("deep_mlp", 18, "step_halved_every_epoch", 16, "step_halves_every_two_epochs"),
+    ("linear_cifar10", 16, "regularization_gradient_halved", 11, "gradients_match_numeric_gradients_with_regularization"),
 ]
 
 
-@pytest.mark.parametrize("assignment_id, total, example, caught", DEMO_EXAMPLES, ids=[e[0] for e in DEMO_EXAMPLES])
-def test_demo_grades_the_other_assignments(demo, assignment_id, total, example, caught):
+@pytest.mark.parametrize("assignment_id, total, example, score, caught", DEMO_EXAMPLES,
+                         ids=[e[0] for e in DEMO_EXAMPLES])
+def test_demo_grades_the_other_assignments(demo, assignment_id, total, example, score, caught):
     course_dir, printed = demo
     assert f"grade table of {assignment_id}" in printed
     _, rows = grade_table.collect(course_dir, assignment_id)
     scores = {r.student: r.score for r in rows}
     assert rows[0].max_score == total
     assert scores["reference"] == total and scores["starter"] == 0, scores
-    assert 0 < scores[example] < total, scores
+    assert scores[example] == score, scores
     failed = next({o["name"] for o in r.failed} for r in rows if r.student == example)
     assert caught in failed, failed

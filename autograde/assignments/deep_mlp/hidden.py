@@ -9,15 +9,12 @@ from autograde.grading import calibration
 from autograde.grading import data as grading_data
 from autograde.student import validate
 from autograde.student.checks import CheckFailure, check
+from autograde.assignments.deep_mlp.training import TRAINING
 from autograde.assignments.deep_mlp.public import (
     check_init, check_l1, check_schedule, close, compare_dense_backward, compare_loss_gradient,
     compare_network, compare_relu_backward, network_problem, student_dense, student_loss, student_network)
 from solutions.deep_mlp import deep_mlp as reference
 
-#: The notebook's hyperparameters (tests/test_notebooks.py keeps the two equal).
-TRAINING = {"epochs": 8, "batch_size": 50, "initial_step": 0.3, "l1": 1e-5, "halve_every": 2}
-ACCURACY_KEY = "deep_mlp.accuracy"
-GRADING_SEED = 1000
 
 
 @check("initialization", points=1, hidden=True)
@@ -78,11 +75,14 @@ def step_follows_other_initial_steps_and_periods(student):
     check_schedule(student, 0.7, 3, 20)
 
 
-def accuracy(student, seed: int) -> float:
-    """Test accuracy on MNIST after training with the notebook's hyperparameters.
+@calibration.accuracy_check("accuracy", points=3, note="reference deep_mlp 784-100-100-10, MNIST train 50k -> test 10k",
+                            trained="after training with the notebook's hyperparameters")
+def reaches_calibrated_test_accuracy_on_mnist(student, seed: int) -> float:
+    """Trained with the notebook's hyperparameters, the network reaches the calibrated test accuracy on MNIST.
 
-    The provided trainer runs beside the student's code (in the sandbox at grading) with the
-    training data and the test images; the test labels stay here.
+    Measured as the test accuracy after training with ``seed``: the provided trainer runs beside the
+    student's code (in the sandbox at grading) with the training data and the test images; the test
+    labels stay here.
     """
     data = grading_data.mnist()
     trainer = student.provided("deep_mlp_training")
@@ -90,12 +90,3 @@ def accuracy(student, seed: int) -> float:
     prediction = validate.array(trainer.predict(trained[0], data.test.images), "prediction",
                                 (len(data.test.labels),), kinds="iu")
     return float(np.mean(prediction == data.test.labels))
-
-
-@check("accuracy", points=3, hidden=True)
-def reaches_calibrated_test_accuracy_on_mnist(student):
-    """Trained with the notebook's hyperparameters, the network reaches the calibrated test accuracy on MNIST."""
-    return calibration.verdict(ACCURACY_KEY, accuracy(student, GRADING_SEED), "after training with the notebook's hyperparameters")
-
-
-ACCURACY = {ACCURACY_KEY: calibration.Measured(accuracy, "reference deep_mlp 784-100-100-10, MNIST train 50k -> test 10k")}

@@ -14,17 +14,14 @@ from autograde.grading import calibration
 from autograde.grading import data as grading_data
 from autograde.student import validate
 from autograde.student.checks import CheckFailure, check
+from autograde.assignments.linear_cifar10.training import GRADED
 from autograde.assignments.linear_cifar10.public import (
     TOLERANCE, check_accuracy, check_epoch, check_epochs, check_probabilities, close, compare_gradients,
     problem, student_cost, student_gradients, student_probabilities)
 from solutions.linear_cifar10 import linear_cifar10 as reference
 
-#: The graded run of the notebook: (lamda, eta) = (0, .01), batches of 100, 40 epochs
-#: (tests/test_notebooks.py keeps the notebook's values equal).
-TRAINING = {"lamda": 0.0, "GDparams": {"n_batch": 100, "eta": 0.01, "n_epochs": 40}}
+#: The graded run trains on the first batch and is tested on the test batch.
 TRAIN_BATCH, TEST_BATCH = "data_batch_1", "test_batch"
-ACCURACY_KEY = "linear_cifar10.accuracy"
-GRADING_SEED = 1000
 
 
 @check("evaluate", points=1, hidden=True)
@@ -94,33 +91,27 @@ def cifar10_columns():
     return X, np.eye(10)[train.labels].T, train.labels, np.ascontiguousarray(test.images.T), test.labels
 
 
-def accuracy(student, seed: int) -> float:
-    """Test accuracy after training on batch 1 with the graded run's hyperparameters, from InitParams(seed).
+def trained_on() -> str:
+    """Which data the accuracy was measured on, as the check's message says it."""
+    data = grading_data.cifar10()
+    on = "CIFAR-10" if data.official else f"the grading data ({data.description})"
+    return f"on {on}, trained as the notebook's graded run"
 
-    The provided trainer runs beside the student's code (in the sandbox at grading) with the
-    training batch and the test images; the test labels stay here.
+
+@calibration.accuracy_check("accuracy", points=3, trained=trained_on, data=lambda: grading_data.cifar10().md5,
+                            note="reference linear classifier, (lamda, eta) = (0, .01), 40 epochs of batches of 100: "
+                                 "data_batch_1 -> test_batch")
+def reaches_the_test_accuracy_calibrated_on_the_grading_data(student, seed: int) -> float:
+    """Trained as the notebook's graded run, the classifier reaches the test accuracy calibrated on the grading data.
+
+    Measured as the test accuracy after training on batch 1 with the graded run's hyperparameters,
+    from InitParams(seed): the provided trainer runs beside the student's code (in the sandbox at
+    grading) with the training batch and the test images; the test labels stay here.
     """
     X, Y, y, X_test, test_labels = cifar10_columns()
     trainer = student.provided("functions")
-    W, b, _ = validate.sequence(trainer.train(X, Y, y, TRAINING["GDparams"], TRAINING["lamda"], seed=seed,
+    W, b, _ = validate.sequence(trainer.train(X, Y, y, GRADED["GDparams"], GRADED["lamda"], seed=seed,
                                               record=False), "train", 3)
     P = validate.array(student.EvaluateClassifier(X_test, W, b), "EvaluateClassifier(X_test, W, b)",
                        (10, len(test_labels)))
     return float(np.mean(np.argmax(P, axis=0) == test_labels))
-
-
-MEASURED = calibration.Measured(accuracy, "reference linear classifier, (lamda, eta) = (0, .01), 40 epochs of "
-                                          "batches of 100: data_batch_1 -> test_batch",
-                                data=lambda: grading_data.cifar10().md5)
-ACCURACY = {ACCURACY_KEY: MEASURED}
-
-
-@check("accuracy", points=3, hidden=True)
-def reaches_the_test_accuracy_calibrated_on_the_grading_data(student):
-    """Trained as the notebook's graded run, the classifier reaches the test accuracy calibrated on the grading data."""
-    achieved = accuracy(student, GRADING_SEED)
-    threshold, origin = calibration.bar_on_this_data("linear_cifar10", ACCURACY_KEY, MEASURED)
-    data = grading_data.cifar10()
-    on = "CIFAR-10" if data.official else f"the grading data ({data.description})"
-    return calibration.verdict(ACCURACY_KEY, achieved, f"on {on}, trained as the notebook's graded run "
-                                                       f"(bar {origin})", threshold=threshold)

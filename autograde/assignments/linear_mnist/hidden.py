@@ -9,17 +9,12 @@ from autograde.grading import calibration
 from autograde.grading import data as grading_data
 from autograde.student import validate
 from autograde.student.checks import CheckFailure, check
+from autograde.assignments.linear_mnist.training import IMPROVED, PLAIN
 from autograde.assignments.linear_mnist.public import (
     TOLERANCE, check_best, check_epoch, check_glorot, check_halving, check_shuffle, close,
     compare_gradients, params_of, problem, student_accuracy, student_loss, student_probabilities)
 from solutions.linear_mnist import linear_mnist as reference
 
-#: The notebook's hyperparameters (tests/test_notebooks.py keeps them equal).
-PLAIN = {"epochs": 20, "step": 0.01, "batch_size": 10}
-IMPROVED = {"epochs": 20, "step": 0.2, "batch_size": 10}
-PLAIN_KEY = "linear_mnist.plain_accuracy"
-IMPROVED_KEY = "linear_mnist.improved_accuracy"
-GRADING_SEED = 1000
 
 
 @check("initialization", points=1, hidden=True)
@@ -92,30 +87,17 @@ def test_accuracy(W, b) -> float:
     return float(np.mean(np.argmax(test.images @ W + b, axis=1) == test.labels))
 
 
-def plain_accuracy(student, seed: int) -> float:
+@calibration.accuracy_check("plain_accuracy", points=2,
+                            note="reference linear model, plain trainer, MNIST train 50k -> test 10k",
+                            trained="after the plain trainer with the notebook's hyperparameters")
+def plain_trainer_reaches_calibrated_test_accuracy(student, seed: int) -> float:
+    """Glorot init and the plain trainer (step 0.01, batches of 10, 20 epochs) reach the calibrated test accuracy."""
     return test_accuracy(*trained(student, seed, improved=False))
 
 
-def improved_accuracy(student, seed: int) -> float:
-    return test_accuracy(*trained(student, seed, improved=True))
-
-
-@check("plain_accuracy", points=2, hidden=True)
-def plain_trainer_reaches_calibrated_test_accuracy(student):
-    """Glorot init and the plain trainer (step 0.01, batches of 10, 20 epochs) reach the calibrated test accuracy."""
-    return calibration.verdict(PLAIN_KEY, plain_accuracy(student, GRADING_SEED),
-                               "after the plain trainer with the notebook's hyperparameters")
-
-
-@check("improved_accuracy", points=2, hidden=True)
-def improved_trainer_reaches_calibrated_test_accuracy(student):
+@calibration.accuracy_check("improved_accuracy", points=2,
+                            note="reference linear model, improved trainer (dev 10k), MNIST train 50k -> test 10k",
+                            trained="with the best-dev parameters of train_improved and the notebook's hyperparameters")
+def improved_trainer_reaches_calibrated_test_accuracy(student, seed: int) -> float:
     """Glorot init and train_improved (initial step 0.2, batches of 10, 20 epochs) reach the calibrated test accuracy with its best-dev parameters."""
-    return calibration.verdict(IMPROVED_KEY, improved_accuracy(student, GRADING_SEED),
-                               "with the best-dev parameters of train_improved and the notebook's hyperparameters")
-
-
-ACCURACY = {
-    PLAIN_KEY: calibration.Measured(plain_accuracy, "reference linear model, plain trainer, MNIST train 50k -> test 10k"),
-    IMPROVED_KEY: calibration.Measured(
-        improved_accuracy, "reference linear model, improved trainer (dev 10k), MNIST train 50k -> test 10k"),
-}
+    return test_accuracy(*trained(student, seed, improved=True))

@@ -9,14 +9,10 @@ from autograde.grading import data as grading_data
 from autograde.student import gradcheck
 from autograde.student import validate
 from autograde.student.checks import CheckFailure, check
+from autograde.assignments.softmax_mlp.training import TRAINING
 from autograde.assignments.softmax_mlp.public.softmax import LOSS_TOLERANCE, random_problem, run_classifier
 from solutions.softmax_mlp.softmax_classifier import softmax_classifier as reference
 
-#: The notebook's hyperparameters (tests/test_notebooks.py keeps the two equal).
-TRAINING = {"learning_rate": 0.2, "lamda": 1e-5, "batch_size": 50, "epochs": 20}
-ACCURACY_KEY = "softmax_mlp.softmax_accuracy"
-#: Seed of the graded training run; calibration uses other seeds.
-GRADING_SEED = 1000
 
 
 def _matches_reference(student, name: str, seed: int, examples: int, lamda: float, logit_offset: float = 0.0):
@@ -56,11 +52,14 @@ def batch_of_one_with_huge_scores_matches_reference(student):
     _matches_reference(student, "all", 105, 1, 0.01, logit_offset=1000.0)
 
 
-def accuracy(student, seed: int) -> float:
-    """Test accuracy on MNIST after training with the notebook's hyperparameters.
+@calibration.accuracy_check("softmax_accuracy", points=3, note="reference softmax_classifier, MNIST train 50k -> test 10k",
+                            trained="after training with the notebook's hyperparameters")
+def reaches_calibrated_test_accuracy_on_mnist(student, seed: int) -> float:
+    """Trained with the notebook's hyperparameters, the classifier reaches the calibrated test accuracy on MNIST.
 
-    The provided trainer runs beside the student's code (in the sandbox at grading): it gets
-    the training data and the test images, never the test labels, which stay here.
+    Measured as the test accuracy after training with ``seed``: the provided trainer runs beside the
+    student's code (in the sandbox at grading); it gets the training data and the test images, never
+    the test labels, which stay here.
     """
     data = grading_data.mnist()
     trainer = student.provided("softmax_training")
@@ -70,9 +69,3 @@ def accuracy(student, seed: int) -> float:
     prediction = validate.array(trainer.predict(student.softmax_classifier, W, data.test.images),
                                 "prediction", (len(data.test.labels),), kinds="iu")
     return float(np.mean(prediction == data.test.labels))
-
-
-@check("softmax_accuracy", points=3, hidden=True)
-def reaches_calibrated_test_accuracy_on_mnist(student):
-    """Trained with the notebook's hyperparameters, the classifier reaches the calibrated test accuracy on MNIST."""
-    return calibration.verdict(ACCURACY_KEY, accuracy(student, GRADING_SEED), "after training with the notebook's hyperparameters")

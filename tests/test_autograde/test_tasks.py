@@ -1,0 +1,40 @@
+"""The resume fingerprint: it changes with everything that decides a score, so a restarted or
+repeated batch regrades exactly the submissions whose grading changed."""
+from __future__ import annotations
+
+import shutil
+
+from autograde import kit
+from autograde.batch import tasks
+from autograde.limits import Limits
+
+SUBMISSION = {"softmax_classifier.py": b"def softmax_classifier(W, input, label, lamda):\n    return 0\n"}
+
+
+def test_the_fingerprint_changes_with_the_files_the_reference_and_the_limits_only(tmp_path, monkeypatch):
+    source = {"softmax.ipynb": b"{}"}
+    digest = tasks.source_digest(source, "softmax_mlp")
+    same = tasks.fingerprint(SUBMISSION, tasks.source_digest(source, "softmax_mlp"))
+    assert tasks.fingerprint(SUBMISSION, digest) == same, "the fingerprint of unchanged grading must not change"
+    edited = {"softmax_classifier.py": SUBMISSION["softmax_classifier.py"] + b"# edited\n"}
+    assert tasks.fingerprint(edited, digest) != same
+    assert tasks.source_digest(source, "softmax_mlp", Limits(call_seconds=5)) != digest
+
+    # A corrected reference solution regrades: copy solutions/ and change one line of the reference.
+    copy = tmp_path / "solutions"
+    shutil.copytree(kit.SOLUTIONS, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(kit, "SOLUTIONS", copy)
+    assert tasks.source_digest(source, "softmax_mlp") == digest
+    reference = copy / "softmax_mlp" / "softmax_classifier.py"
+    reference.write_text(reference.read_text() + "\n# corrected\n")
+    assert tasks.source_digest(source, "softmax_mlp") != digest
+    assert tasks.source_digest(source, "deep_mlp") == tasks.source_digest(source, "deep_mlp")
+
+
+def test_the_fingerprint_covers_the_check_framework_and_the_assignments_checks():
+    covered = tasks.grading_files("softmax_mlp")
+    for path in ("autograde/student/checks.py", "autograde/student/gradcheck.py", "autograde/grading/thresholds.json",
+                 "autograde/assignments/softmax_mlp/hidden/softmax.py", "autograde/sandbox/proxy.py",
+                 "solutions/softmax_mlp/softmax_classifier.py"):
+        assert path in covered, path
+    assert not any(path.startswith("autograde/assignments/deep_mlp") for path in covered)
