@@ -16,6 +16,9 @@ import numpy as np
 STEP = 1e-5
 #: Largest relative error accepted between an analytic and a numeric gradient entry.
 RELATIVE_TOLERANCE = 1e-5
+#: Largest relative error accepted for values that can be computed exactly (a forward pass, a loss,
+#: an update): only round-off separates a correct result from the expected one.
+EXACT_TOLERANCE = 1e-6
 #: The same for forward differences (f(x+h) - f(x)) / h: their truncation error is O(h), not O(h^2),
 #: so entries near zero reach relative errors around 1e-3 even when the analytic gradient is right.
 FORWARD_RELATIVE_TOLERANCE = 1e-2
@@ -130,3 +133,21 @@ def check_gradient(name: str, function: Callable[[np.ndarray], float], x: np.nda
                    tolerance: float = RELATIVE_TOLERANCE, step: float = STEP) -> GradientVerdict:
     """Compare ``analytic`` with the numeric gradient of ``function`` at ``x``."""
     return compare(name, analytic, numeric_gradient(function, x, step), tolerance, "numeric")
+
+
+def expect_close(got, expected, name: str, where: str = "", hint: str | None = None, label: str = "expected",
+                 tolerance: float = EXACT_TOLERANCE) -> None:
+    """Raise CheckFailure unless ``got`` matches ``expected``: the verdict names the worst entry of ``name``,
+    both values and the relative error, then ``where`` (the shapes, the inputs); ``hint`` names the likely
+    mistake. ``label`` says where ``expected`` came from ("expected", "numeric", "reference's numeric")."""
+    from autograde.student.checks import CheckFailure
+
+    verdict = compare(name, got, expected, tolerance=tolerance, expected_label=label)
+    if not verdict.passed:
+        raise CheckFailure(f"{verdict.message()} {where}".rstrip(), hint)
+
+
+def is_close(got, expected, tolerance: float = EXACT_TOLERANCE) -> bool:
+    """Whether ``got`` has ``expected``'s shape and matches it (None matches nothing)."""
+    return (got is not None and expected is not None and np.shape(got) == np.shape(expected)
+            and compare("", got, expected, tolerance=tolerance).passed)

@@ -67,6 +67,15 @@ class Curves:
     test_loss: list[float] | None = None
     test_accuracy: list[float] | None = None
 
+    @classmethod
+    def of(cls, history: dict, tested: str = "test") -> "Curves":
+        """The curves of a provided trainer's ``history``, whose convention every trainer of the kit
+        follows: per epoch, ``<split>_loss`` and ``<split>_accuracy`` for each split it evaluates
+        (``training``, and ``tested``, the split the panel tests on); per mini-batch, ``batch_loss``
+        and ``batch_accuracy``."""
+        return cls(history["training_loss"], history["training_accuracy"], history[f"{tested}_accuracy"][-1],
+                   history.get(f"{tested}_loss"), history.get(f"{tested}_accuracy"))
+
 
 @dataclass(frozen=True)
 class LogSlider:
@@ -408,11 +417,6 @@ def _shown(value) -> str:
         return str(value)
     exponent = math.floor(math.log10(abs(value)))
     return f"{value:.1e}" if exponent < -6 else f"{value:.{max(0, 1 - exponent)}f}"
-
-
-def epoch_means(values, epochs: int) -> list[float]:
-    """Per-batch values (E * batches per epoch,) averaged over each epoch: (E,)."""
-    return [float(v) for v in np.mean(np.reshape(np.asarray(values, dtype=float), (epochs, -1)), axis=1)]
 
 
 def mnist_subset(code=None) -> Subset:

@@ -75,19 +75,19 @@ def train_improved(W, b, images, labels, dev_images, dev_labels, epochs=20, step
        next epochs.
 
     Returns (best_W, best_b, history): the best-dev parameters, and a dict with lists of one
-    entry per epoch: ``step`` (the step used in that epoch), ``train_accuracy`` and
+    entry per epoch: ``step`` (the step used in that epoch), ``training_accuracy`` and
     ``dev_accuracy`` (after that epoch).
     """
     ### BEGIN SOLUTION
     rng = np.random.default_rng(seed)
     best_accuracy, best_W, best_b = -1.0, W.copy(), b.copy()
-    history = {"step": [], "train_accuracy": [], "dev_accuracy": []}
+    history = {"step": [], "training_accuracy": [], "dev_accuracy": []}
     for _ in range(epochs):
         order = rng.permutation(len(images))
         history["step"].append(step)
         W, b = sgd_epoch(W, b, images, labels, order, step, batch_size)
         dev_accuracy = accuracy(W, b, dev_images, dev_labels)
-        history["train_accuracy"].append(accuracy(W, b, images, labels))
+        history["training_accuracy"].append(accuracy(W, b, images, labels))
         history["dev_accuracy"].append(dev_accuracy)
         if dev_accuracy > best_accuracy:
             best_accuracy, best_W, best_b = dev_accuracy, W.copy(), b.copy()

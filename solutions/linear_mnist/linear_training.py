@@ -13,14 +13,14 @@ def train_plain(W, b, images, labels, dev_images, dev_labels, epochs=20, step=0.
     """Mini-batch SGD from (W, b), visiting the examples in their given order every epoch.
 
     Returns (W, b, history): the parameters after the last epoch, and a dict with lists of one
-    entry per epoch: ``train_accuracy`` and ``dev_accuracy``.
+    entry per epoch: ``training_accuracy`` and ``dev_accuracy``.
     """
     order = np.arange(len(images))
-    history = {"train_accuracy": [], "dev_accuracy": []}
+    history = {"training_accuracy": [], "dev_accuracy": []}
     epoch_range = range(epochs) if progress is None else progress(range(epochs))
     for _ in epoch_range:
         W, b = sgd_epoch(W, b, images, labels, order, step, batch_size)
-        history["train_accuracy"].append(accuracy(W, b, images, labels))
+        history["training_accuracy"].append(accuracy(W, b, images, labels))
         history["dev_accuracy"].append(accuracy(W, b, dev_images, dev_labels))
     return W, b, history
 

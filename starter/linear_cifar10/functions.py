@@ -76,23 +76,23 @@ def train(X, Y, y, GDparams, lamda, seed=0, validation=None, progress=None, reco
     Returns
     -------
     W, b : the parameters after the last epoch
-    history : dict of lists, one entry per epoch: ``train_cost``, ``train_accuracy`` and, with
-        ``validation``, ``validation_cost`` and ``validation_accuracy``
+    history : dict of lists, one entry per epoch: ``training_loss`` (the cost J),
+        ``training_accuracy`` and, with ``validation``, ``validation_loss`` and ``validation_accuracy``
     """
     # float64 columns, as the handout's data; the grader sends float32 to halve the transfer.
     X = np.ascontiguousarray(X, dtype=np.float64)
     W, b = InitParams(Y.shape[0], X.shape[0], seed)
-    history = {"train_cost": [], "train_accuracy": []}
+    history = {"training_loss": [], "training_accuracy": []}
     if validation is not None:
-        history.update(validation_cost=[], validation_accuracy=[])
+        history.update(validation_loss=[], validation_accuracy=[])
     epochs = range(GDparams["n_epochs"])
     for _ in epochs if progress is None else progress(epochs):
         W, b = MiniBatchGD(X, Y, {**GDparams, "n_epochs": 1}, W, b, lamda)
         if record:
-            history["train_cost"].append(ComputeCost(X, Y, W, b, lamda))
-            history["train_accuracy"].append(ComputeAccuracy(X, y, W, b))
+            history["training_loss"].append(ComputeCost(X, Y, W, b, lamda))
+            history["training_accuracy"].append(ComputeAccuracy(X, y, W, b))
         if validation is not None:
-            history["validation_cost"].append(ComputeCost(validation[0], validation[1], W, b, lamda))
+            history["validation_loss"].append(ComputeCost(validation[0], validation[1], W, b, lamda))
             history["validation_accuracy"].append(ComputeAccuracy(validation[0], validation[2], W, b))
     return W, b, history
 

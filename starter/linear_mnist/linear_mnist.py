@@ -57,7 +57,7 @@ def train_improved(W, b, images, labels, dev_images, dev_labels, epochs=20, step
        next epochs.
 
     Returns (best_W, best_b, history): the best-dev parameters, and a dict with lists of one
-    entry per epoch: ``step`` (the step used in that epoch), ``train_accuracy`` and
+    entry per epoch: ``step`` (the step used in that epoch), ``training_accuracy`` and
     ``dev_accuracy`` (after that epoch).
     """
     # YOUR CODE HERE

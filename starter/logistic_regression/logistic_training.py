@@ -39,14 +39,14 @@ def train(images, labels, epochs=100, batch_size=200, learning_rate=0.001, weigh
     -------
     W, b : the trained parameters
     history : dict
-        ``loss`` (the batch's loss divided by its size) and ``accuracy`` (on the batch, before
-        the update) for every iteration; for each name in ``evaluate_on``, ``<name>_loss`` (per
+        ``batch_loss`` (the batch's loss divided by its size) and ``batch_accuracy`` (on the batch,
+        before the update) for every iteration; for each name in ``evaluate_on``, ``<name>_loss`` (per
         example) and ``<name>_accuracy`` for every epoch.
     """
     W, b = np.zeros((images.shape[1], len(DIGITS))), np.zeros(len(DIGITS))
     rng = np.random.default_rng(seed)
     evaluate_on = evaluate_on or {}
-    history = {"loss": [], "accuracy": []}
+    history = {"batch_loss": [], "batch_accuracy": []}
     for name in evaluate_on:
         history.update({f"{name}_loss": [], f"{name}_accuracy": []})
     epoch_range = range(epochs) if progress is None else progress(range(epochs))
@@ -54,9 +54,9 @@ def train(images, labels, epochs=100, batch_size=200, learning_rate=0.001, weigh
         order = rng.permutation(len(images))
         for start in range(0, len(images), batch_size):
             batch = order[start:start + batch_size]
-            history["accuracy"].append(float(np.mean(predict(W, b, images[batch]) == labels[batch])))
+            history["batch_accuracy"].append(float(np.mean(predict(W, b, images[batch]) == labels[batch])))
             loss, dW, db = loss_and_gradients(W, b, images[batch], labels[batch], weight_decay)
-            history["loss"].append(float(loss) / len(batch))
+            history["batch_loss"].append(float(loss) / len(batch))
             W, b = sgd_update(W, b, dW, db, learning_rate)
         for name, (split_images, split_labels) in evaluate_on.items():
             loss, accuracy = evaluate(W, b, split_images, split_labels)

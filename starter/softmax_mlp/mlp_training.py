@@ -56,13 +56,13 @@ def train(model, criterion, optimizer, images, labels, epochs, batch_size, seed=
     Returns
     -------
     history : dict of lists
-        ``batch_loss`` and ``batch_accuracy`` for every mini-batch; ``train_loss``,
-        ``train_accuracy`` (the means over each epoch's batches) and, with ``validation``,
+        ``batch_loss`` and ``batch_accuracy`` for every mini-batch; ``training_loss``,
+        ``training_accuracy`` (the means over each epoch's batches) and, with ``validation``,
         ``validation_loss`` and ``validation_accuracy`` for every epoch.
     """
     rng = np.random.default_rng(seed)
     targets = one_hot(labels)
-    history = {key: [] for key in ("batch_loss", "batch_accuracy", "train_loss", "train_accuracy",
+    history = {key: [] for key in ("batch_loss", "batch_accuracy", "training_loss", "training_accuracy",
                                    "validation_loss", "validation_accuracy")}
     epoch_range = range(epochs) if progress is None else progress(range(epochs))
     for _ in epoch_range:
@@ -75,8 +75,8 @@ def train(model, criterion, optimizer, images, labels, epochs, batch_size, seed=
             optimizer.step(model)
             history["batch_loss"].append(float(criterion.loss))
             history["batch_accuracy"].append(float(criterion.acc))
-        history["train_loss"].append(float(np.mean(history["batch_loss"][first:])))
-        history["train_accuracy"].append(float(np.mean(history["batch_accuracy"][first:])))
+        history["training_loss"].append(float(np.mean(history["batch_loss"][first:])))
+        history["training_accuracy"].append(float(np.mean(history["batch_accuracy"][first:])))
         if validation is not None:
             loss, accuracy = evaluate(model, criterion, *validation)
             history["validation_loss"].append(loss)

@@ -10,7 +10,8 @@ import numpy as np
 INITIAL_SCALE = 0.01
 
 
-def train(classifier, images, labels, learning_rate, lamda, batch_size, epochs, seed=0, progress=None):
+def train(classifier, images, labels, learning_rate, lamda, batch_size, epochs, seed=0, evaluate_on=None,
+          progress=None):
     """Train a softmax classifier with mini-batch gradient descent.
 
     Parameters
@@ -24,20 +25,27 @@ def train(classifier, images, labels, learning_rate, lamda, batch_size, epochs, 
     batch_size, epochs : int
     seed : int
         Seeds the initial weights and the order of the examples in each epoch.
+    evaluate_on : dict of name -> (images (M, D), labels (M,)), optional
+        Evaluated after every epoch (for example ``{"test": ...}``).
     progress : callable, optional
         Wraps the epoch range (for example ``tqdm``) to show progress.
 
     Returns
     -------
     W : ndarray, shape (D, C)
-    history : dict
-        ``loss`` and ``accuracy`` of every mini-batch, in training order.
+    history : dict of lists
+        ``batch_loss`` and ``batch_accuracy`` of every mini-batch, in training order; for each name
+        in ``evaluate_on``, ``<name>_loss`` (the mean cross-entropy, without the penalty) and
+        ``<name>_accuracy`` after every epoch.
     """
     classes = 10
     rng = np.random.default_rng(seed)
     W = rng.normal(0.0, INITIAL_SCALE, size=(images.shape[1], classes))
     one_hot = np.eye(classes)[labels]
-    history = {"loss": [], "accuracy": []}
+    evaluate_on = evaluate_on or {}
+    history = {"batch_loss": [], "batch_accuracy": []}
+    for name in evaluate_on:
+        history.update({f"{name}_loss": [], f"{name}_accuracy": []})
     epoch_range = range(epochs) if progress is None else progress(range(epochs))
     for _ in epoch_range:
         order = rng.permutation(len(images))
@@ -45,8 +53,12 @@ def train(classifier, images, labels, learning_rate, lamda, batch_size, epochs, 
             batch = order[start:start + batch_size]
             loss, gradient, prediction = classifier(W, images[batch], one_hot[batch], lamda)
             W = W - learning_rate * gradient
-            history["loss"].append(float(loss))
-            history["accuracy"].append(float(np.mean(np.ravel(prediction) == labels[batch])))
+            history["batch_loss"].append(float(loss))
+            history["batch_accuracy"].append(float(np.mean(np.ravel(prediction) == labels[batch])))
+        for name, (split_images, split_labels) in evaluate_on.items():
+            loss, _, prediction = classifier(W, split_images, np.eye(classes)[split_labels], 0.0)
+            history[f"{name}_loss"].append(float(loss))
+            history[f"{name}_accuracy"].append(float(np.mean(np.ravel(prediction) == split_labels)))
     return W, history
 
 

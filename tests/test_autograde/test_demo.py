@@ -49,7 +49,7 @@ DEMO_EXAMPLES = [
     ("logistic_regression", 14, "decay_missing_from_gradient", 12, "gradients_match_numeric_with_decay"),
     ("linear_mnist", 16, "best_kept_by_reference", 14, "returns_the_parameters_with_the_best_dev_accuracy"),
     ("deep_mlp", 18, "step_halved_every_epoch", 16, "step_halves_every_two_epochs"),
-    ("linear_cifar10", 16, "regularization_gradient_halved", 11, "gradients_match_numeric_gradients_with_regularization"),
+    ("linear_cifar10", 16, "regularization_gradient_halved", 14, "gradients_match_numeric_gradients_with_regularization"),
 ]
 
 

@@ -8,11 +8,12 @@ import numpy as np
 from autograde.grading import calibration
 from autograde.grading import data as grading_data
 from autograde.student import validate
+from autograde.student.gradcheck import expect_close
 from autograde.student.checks import CheckFailure, check
 from autograde.assignments.deep_mlp.training import TRAINING
 from autograde.assignments.deep_mlp.public import (
-    check_init, check_l1, check_schedule, close, compare_dense_backward, compare_loss_gradient,
-    compare_network, compare_relu_backward, network_problem, student_dense, student_loss, student_network)
+    check_init, check_l1, check_schedule, compare_dense_backward, compare_loss_gradient, compare_network,
+    compare_relu_backward, network_problem, student_dense, student_loss, student_network)
 from solutions.deep_mlp import deep_mlp as reference
 
 
@@ -30,7 +31,7 @@ def dense_and_relu_match_the_reference_on_fresh_shapes(student):
         rng = np.random.default_rng(seed)
         x, W, b = (rng.normal(size=(shape["examples"], shape["inputs"])),
                    rng.normal(size=(shape["inputs"], shape["outputs"])), rng.normal(size=shape["outputs"]))
-        close(student_dense(student, x, W, b), reference.dense_forward(x, W, b), "dense_forward(x, W, b)", str(shape))
+        expect_close(student_dense(student, x, W, b), reference.dense_forward(x, W, b), "dense_forward(x, W, b)", str(shape))
         compare_dense_backward(student, reference.dense_forward, seed, "reference's numeric", **shape)
     compare_relu_backward(student, reference.relu_forward, 112, "reference's numeric", shape=(1, 9))
 
@@ -45,7 +46,7 @@ def cross_entropy_matches_the_reference_with_ten_classes_and_a_batch_of_one(stud
         expected, expected_gradient = reference.softmax_cross_entropy(logits, labels)
         if abs(loss - expected) > 1e-6 * max(1, expected):
             raise CheckFailure(f"the loss is {loss:.6g}, expected {expected:.6g} (N={examples}, C=10)")
-        close(dlogits, expected_gradient, "dlogits", f"(N={examples}, C=10)")
+        expect_close(dlogits, expected_gradient, "dlogits", f"(N={examples}, C=10)")
     compare_loss_gradient(student, lambda z, y: reference.softmax_cross_entropy(z, y)[0], 122, "reference's numeric",
                           examples=3, classes=10)
 

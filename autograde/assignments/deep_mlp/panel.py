@@ -19,5 +19,4 @@ def train_deep_mlp(code, data, progress, initial_step, l1, batch_size, epochs, h
                                 sizes=(data.train_images.shape[1], hidden_size, hidden_size, 10), progress=progress,
                                 evaluate_on={"training": (data.train_images, data.train_labels),
                                              "test": (data.test_images, data.test_labels)})
-    return Curves(history["training_loss"], history["training_accuracy"], history["test_accuracy"][-1],
-                  history["test_loss"], history["test_accuracy"])
+    return Curves.of(history)

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograde.student import gradcheck
+from autograde.student import gradcheck, hints
 from autograde.student import validate
+from autograde.student.gradcheck import expect_close
 from autograde.student.checks import CheckFailure, check
 
-TOLERANCE = 1e-6
+#: Relative tolerance for values that can be computed exactly.
+TOLERANCE = gradcheck.EXACT_TOLERANCE
 
 
 def rng_for(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def close(got, expected, name: str, where: str, hint=None, label: str = "expected") -> None:
-    verdict = gradcheck.compare(name, got, expected, tolerance=TOLERANCE, expected_label=label)
-    if not verdict.passed:
-        raise CheckFailure(f"{verdict.message()} {where}", hint)
 
 
 def params_of(value, sizes, name: str = "params") -> list:
@@ -111,19 +109,18 @@ def compare_dense_backward(student, forward, seed: int, label: str, **shape):
         ("dW", dW, gradcheck.numeric_gradient(lambda v: total(x, v, b), W)),
         ("db", db, gradcheck.numeric_gradient(lambda v: total(x, W, v), b)),
     ]:
-        close(analytic, numeric, name, where, batch_hint(analytic, numeric, name, len(x)), label)
+        expect_close(analytic, numeric, name, where, batch_hint(analytic, numeric, name, len(x)), label)
+
+
+#: The mistakes of a parameter's gradient, in this course's words (dout already holds the 1/N of the mean).
+BATCH_WORDS = hints.GradientWords(
+    too_small="{name} is {n} times too small, and {n} is the batch size: sum dout over the batch.",
+    too_large="{name} is {n} times too large, and {n} is the batch size: dout already holds the 1/N of the mean loss.")
 
 
 def batch_hint(analytic, numeric, name: str, examples: int):
     """The likely mistake when a parameter gradient is the numeric one divided or multiplied by the batch size."""
-    if name == "dx" or examples < 2:
-        return None
-    if np.allclose(analytic * examples, numeric, rtol=1e-4, atol=1e-9):
-        return f"{name} is {examples} times too small, and {examples} is the batch size: sum dout over the batch."
-    if np.allclose(analytic, numeric * examples, rtol=1e-4, atol=1e-9):
-        return (f"{name} is {examples} times too large, and {examples} is the batch size: dout already holds the "
-                "1/N of the mean loss.")
-    return None
+    return None if name == "dx" else hints.gradient_mistake(analytic, numeric, BATCH_WORDS, name=name, examples=examples)
 
 
 def compare_relu_backward(student, forward, seed: int, label: str, shape=(4, 6)):
@@ -134,16 +131,16 @@ def compare_relu_backward(student, forward, seed: int, label: str, shape=(4, 6))
     analytic = validate.array(student.relu_backward(dout.copy(), x.copy()), "relu_backward(dout, x)", shape)
     numeric = gradcheck.numeric_gradient(lambda v: float(np.sum(forward(v) * dout)), x)
     hint = "Multiply dout by the mask x > 0." if np.allclose(analytic, (x > 0).astype(float)) else None
-    close(analytic, numeric, "relu_backward(dout, x)", f"(shape {shape})", hint, label)
+    expect_close(analytic, numeric, "relu_backward(dout, x)", f"(shape {shape})", hint, label)
 
 
 @check("layers", points=1)
 def dense_and_relu_forward_match_their_formulas(student):
     """dense_forward is x @ W + b and relu_forward is max(x, 0)."""
     x, W, b, _ = dense_problem(10)
-    close(student_dense(student, x, W, b), x @ W + b, "dense_forward(x, W, b)", "(N=4, D=5, H=3)")
+    expect_close(student_dense(student, x, W, b), x @ W + b, "dense_forward(x, W, b)", "(N=4, D=5, H=3)")
     z = rng_for(11).normal(size=(3, 7))
-    close(validate.array(student.relu_forward(z.copy()), "relu_forward(x)", z.shape), np.maximum(z, 0),
+    expect_close(validate.array(student.relu_forward(z.copy()), "relu_forward(x)", z.shape), np.maximum(z, 0),
           "relu_forward(x)", "(shape (3, 7))")
 
 
@@ -181,7 +178,7 @@ def cross_entropy_value_is_log_classes_at_zero_and_stable_near_1000(student):
     small, small_gradient = student_loss(student, logits, labels)
     if abs(big - small) > TOLERANCE * max(1, small):
         raise CheckFailure(f"the loss is {big:.6g} for logits near 1000 but {small:.6g} without the 1000", hint)
-    close(big_gradient, small_gradient, "dlogits", "for logits near 1000", hint)
+    expect_close(big_gradient, small_gradient, "dlogits", "for logits near 1000", hint)
 
 
 @check("loss", points=1)
@@ -198,7 +195,7 @@ def compare_loss_gradient(student, loss_of, seed: int, label: str, examples: int
     hint = None
     if np.allclose(analytic, numeric * examples):
         hint = f"dlogits is {examples} times too large, and {examples} is the batch size: divide by N."
-    close(analytic, numeric, "dlogits", f"(N={examples}, C={classes})", hint, label)
+    expect_close(analytic, numeric, "dlogits", f"(N={examples}, C={classes})", hint, label)
 
 
 # -- L1 -----------------------------------------------------------------------------------
@@ -222,9 +219,9 @@ def check_l1(student, seed: int, sizes, l1: float) -> None:
             hint = "This is an L2 penalty: L1 sums the absolute values |W|."
         raise CheckFailure(f"l1_penalty returned {penalty:.6g}, expected l1 * sum(|W|) = {expected:.6g} {where}", hint)
     for index, ((W, b), (dW, db)) in enumerate(zip(params, grads)):
-        close(dW, l1 * np.sign(W), f"layer {index}: dW of the penalty", where,
+        expect_close(dW, l1 * np.sign(W), f"layer {index}: dW of the penalty", where,
               "The gradient of l1 * |W| is l1 * sign(W).")
-        close(db, np.zeros_like(b), f"layer {index}: db of the penalty", where, "The biases are not regularized: db = 0.")
+        expect_close(db, np.zeros_like(b), f"layer {index}: db of the penalty", where, "The biases are not regularized: db = 0.")
 
 
 @check("l1", points=1)
@@ -262,7 +259,7 @@ def compare_network(student, loss_of, seed: int, sizes, examples: int, l1: float
             hint = None
             if name == "dW" and np.allclose(analytic - numeric, -l1 * np.sign(W), atol=1e-7):
                 hint = "The gradient lacks the L1 term l1 * sign(W)."
-            close(analytic, numeric, f"layer {index}: {name}", where, hint, label)
+            expect_close(analytic, numeric, f"layer {index}: {name}", where, hint, label)
 
 
 @check("network", points=1)

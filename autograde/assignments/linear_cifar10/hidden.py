@@ -13,11 +13,12 @@ import numpy as np
 from autograde.grading import calibration
 from autograde.grading import data as grading_data
 from autograde.student import validate
+from autograde.student.gradcheck import expect_close
 from autograde.student.checks import CheckFailure, check
 from autograde.assignments.linear_cifar10.training import GRADED
 from autograde.assignments.linear_cifar10.public import (
-    TOLERANCE, check_accuracy, check_epoch, check_epochs, check_probabilities, close, compare_gradients,
-    problem, student_cost, student_gradients, student_probabilities)
+    TOLERANCE, check_accuracy, check_epoch, check_epochs, check_probabilities, compare_gradients, problem,
+    student_cost, student_gradients, student_probabilities)
 from solutions.linear_cifar10 import linear_cifar10 as reference
 
 #: The graded run trains on the first batch and is tested on the test batch.
@@ -29,7 +30,7 @@ def evaluate_classifier_matches_the_reference(student):
     """EvaluateClassifier matches the reference with ten classes, a column of its own, and scores near 1000."""
     for seed, n, d, K in [(100, 9, 20, 10), (101, 1, 7, 4)]:
         X, _, _, W, b = problem(seed, n, d, K, scale=3.0)
-        close(student_probabilities(student, X, W, b), reference.EvaluateClassifier(X, W, b), "P",
+        expect_close(student_probabilities(student, X, W, b), reference.EvaluateClassifier(X, W, b), "P",
               f"(d={d}, n={n}, K={K})", label="reference")
         check_probabilities(student, seed, n, d, K, shift=1000.0)
 
@@ -70,8 +71,8 @@ def gradients_match_numeric_gradients_of_the_reference_cost(student):
     P = reference.EvaluateClassifier(X, W, b)
     grad_W, grad_b = student_gradients(student, X, Y, P, W, 0.2)
     expected_W, expected_b = reference.ComputeGradients(X, Y, P, W, 0.2)
-    close(grad_W, expected_W, "grad_W", "(d=6, n=5, K=4, lamda=0.2)", label="reference")
-    close(grad_b, expected_b, "grad_b", "(d=6, n=5, K=4, lamda=0.2)", label="reference")
+    expect_close(grad_W, expected_W, "grad_W", "(d=6, n=5, K=4, lamda=0.2)", label="reference")
+    expect_close(grad_b, expected_b, "grad_b", "(d=6, n=5, K=4, lamda=0.2)", label="reference")
 
 
 @check("minibatch", points=1, hidden=True)

@@ -31,5 +31,4 @@ def train_linear_cifar10(code, data, progress, eta, lamda, batch_size, epochs):
     X_test, Y_test, y_test = functions.LoadBatch(Split(data.test_images, data.test_labels))
     _, _, history = functions.train(X, Y, y, {"n_batch": batch_size, "eta": eta, "n_epochs": epochs}, lamda, seed=0,
                                     validation=(X_test, Y_test, y_test), progress=progress)
-    return Curves(history["train_cost"], history["train_accuracy"], history["validation_accuracy"][-1],
-                  history["validation_cost"], history["validation_accuracy"])
+    return Curves.of(history, tested="validation")

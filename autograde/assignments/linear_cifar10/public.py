@@ -8,26 +8,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograde.student import gradcheck
+from autograde.student import gradcheck, hints
 from autograde.student import validate
+from autograde.student.gradcheck import expect_close, is_close
 from autograde.student.checks import CheckFailure, check
 
 #: Relative tolerance for values that can be computed exactly.
-TOLERANCE = 1e-6
+TOLERANCE = gradcheck.EXACT_TOLERANCE
 #: Largest relative error |ga - gn| / max(eps, |ga| + |gn|) accepted between your analytic gradient
 #: and the centred-difference gradient of a cost (computed in float64).
 GRADIENT_TOLERANCE = gradcheck.RELATIVE_TOLERANCE
 
 
-def close(got, expected, name: str, where: str, hint=None, label: str = "expected", tolerance: float = TOLERANCE):
-    verdict = gradcheck.compare(name, got, expected, tolerance=tolerance, expected_label=label)
-    if not verdict.passed:
-        raise CheckFailure(f"{verdict.message()} {where}", hint)
 
 
-def is_close(a, b) -> bool:
-    return a is not None and b is not None and np.shape(a) == np.shape(b) and \
-        gradcheck.compare("", a, b, tolerance=TOLERANCE).passed
 
 
 def problem(seed: int, n: int = 6, d: int = 5, K: int = 3, scale: float = 0.5):
@@ -102,14 +96,14 @@ def check_probabilities(student, seed: int, n: int, d: int, K: int, shift: float
     where = f"(d={d}, n={n}, K={K})"
     P = student_probabilities(student, X, W, b)
     expected = softmax_columns(W @ X + b)
-    close(P, expected, "P", where, probability_hint(P, X, W, b))
+    expect_close(P, expected, "P", where, probability_hint(P, X, W, b))
     try:
         shifted = student_probabilities(student, X, W, b + shift)
     except CheckFailure as failure:
         raise CheckFailure(f"{failure.message} when every score is near {shift:g}",
                            "exp() overflows for scores near 1000: subtract each column's largest score before "
                            "exponentiating (softmax does not change).") from None
-    close(shifted, expected, f"P with every score {shift:g} higher", where,
+    expect_close(shifted, expected, f"P with every score {shift:g} higher", where,
           "Subtract each column's largest score before exponentiating: softmax does not change, exp() no longer overflows.")
 
 
@@ -118,7 +112,7 @@ def evaluate_classifier_is_a_column_softmax_stable_near_1000(student):
     """EvaluateClassifier returns softmax(W X + b) column by column, the same when every score is 1000 higher."""
     X, W, b = np.ones((4, 2)), np.zeros((5, 4)), np.zeros((5, 1))
     uniform = student_probabilities(student, X, W, b)
-    close(uniform, np.full((5, 2), 0.2), "P", "at W = 0, b = 0 (K=5 classes: every entry should be 1/5)",
+    expect_close(uniform, np.full((5, 2), 0.2), "P", "at W = 0, b = 0 (K=5 classes: every entry should be 1/5)",
           probability_hint(uniform, X, W, b))
     check_probabilities(student, 1, n=6, d=5, K=3)
 
@@ -152,7 +146,7 @@ def cost_is_the_mean_cross_entropy(student):
 
 def penalty_hint(difference: float, W, b, lamda: float, n: int):
     """The likely mistake when cost(lamda) - cost(0) is not lamda * sum(W**2)."""
-    known = {
+    return hints.known_value(difference, {
         "The regularization term is missing: add lamda * sum(W ** 2).": 0.0,
         "The term is (lamda / 2) * sum(W ** 2): this assignment's cost uses lamda * sum(W ** 2).":
             lamda / 2 * np.sum(W ** 2),
@@ -161,8 +155,7 @@ def penalty_hint(difference: float, W, b, lamda: float, n: int):
         "The term is divided by n: only the cross-entropy is averaged.": lamda * np.sum(W ** 2) / n,
         "This is lamda * sum(|W|), an L1 term: the cost uses the squares, lamda * sum(W ** 2).":
             lamda * np.sum(np.abs(W)),
-    }
-    return next((text for text, value in known.items() if abs(difference - value) <= 1e-6 * max(1, abs(value))), None)
+    })
 
 
 @check("cost", points=1)
@@ -204,26 +197,20 @@ def compute_accuracy_is_the_share_of_columns_whose_largest_probability_is_the_la
 
 # -- ComputeGradients -----------------------------------------------------------------------
 
+#: The mistakes of grad_W and grad_b, in the handout's words (mean cross-entropy + lamda * sum(W**2)).
+GRADIENT_WORDS = hints.GradientWords(
+    penalty_missing="grad_W lacks the regularization term 2 * lamda * W.",
+    penalty_halved="grad_W has lamda * W: the gradient of lamda * sum(W**2) is 2 * lamda * W.",
+    penalty_twice="grad_W has the regularization term twice (4 * lamda * W).",
+    penalty_wrong_sign="The regularization term in grad_W has the wrong sign: it is + 2 * lamda * W.",
+    too_large="{name} is {n} times too large, and n = {n}: divide by the number of columns (the cost is a mean).",
+    wrong_sign="{name} has the wrong sign: G is P - Y, not Y - P.")
+
+
 def gradient_hint(analytic, numeric, name: str, n: int, lamda: float, W):
     """One sentence naming the likely mistake when ``analytic`` differs from ``numeric`` in a known way."""
-    if name == "grad_W" and lamda:
-        for text, offset in [("grad_W lacks the regularization term 2 * lamda * W.", -2 * lamda * W),
-                             ("grad_W has lamda * W: the gradient of lamda * sum(W**2) is 2 * lamda * W.", -lamda * W),
-                             ("grad_W has the regularization term twice (4 * lamda * W).", 2 * lamda * W),
-                             ("The regularization term in grad_W has the wrong sign: it is + 2 * lamda * W.",
-                              -4 * lamda * W)]:
-            if np.allclose(analytic - numeric, offset, rtol=1e-4, atol=1e-7):
-                return text
-    data_analytic = analytic - (2 * lamda * W if name == "grad_W" else 0)
-    data_numeric = numeric - (2 * lamda * W if name == "grad_W" else 0)
-    mask = np.abs(data_numeric) > 1e-6
-    if mask.any():
-        ratio = float(np.median(data_analytic[mask] / data_numeric[mask]))
-        if n > 1 and abs(ratio / n - 1) < 0.02:
-            return f"{name} is {n} times too large, and n = {n}: divide by the number of columns (the cost is a mean)."
-        if abs(ratio + 1) < 0.02:
-            return f"{name} has the wrong sign: G is P - Y, not Y - P."
-    return None
+    return hints.gradient_mistake(analytic, numeric, GRADIENT_WORDS, name=name, examples=n,
+                                  penalty=2 * lamda * W if name == "grad_W" else None)
 
 
 def compare_gradients(student, cost_of, seed: int, lamda: float, label: str, n: int = 6, d: int = 5, K: int = 3):
@@ -236,7 +223,7 @@ def compare_gradients(student, cost_of, seed: int, lamda: float, label: str, n: 
         ("grad_W", grad_W, gradcheck.numeric_gradient(lambda v: cost_of(X, Y, v, b, lamda), W)),
         ("grad_b", grad_b, gradcheck.numeric_gradient(lambda v: cost_of(X, Y, W, v, lamda), b)),
     ]:
-        close(analytic, numeric, name, where, gradient_hint(analytic, numeric, name, n, lamda, W), label,
+        expect_close(analytic, numeric, name, where, gradient_hint(analytic, numeric, name, n, lamda, W), label,
               tolerance=GRADIENT_TOLERANCE)
 
 
@@ -313,8 +300,8 @@ def check_epoch(student, seed: int, n: int, n_batch: int, eta: float, lamda: flo
                  if is_close(got[0], replay_or_none(student, X, Y, W, b, variant_lamda, variant_eta, slices))), None)
     where = (f"after one epoch (n={n}, n_batch={n_batch}, eta={eta}, lamda={lamda}), compared with stepping through "
              "the batches in order with your EvaluateClassifier and ComputeGradients")
-    close(got[0], expected[0], "Wstar", where, hint)
-    close(got[1], expected[1], "bstar", where, hint)
+    expect_close(got[0], expected[0], "Wstar", where, hint)
+    expect_close(got[1], expected[1], "bstar", where, hint)
 
 
 @check("minibatch", points=1)
@@ -344,8 +331,8 @@ def check_epochs(student, seed: int, n: int, n_batch: int, eta: float, epochs: i
     got = student_minibatch(student, X, Y, {**one_epoch, "n_epochs": epochs}, W, b, 0.0)
     hint = "This is one epoch: run GDparams['n_epochs'] of them." if is_close(got[0], after[1][0]) else None
     where = f"with n_epochs={epochs} {where}, compared with {epochs} calls of MiniBatchGD with n_epochs=1"
-    close(got[0], after[-1][0], "Wstar", where, hint)
-    close(got[1], after[-1][1], "bstar", where, hint)
+    expect_close(got[0], after[-1][0], "Wstar", where, hint)
+    expect_close(got[1], after[-1][1], "bstar", where, hint)
 
 
 @check("minibatch", points=1)

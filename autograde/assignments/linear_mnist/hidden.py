@@ -8,11 +8,12 @@ import numpy as np
 from autograde.grading import calibration
 from autograde.grading import data as grading_data
 from autograde.student import validate
+from autograde.student.gradcheck import expect_close
 from autograde.student.checks import CheckFailure, check
 from autograde.assignments.linear_mnist.training import IMPROVED, PLAIN
 from autograde.assignments.linear_mnist.public import (
-    TOLERANCE, check_best, check_epoch, check_glorot, check_halving, check_shuffle, close,
-    compare_gradients, params_of, problem, student_accuracy, student_loss, student_probabilities)
+    TOLERANCE, check_best, check_epoch, check_glorot, check_halving, check_shuffle, compare_gradients, params_of,
+    problem, student_accuracy, student_loss, student_probabilities)
 from solutions.linear_mnist import linear_mnist as reference
 
 
@@ -30,14 +31,14 @@ def model_matches_the_reference_on_fresh_inputs(student):
         W, b, images, labels = problem(seed, examples, inputs=7, classes=10)
         b = b + shift
         where = f"(N={examples}, C=10{', scores near 1000' if shift else ''})"
-        close(student_probabilities(student, W, b, images), reference.probabilities(W, b, images), "probabilities",
+        expect_close(student_probabilities(student, W, b, images), reference.probabilities(W, b, images), "probabilities",
               where)
         loss, dW, db = student_loss(student, W, b, images, labels)
         expected, expected_dW, expected_db = reference.loss_and_gradients(W, b, images, labels)
         if abs(loss - expected) > TOLERANCE * max(1, expected):
             raise CheckFailure(f"the loss is {loss:.6g}, expected {expected:.6g} {where}")
-        close(dW, expected_dW, "dW", where)
-        close(db, expected_db, "db", where)
+        expect_close(dW, expected_dW, "dW", where)
+        expect_close(db, expected_db, "db", where)
         got = student_accuracy(student, W, b, images, labels)
         if abs(got - reference.accuracy(W, b, images, labels)) > 1e-12:
             raise CheckFailure(f"accuracy is {got:.6g}, expected {reference.accuracy(W, b, images, labels):.6g} {where}")

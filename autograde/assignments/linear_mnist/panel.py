@@ -1,7 +1,8 @@
 """The exploration panel of the linear_mnist notebook: it trains with the provided plain trainer."""
 from __future__ import annotations
 
-from autograde.student.panel import MNIST_SUBSET, Curves, LogSlider, batch_size_control, epochs_control, mnist_subset, recipe
+from autograde.student.panel import (
+    MNIST_SUBSET, Curves, LogSlider, batch_size_control, epochs_control, mnist_subset, recipe)
 
 
 @recipe("linear_mnist", data=mnist_subset, subset=MNIST_SUBSET,
@@ -11,15 +12,16 @@ from autograde.student.panel import MNIST_SUBSET, Curves, LogSlider, batch_size_
 def train_linear_mnist(code, data, progress, step, batch_size, epochs):
     training = code.provided("linear_training")
     W, b = code.init_params(data.train_images.shape[1], 10, seed=0)
-    curves = {"training": ([], []), "test": ([], [])}
-    # The plain trainer continues from the (W, b) it is given and visits the examples in the same
-    # order every epoch, so one epoch at a time is the same run, measured after every epoch.
+    # train_plain records no loss: one epoch at a time, the panel measures both splits itself, in the
+    # trainers' history convention. The plain trainer continues from the (W, b) it is given and visits
+    # the examples in the same order every epoch, so this is the same run.
+    history = {f"{split}_{quantity}": [] for split in ("training", "test") for quantity in ("loss", "accuracy")}
     for _ in progress(range(epochs)):
         W, b, _ = training.train_plain(W, b, data.train_images, data.train_labels, data.test_images, data.test_labels,
                                        epochs=1, step=step, batch_size=batch_size)
-        for name, images, labels in [("training", data.train_images, data.train_labels),
-                                     ("test", data.test_images, data.test_labels)]:
+        for split, images, labels in [("training", data.train_images, data.train_labels),
+                                      ("test", data.test_images, data.test_labels)]:
             loss, accuracy = training.evaluate(W, b, images, labels)
-            curves[name][0].append(loss)
-            curves[name][1].append(accuracy)
-    return Curves(*curves["training"], curves["test"][1][-1], *curves["test"])
+            history[f"{split}_loss"].append(loss)
+            history[f"{split}_accuracy"].append(accuracy)
+    return Curves.of(history)

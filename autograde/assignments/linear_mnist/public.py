@@ -5,25 +5,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograde.student import gradcheck
+from autograde.student import gradcheck, hints
 from autograde.student import validate
+from autograde.student.gradcheck import expect_close, is_close
 from autograde.student.checks import CheckFailure, check
 
-TOLERANCE = 1e-6
+#: Relative tolerance for values that can be computed exactly.
+TOLERANCE = gradcheck.EXACT_TOLERANCE
 #: How many standard errors a statistic of a correct initializer may stray from its expectation.
 #: The initializer is called with a fixed seed, so the check is deterministic; 6 standard errors
 #: is a bound a correct draw misses with probability about 2e-9.
 STANDARD_ERRORS = 6
 
 
-def close(got, expected, name: str, where: str, hint=None, label: str = "expected") -> None:
-    verdict = gradcheck.compare(name, got, expected, tolerance=TOLERANCE, expected_label=label)
-    if not verdict.passed:
-        raise CheckFailure(f"{verdict.message()} {where}", hint)
 
 
-def is_close(a, b) -> bool:
-    return gradcheck.compare("", a, b, tolerance=TOLERANCE).passed
 
 
 def params_of(value, inputs: int, classes: int, name: str):
@@ -128,13 +124,13 @@ def probabilities_are_a_stable_row_softmax(student):
     got = student_probabilities(student, W, b, images)
     if is_close(got, np.exp(images @ W) / np.exp(images @ W).sum(axis=1, keepdims=True)):
         hint = "Add b to the scores."
-    close(got, expected, "probabilities", "(N=6, D=5, C=4)", hint)
+    expect_close(got, expected, "probabilities", "(N=6, D=5, C=4)", hint)
     hint = "exp() overflows for scores near 1000: subtract each row's maximum before exponentiating."
     try:
         big = student_probabilities(student, W, b + 1000, images)
     except CheckFailure as failure:
         raise CheckFailure(failure.message + " for scores near 1000", hint) from None
-    close(big, expected, "probabilities", "for scores near 1000", hint)
+    expect_close(big, expected, "probabilities", "for scores near 1000", hint)
 
 
 @check("model", points=1)
@@ -149,15 +145,17 @@ def loss_is_log_classes_at_zero_and_gradients_match_numeric(student):
                       "numeric")
 
 
+#: The mistake of dW and db this course's students make most (the loss is a mean over the batch).
+GRADIENT_WORDS = hints.GradientWords(too_large="{name} is {n} times too large, and {n} is the batch size: divide by N.")
+
+
 def compare_gradients(student, loss_of, W, b, images, labels, label: str) -> None:
     _, dW, db = student_loss(student, W, b, images, labels)
     where = f"(N={len(images)}, D={W.shape[0]}, C={W.shape[1]})"
     for name, analytic, numeric in [("dW", dW, gradcheck.numeric_gradient(lambda v: loss_of(v, b), W)),
                                     ("db", db, gradcheck.numeric_gradient(lambda v: loss_of(W, v), b))]:
-        hint = None
-        if len(images) > 1 and np.allclose(analytic, numeric * len(images), rtol=1e-4, atol=1e-9):
-            hint = f"{name} is {len(images)} times too large, and {len(images)} is the batch size: divide by N."
-        close(analytic, numeric, name, where, hint, label)
+        hint = hints.gradient_mistake(analytic, numeric, GRADIENT_WORDS, name=name, examples=len(images))
+        expect_close(analytic, numeric, name, where, hint, label)
 
 
 @check("model", points=1)
@@ -212,8 +210,8 @@ def check_epoch(student, gradients, seed: int, examples: int, batch_size: int, s
         if is_close(got[0], variant[0]) and not is_close(variant[0], expected[0]):
             hint = text
     where = f"(N={examples}, batch_size={batch_size}, step={step}) compared with stepping through the batches with {label}"
-    close(got[0], expected[0], "W after the epoch", where, hint)
-    close(got[1], expected[1], "b after the epoch", where, hint)
+    expect_close(got[0], expected[0], "W after the epoch", where, hint)
+    expect_close(got[1], expected[1], "b after the epoch", where, hint)
 
 
 @check("sgd", points=1)
@@ -281,7 +279,7 @@ def student_trainer(student, W, b, images, labels, dev_images, dev_labels, epoch
     if not isinstance(history, dict):
         raise CheckFailure(f"train_improved must return a dict as its history, got {validate.type_name(history)}")
     checked = {}
-    for key in ("step", "train_accuracy", "dev_accuracy"):
+    for key in ("step", "training_accuracy", "dev_accuracy"):
         if key not in history:
             raise CheckFailure(f"the history of train_improved has no {key!r}")
         values = validate.sequence(history[key], f"history[{key!r}]", epochs)
@@ -343,9 +341,9 @@ def check_halving(student, seed: int, examples: int, step: float, improving, epo
             if is_close(got_W, best[0]) and not is_close(best[0], expected_W):
                 matching.append((np.allclose(history["step"], steps), text))
         hint = max(matching, key=lambda match: match[0])[1] if matching else None
-        close(got_W, expected_W, "the returned W", where, hint)
-        close(got_b, expected_b, "the returned b", where, hint)
-    close(np.array(history["step"]), np.array(expected_steps), "history['step']", where)
+        expect_close(got_W, expected_W, "the returned W", where, hint)
+        expect_close(got_b, expected_b, "the returned b", where, hint)
+    expect_close(np.array(history["step"]), np.array(expected_steps), "history['step']", where)
 
 
 @check("improved_trainer", points=1)
@@ -369,8 +367,8 @@ def check_best(student, seed: int, examples: int, step: float, improving, worsen
         hint = ("These are the parameters after the last epoch: keep a copy of the best ones (W.copy()); a name "
                 "bound to arrays that are later updated in place changes with them.")
     where = f"(the dev accuracy is best after epoch {best_epoch} of {epochs})"
-    close(got_W, expected_W, "the returned W", where, hint)
-    close(got_b, expected_b, "the returned b", where, hint)
+    expect_close(got_W, expected_W, "the returned W", where, hint)
+    expect_close(got_b, expected_b, "the returned b", where, hint)
 
 
 @check("improved_trainer", points=1)
@@ -403,7 +401,7 @@ def check_shuffle(student, seed: int, examples: int, step: float, epochs: int) -
     if hint is None:
         hint = ("Draw the orders as the docstring says: rng = np.random.default_rng(seed) once, then "
                 "rng.permutation(len(images)) at the start of each epoch.")
-    close(got_W, expected_W, "the returned W", f"(batches of one, {examples} examples, {epochs} epochs, seed {seed})",
+    expect_close(got_W, expected_W, "the returned W", f"(batches of one, {examples} examples, {epochs} epochs, seed {seed})",
           hint)
 
 

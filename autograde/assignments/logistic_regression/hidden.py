@@ -8,11 +8,12 @@ import numpy as np
 from autograde.grading import calibration
 from autograde.grading import data as grading_data
 from autograde.student import validate
+from autograde.student.gradcheck import expect_close
 from autograde.student.checks import CheckFailure, check
 from autograde.assignments.logistic_regression.training import TRAINING
 from autograde.assignments.logistic_regression.public import (
     TOLERANCE, check_predict, check_templates, check_update, compare_gradients, problem, student_loss,
-    student_softmax, close)
+    student_softmax)
 from solutions.logistic_regression import logistic_regression as reference
 
 #: Class 0 is the first digit, class 1 the second.
@@ -30,10 +31,10 @@ def loss_and_gradients_match_the_reference(student):
         where = f"(N={examples}, weight_decay={weight_decay}{', scores near 1000' if shift else ''})"
         if abs(loss - expected) > TOLERANCE * max(1, abs(expected)):
             raise CheckFailure(f"the loss is {loss:.6g}, expected {expected:.6g} {where}")
-        close(dW, expected_dW, "dW", where)
-        close(db, expected_db, "db", where)
+        expect_close(dW, expected_dW, "dW", where)
+        expect_close(db, expected_db, "db", where)
     scores = np.random.default_rng(103).normal(size=(1, 2)) * 5
-    close(student_softmax(student, scores), reference.softmax(scores), "softmax(scores)", "(a batch of one)")
+    expect_close(student_softmax(student, scores), reference.softmax(scores), "softmax(scores)", "(a batch of one)")
     compare_gradients(student, lambda W, b, x, y, wd: reference.loss_and_gradients(W, b, x, y, wd)[0], 104, 1e-2,
                       "reference's numeric", examples=9, inputs=4)
 

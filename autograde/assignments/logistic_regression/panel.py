@@ -32,5 +32,4 @@ def train_logistic_regression(code, data, progress, learning_rate, weight_decay,
                                    learning_rate=learning_rate, weight_decay=weight_decay, seed=0, progress=progress,
                                    evaluate_on={"training": (data.train_images, data.train_labels),
                                                 "test": (data.test_images, data.test_labels)})
-    return Curves(history["training_loss"], history["training_accuracy"], history["test_accuracy"][-1],
-                  history["test_loss"], history["test_accuracy"])
+    return Curves.of(history)

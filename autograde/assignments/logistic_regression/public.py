@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograde.student import gradcheck
+from autograde.student import gradcheck, hints
 from autograde.student import validate
+from autograde.student.gradcheck import expect_close
 from autograde.student.checks import CheckFailure, check
 
 #: Relative tolerance for values that can be computed exactly.
-TOLERANCE = 1e-6
+TOLERANCE = gradcheck.EXACT_TOLERANCE
 
 
-def close(got, expected, name: str, where: str, hint=None, label: str = "expected") -> None:
-    verdict = gradcheck.compare(name, got, expected, tolerance=TOLERANCE, expected_label=label)
-    if not verdict.passed:
-        raise CheckFailure(f"{verdict.message()} {where}", hint)
 
 
 def problem(seed: int, examples: int = 6, inputs: int = 5, classes: int = 2, scale: float = 0.5):
@@ -56,28 +53,27 @@ def softmax_rows_sum_to_one_and_are_stable_near_1000(student):
         return None
 
     uniform = student_softmax(student, np.zeros((3, 2)))
-    close(uniform, np.full((3, 2), 0.5), "softmax(zeros (3, 2))", "", row_hint(uniform))
+    expect_close(uniform, np.full((3, 2), 0.5), "softmax(zeros (3, 2))", "", row_hint(uniform))
     scores = np.random.default_rng(1).normal(size=(5, 3)) * 3
     probabilities = student_softmax(student, scores)
     expected = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
-    close(probabilities, expected, "softmax(scores)", "(shape (5, 3))", row_hint(probabilities))
+    expect_close(probabilities, expected, "softmax(scores)", "(shape (5, 3))", row_hint(probabilities))
     hint = "exp() overflows for scores near 1000: subtract each row's maximum before exponentiating."
     try:
         big = student_softmax(student, scores + 1000)
     except CheckFailure as failure:
         raise CheckFailure(failure.message + " for scores near 1000", hint) from None
-    close(big, expected, "softmax(scores + 1000)", "(shape (5, 3))", hint)
+    expect_close(big, expected, "softmax(scores + 1000)", "(shape (5, 3))", hint)
 
 
 def penalty_hint(difference: float, W, b, weight_decay: float):
     """The likely mistake when loss(weight_decay) - loss(0) is not (weight_decay / 2) * sum(W**2)."""
-    known = {
+    return hints.known_value(difference, {
         "The penalty is missing from the loss: add (weight_decay / 2) * sum(W ** 2).": 0.0,
         "The penalty is weight_decay * sum(W ** 2): it should be half of that.": weight_decay * np.sum(W ** 2),
         "The penalty has the wrong sign: it is added to the loss.": -weight_decay / 2 * np.sum(W ** 2),
         "The bias is penalized too: the penalty is on W only.": weight_decay / 2 * (np.sum(W ** 2) + np.sum(b ** 2)),
-    }
-    return next((text for text, value in known.items() if abs(difference - value) <= 1e-6 * max(1, abs(value))), None)
+    })
 
 
 @check("loss", points=1)
@@ -107,26 +103,21 @@ def loss_is_the_batch_negative_log_likelihood_plus_half_the_decay_penalty(studen
                            penalty_hint(with_decay - without, W, b, weight_decay))
 
 
+#: The mistakes of dW and db, in this course's words (the batch's summed negative log-likelihood + decay).
+GRADIENT_WORDS = hints.GradientWords(
+    penalty_missing="dW lacks the decay term weight_decay * W.",
+    penalty_twice="dW has the decay term twice, or 2 * weight_decay * W: the gradient of (weight_decay / 2) * "
+                  "sum(W**2) is weight_decay * W.",
+    penalty_wrong_sign="The decay term in dW has the wrong sign: it is + weight_decay * W.",
+    too_small="{name} is {n} times too small, and {n} is the batch size: the gradient of a sum over the batch is "
+              "not divided by N.",
+    wrong_sign="{name} has the wrong sign: it is the gradient of minus your loss.")
+
+
 def gradient_hint(analytic, numeric, name: str, examples: int, weight_decay: float, W):
     """One sentence naming the likely mistake when ``analytic`` differs from ``numeric`` in a known way."""
-    if name == "dW" and weight_decay:
-        for text, offset in [("dW lacks the decay term weight_decay * W.", -weight_decay * W),
-                             ("dW has the decay term twice, or 2 * weight_decay * W: the gradient of "
-                              "(weight_decay / 2) * sum(W**2) is weight_decay * W.", weight_decay * W),
-                             ("The decay term in dW has the wrong sign: it is + weight_decay * W.", -2 * weight_decay * W)]:
-            if np.allclose(analytic - numeric, offset, rtol=1e-4, atol=1e-7):
-                return text
-    data_analytic = analytic - (weight_decay * W if name == "dW" else 0)
-    data_numeric = numeric - (weight_decay * W if name == "dW" else 0)
-    mask = np.abs(data_numeric) > 1e-6
-    if mask.any() and examples > 1:
-        ratio = float(np.median(data_analytic[mask] / data_numeric[mask]))
-        if abs(ratio * examples - 1) < 0.02:
-            return (f"{name} is {examples} times too small, and {examples} is the batch size: the gradient of a "
-                    "sum over the batch is not divided by N.")
-        if abs(ratio + 1) < 0.02:
-            return f"{name} has the wrong sign: it is the gradient of minus your loss."
-    return None
+    return hints.gradient_mistake(analytic, numeric, GRADIENT_WORDS, name=name, examples=examples,
+                                  penalty=weight_decay * W if name == "dW" else None)
 
 
 def compare_gradients(student, loss_of, seed: int, weight_decay: float, label: str, examples: int = 6,
@@ -139,7 +130,7 @@ def compare_gradients(student, loss_of, seed: int, weight_decay: float, label: s
         ("dW", dW, gradcheck.numeric_gradient(lambda v: loss_of(v, b, images, labels, weight_decay), W)),
         ("db", db, gradcheck.numeric_gradient(lambda v: loss_of(W, v, images, labels, weight_decay), b)),
     ]:
-        close(analytic, numeric, name, where, gradient_hint(analytic, numeric, name, examples, weight_decay, W), label)
+        expect_close(analytic, numeric, name, where, gradient_hint(analytic, numeric, name, examples, weight_decay, W), label)
 
 
 def own_loss(student):
@@ -173,8 +164,8 @@ def check_update(student, seed: int, inputs: int, classes: int, learning_rate: f
     hint = None
     if np.allclose(new_W, W + learning_rate * dW):
         hint = "The step goes up the gradient: subtract learning_rate * dW."
-    close(new_W, expected_W, "the new W", where, hint)
-    close(new_b, expected_b, "the new b", where)
+    expect_close(new_W, expected_W, "the new W", where, hint)
+    expect_close(new_b, expected_b, "the new b", where)
 
 
 @check("update", points=1)
@@ -215,7 +206,7 @@ def check_templates(student, seed: int, height: int, width: int, classes: int) -
         hint = "Each template is a column of W: transpose W (or take W[:, c]) before reshaping."
     elif height == width and np.allclose(got, expected.transpose(0, 2, 1)):
         hint = "The templates are transposed: lay each column out row by row (numpy's default order)."
-    close(got, expected, "templates", f"(W {W.shape}, images {height}x{width})", hint)
+    expect_close(got, expected, "templates", f"(W {W.shape}, images {height}x{width})", hint)
 
 
 @check("templates", points=1)

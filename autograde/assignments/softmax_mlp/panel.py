@@ -2,10 +2,8 @@
 which calls the student's functions, exactly as the notebook's own training cells do."""
 from __future__ import annotations
 
-import numpy as np
-
 from autograde.student.panel import (
-    MNIST_SUBSET, Choice, Curves, LogSlider, batch_size_control, epoch_means, epochs_control, mnist_subset, recipe)
+    MNIST_SUBSET, Choice, Curves, LogSlider, batch_size_control, epochs_control, mnist_subset, recipe)
 
 
 @recipe("softmax", data=mnist_subset, subset=MNIST_SUBSET, uses=("softmax_classifier",), controls=(
@@ -14,12 +12,12 @@ from autograde.student.panel import (
     batch_size_control(50), epochs_control(10, 40)))
 def train_softmax(code, data, progress, learning_rate, lamda, batch_size, epochs):
     training = code.provided("softmax_training")
-    W, history = training.train(code.softmax_classifier, data.train_images, data.train_labels,
+    _, history = training.train(code.softmax_classifier, data.train_images, data.train_labels,
                                 learning_rate=learning_rate, lamda=lamda, batch_size=batch_size, epochs=epochs,
-                                seed=0, progress=progress)
-    prediction = training.predict(code.softmax_classifier, W, data.test_images)
-    return Curves(epoch_means(history["loss"], epochs), epoch_means(history["accuracy"], epochs),
-                  float(np.mean(prediction == data.test_labels)))
+                                seed=0, progress=progress,
+                                evaluate_on={"training": (data.train_images, data.train_labels),
+                                             "test": (data.test_images, data.test_labels)})
+    return Curves.of(history)
 
 
 @recipe("mlp", data=mnist_subset, subset=MNIST_SUBSET,
@@ -36,5 +34,4 @@ def train_mlp(code, data, progress, learning_rate, weight_decay, batch_size, epo
     history = training.train(model, training.LOSSES[loss](), code.SGD(learning_rate, weight_decay), data.train_images,
                              data.train_labels, epochs, batch_size, seed=0,
                              validation=(data.test_images, data.test_labels), progress=progress)
-    return Curves(history["train_loss"], history["train_accuracy"], history["validation_accuracy"][-1],
-                  history["validation_loss"], history["validation_accuracy"])
+    return Curves.of(history, tested="validation")

@@ -8,11 +8,12 @@ import numpy as np
 from autograde.grading import calibration
 from autograde.grading import data as grading_data
 from autograde.student import validate
+from autograde.student.gradcheck import expect_close
 from autograde.student.checks import CheckFailure, check
 from autograde.assignments.softmax_mlp.training import BEST_NETWORK
 from autograde.assignments.softmax_mlp.public.layers import (
-    activation_forward, close, compare_activation_backward, compare_fc_backward, compare_loss_backward,
-    compare_network, compare_sgd, fc_forward, fc_problem, loss_forward, one_hot, relu_hint, rng_for, sigmoid_hint)
+    activation_forward, compare_activation_backward, compare_fc_backward, compare_loss_backward, compare_network,
+    compare_sgd, fc_forward, fc_problem, loss_forward, one_hot, relu_hint, rng_for, sigmoid_hint)
 from solutions.softmax_mlp.criterion import EuclideanLossLayer, SoftmaxCrossEntropyLossLayer
 from solutions.softmax_mlp.layers import FCLayer, ReLULayer, SigmoidLayer
 
@@ -38,7 +39,7 @@ def fc_forward_matches_reference_on_fresh_shapes(student):
     """FCLayer.forward matches the reference on fresh shapes, including a batch of one."""
     for seed, shape in [(110, dict(examples=7, inputs=11, outputs=6)), (111, dict(examples=1, inputs=3, outputs=9))]:
         Input, W, b, _ = fc_problem(seed, **shape)
-        close(fc_forward(student, Input, W, b), reference_fc(Input, W, b), "FCLayer.forward(Input)",
+        expect_close(fc_forward(student, Input, W, b), reference_fc(Input, W, b), "FCLayer.forward(Input)",
               "(N={examples}, D={inputs}, H={outputs})".format(**shape))
 
 
@@ -54,7 +55,7 @@ def _activation_against_reference(student, name: str, seed: int, hint) -> None:
     rng = rng_for(seed)
     for shape in [(6, 9), (1, 4)]:
         Input = rng.normal(size=shape) * 4
-        close(activation_forward(student, name, Input), reference_activation(name)(Input), f"{name}.forward(Input)",
+        expect_close(activation_forward(student, name, Input), reference_activation(name)(Input), f"{name}.forward(Input)",
               f"(shape {shape})")
         compare_activation_backward(student, name, reference_activation(name), seed + 1, "reference's numeric",
                                     shape, hint)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograde.student import gradcheck
+from autograde.student import gradcheck, hints
 from autograde.student import validate
+from autograde.student.gradcheck import expect_close
 from autograde.student.checks import CheckFailure, check
 
 VALUE_TOLERANCE = 1e-8
@@ -37,27 +38,19 @@ def bias_gradient(value, outputs: int) -> np.ndarray:
     return validate.array(value, "grad_b", [(1, outputs), (outputs,)]).reshape(1, outputs)
 
 
-def close(got: np.ndarray, expected: np.ndarray, name: str, where: str, hint=None) -> None:
-    verdict = gradcheck.compare(name, got, expected, tolerance=1e-6, expected_label="expected")
-    if not verdict.passed:
-        raise CheckFailure(f"{verdict.message()} {where}", hint)
+
+
+#: The mistakes of a layer's gradients, in the course's words (losses averaged over the batch).
+GRADIENT_WORDS = hints.GradientWords(
+    too_large="{name} is {n} times too large, and {n} is the batch size: average over the batch.",
+    too_small="{name} is {n} times too small, and {n} is the batch size: is something averaged twice?",
+    wrong_sign="{name} has the wrong sign.",
+    stray_factor="{name} is {ratio:.2f} times the numeric one: look for a stray factor of 2 (or the 0.5 of the loss).")
 
 
 def ratio_hint(analytic: np.ndarray, numeric: np.ndarray, examples: int, name: str):
     """A hint when ``analytic`` is ``numeric`` times the batch size, its inverse, -1 or 2."""
-    mask = np.abs(numeric) > 1e-6
-    if not mask.any():
-        return None
-    ratio = float(np.median(analytic[mask] / numeric[mask]))
-    if examples > 1 and abs(ratio - examples) < 0.02 * examples:
-        return f"{name} is {examples} times too large, and {examples} is the batch size: average over the batch."
-    if examples > 1 and abs(ratio - 1 / examples) < 0.02 / examples:
-        return f"{name} is {examples} times too small, and {examples} is the batch size: is something averaged twice?"
-    if abs(ratio + 1) < 0.02:
-        return f"{name} has the wrong sign."
-    if abs(ratio - 2) < 0.04 or abs(ratio - 0.5) < 0.01:
-        return f"{name} is {ratio:.2f} times the numeric one: look for a stray factor of 2 (or the 0.5 of the loss)."
-    return None
+    return hints.gradient_mistake(analytic, numeric, GRADIENT_WORDS, name=name, examples=examples)
 
 
 # -- FCLayer ------------------------------------------------------------------------------
@@ -138,7 +131,7 @@ def fc_forward_is_input_times_W_plus_b(student):
             hint = "The bias b is missing."
         elif np.allclose(got, np.maximum(Input @ W + b, 0)):
             hint = "FCLayer is linear: the ReLU is a layer of its own (ReLULayer)."
-        close(got, Input @ W + b, "FCLayer.forward(Input)", f"(N={examples}, D=5, H=3)", hint)
+        expect_close(got, Input @ W + b, "FCLayer.forward(Input)", f"(N={examples}, D=5, H=3)", hint)
 
 
 @check("fc_layer", points=1)
@@ -200,7 +193,7 @@ def relu_forward_is_max_of_input_and_zero(student):
     """ReLULayer.forward(Input) is max(Input, 0), elementwise."""
     Input = away_from_zero(rng_for(20), (5, 7))
     got = activation_forward(student, "ReLULayer", Input)
-    close(got, np.maximum(Input, 0), "ReLULayer.forward(Input)", "(shape (5, 7))")
+    expect_close(got, np.maximum(Input, 0), "ReLULayer.forward(Input)", "(shape (5, 7))")
 
 
 @check("relu_layer", points=1)
@@ -214,7 +207,7 @@ def relu_backward_matches_numeric(student):
 def sigmoid_forward_matches_formula_without_overflow(student):
     """SigmoidLayer.forward(Input) is 1 / (1 + exp(-Input)), and finite for inputs near -1000 and 1000."""
     Input = rng_for(30).normal(size=(4, 5)) * 3
-    close(activation_forward(student, "SigmoidLayer", Input), 1 / (1 + np.exp(-Input)),
+    expect_close(activation_forward(student, "SigmoidLayer", Input), 1 / (1 + np.exp(-Input)),
           "SigmoidLayer.forward(Input)", "(shape (4, 5))")
     extreme = np.array([[-1000.0, -50.0, 0.0, 50.0, 1000.0]])
     with np.errstate(over="ignore"):
@@ -224,7 +217,7 @@ def sigmoid_forward_matches_formula_without_overflow(student):
     except CheckFailure as failure:
         raise CheckFailure(failure.message + " for inputs -1000 ... 1000",
                            "exp(-x) overflows for x near -1000: use exp(x) / (1 + exp(x)) where x < 0.") from None
-    close(got, expected, "SigmoidLayer.forward(Input)", "for inputs -1000, -50, 0, 50, 1000")
+    expect_close(got, expected, "SigmoidLayer.forward(Input)", "for inputs -1000, -50, 0, 50, 1000")
 
 
 @check("sigmoid_layer", points=1)
@@ -343,7 +336,7 @@ def cross_entropy_is_finite_for_logits_near_1000(student):
     if abs(big - small) > 1e-6 * max(1.0, abs(small)):
         raise CheckFailure(f"the loss is {big:.6g} for logits near 1000 but {small:.6g} for the same logits minus "
                            "1000; softmax does not change when every logit moves by the same amount", hint)
-    close(big_gradient, loss_backward(student, name, logit, gt), f"{name}.backward()", "for logits near 1000", hint)
+    expect_close(big_gradient, loss_backward(student, name, logit, gt), f"{name}.backward()", "for logits near 1000", hint)
 
 
 # -- SGD ----------------------------------------------------------------------------------
@@ -398,13 +391,13 @@ def compare_sgd(student, network_class, seed: int, learning_rate: float, weight_
         W, b, grad_W, grad_b = problem[index]
         expected_W = -learning_rate * (grad_W + weight_decay * W)
         where = f"(layer {index}, learningRate={learning_rate}, weightDecay={weight_decay})"
-        close(diff_W, expected_W, "diff_W", where, sgd_hint(diff_W, W, grad_W, learning_rate, weight_decay))
+        expect_close(diff_W, expected_W, "diff_W", where, sgd_hint(diff_W, W, grad_W, learning_rate, weight_decay))
         hint = ("Weight decay applies to W only; diff_b = -learningRate * grad_b."
                 if np.allclose(diff_b, -learning_rate * (grad_b + weight_decay * b)) else None)
-        close(diff_b, -learning_rate * grad_b, "diff_b", where, hint)
-        close(W_after, W + expected_W, "W after step", where + f" ({label})",
+        expect_close(diff_b, -learning_rate * grad_b, "diff_b", where, hint)
+        expect_close(W_after, W + expected_W, "W after step", where + f" ({label})",
               "step applies layer.W += layer.diff_W once: is W changed twice?")
-        close(b_after, b - learning_rate * grad_b, "b after step", where + f" ({label})")
+        expect_close(b_after, b - learning_rate * grad_b, "b after step", where + f" ({label})")
 
 
 @check("sgd", points=1)
@@ -459,11 +452,8 @@ def student_network_backward(student, weights, Input, gt, activation: str):
 def passed_on_hint(index: int, top: int, analytic: np.ndarray, numeric: np.ndarray):
     """The likely mistake when layer ``index``'s gradient is a constant multiple of the numeric one
     while every layer above it is right: what reaches it as delta is off by that factor."""
-    mask = np.abs(numeric) > 1e-6
-    if index == top or not mask.any():
-        return None
-    ratio = float(np.median(analytic[mask] / numeric[mask]))
-    if abs(ratio - 1) < 0.02 or not np.allclose(analytic, ratio * numeric, rtol=1e-4, atol=1e-9):
+    ratio = None if index == top else hints.ratio(analytic, numeric)
+    if ratio is None or hints.near(ratio, 1.0) or not np.allclose(analytic, ratio * numeric, rtol=1e-4, atol=1e-9):
         return None
     return (f"The layers above layer {index} are right, but its gradients are {ratio:.3g} times the numeric ones: "
             "the gradient a layer's backward passes on (wrt its Input) is off by that factor.")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograde.student import gradcheck
+from autograde.student import gradcheck, hints
 from autograde.student import validate
 from autograde.student.checks import CheckFailure, check
 
 #: Relative tolerance for losses that can be computed exactly.
-LOSS_TOLERANCE = 1e-6
+LOSS_TOLERANCE = gradcheck.EXACT_TOLERANCE
 
 
 def random_problem(seed: int, examples: int = 8, inputs: int = 6, classes: int = 4, scale: float = 1.0):
@@ -40,33 +40,22 @@ def mean_cross_entropy(W, images, label) -> float:
     return float(np.mean(log_normalizer - np.sum(label * scores, axis=1)))
 
 
-def near(value: float, target: float, tolerance: float = 0.02) -> bool:
-    return abs(value - target) <= tolerance * abs(target)
+#: The mistakes of the gradient, in this course's words (mean cross-entropy + (lamda/2)*sum(W**2)).
+GRADIENT_WORDS = hints.GradientWords(
+    penalty_missing="The gradient lacks the regularization term: d/dW of (lamda/2)*sum(W**2) is lamda*W.",
+    penalty_twice="The gradient has lamda*W more than the gradient of your loss: is the penalty counted twice "
+                  "in the gradient, or missing from the loss? d/dW of (lamda/2)*sum(W**2) is lamda*W.",
+    too_large="Your gradient is {n} times too large, and {n} is the batch size: did you average over the batch "
+              "(divide by N)?",
+    too_small="Your gradient is {n} times too small, and {n} is the batch size: is your loss summed over the batch "
+              "instead of averaged?",
+    wrong_sign="Your gradient has the wrong sign: it is the gradient of minus your loss.",
+    stray_factor="Your gradient is {ratio:.2f} times the numeric one: look for a stray factor of 2.")
 
 
 def gradient_hint(analytic: np.ndarray, numeric: np.ndarray, examples: int, lamda: float, W: np.ndarray):
     """One sentence naming the likely mistake when ``analytic`` differs from ``numeric`` in a known way."""
-    if lamda and np.allclose(analytic - numeric, -lamda * W, rtol=1e-4, atol=1e-7):
-        return "The gradient lacks the regularization term: d/dW of (lamda/2)*sum(W**2) is lamda*W."
-    if lamda and np.allclose(analytic - numeric, lamda * W, rtol=1e-4, atol=1e-7):
-        return ("The gradient has lamda*W more than the gradient of your loss: is the penalty counted twice "
-                "in the gradient, or missing from the loss? d/dW of (lamda/2)*sum(W**2) is lamda*W.")
-    # Compare the data terms: whatever the penalty does, a batch-size factor shows there.
-    data_analytic, data_numeric = analytic - lamda * W, numeric - lamda * W
-    mask = np.abs(data_numeric) > 1e-6
-    if mask.any():
-        ratio = float(np.median(data_analytic[mask] / data_numeric[mask]))
-        if examples > 1 and near(ratio, examples):
-            return (f"Your gradient is {examples} times too large, and {examples} is the batch size: "
-                    "did you average over the batch (divide by N)?")
-        if examples > 1 and near(ratio, 1 / examples):
-            return (f"Your gradient is {examples} times too small, and {examples} is the batch size: "
-                    "is your loss summed over the batch instead of averaged?")
-        if near(ratio, -1.0):
-            return "Your gradient has the wrong sign: it is the gradient of minus your loss."
-        if near(ratio, 2.0) or near(ratio, 0.5):
-            return f"Your gradient is {ratio:.2f} times the numeric one: look for a stray factor of 2."
-    return None
+    return hints.gradient_mistake(analytic, numeric, GRADIENT_WORDS, examples=examples, penalty=lamda * W)
 
 
 def _gradient_check(student, seed: int, lamda: float):
@@ -110,9 +99,9 @@ def loss_at_zero_weights_is_log_of_class_count(student):
     expected = np.log(classes)
     if abs(loss - expected) > LOSS_TOLERANCE * expected:
         hint = None
-        if near(loss, examples * expected):
+        if hints.near(loss, examples * expected):
             hint = f"Your loss is {examples} times log(C), and {examples} is the batch size: average over the batch."
-        elif near(loss, np.log10(classes)):
+        elif hints.near(loss, np.log10(classes)):
             hint = "Your loss is log10(C): use the natural logarithm np.log."
         raise CheckFailure(f"with W = 0, N={examples} and C={classes} the loss should be log({classes}) = "
                            f"{expected:.6f}, got {loss:.6f}", hint)

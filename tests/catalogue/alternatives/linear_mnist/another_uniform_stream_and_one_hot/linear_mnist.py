@@ -53,12 +53,12 @@ def train_improved(W, b, images, labels, dev_images, dev_labels, epochs=20, step
     """Shuffle every epoch, keep copies of the best-dev parameters, halve the step when dev accuracy stalls."""
     rng = np.random.default_rng(seed)
     best = None
-    history = {"step": [], "train_accuracy": [], "dev_accuracy": []}
+    history = {"step": [], "training_accuracy": [], "dev_accuracy": []}
     for _ in range(epochs):
         order = rng.permutation(len(images))
         history["step"].append(step)
         W, b = sgd_epoch(W, b, images, labels, order, step, batch_size)
-        history["train_accuracy"].append(accuracy(W, b, images, labels))
+        history["training_accuracy"].append(accuracy(W, b, images, labels))
         history["dev_accuracy"].append(accuracy(W, b, dev_images, dev_labels))
         if best is None or history["dev_accuracy"][-1] > best[0]:
             best = (history["dev_accuracy"][-1], W.copy(), b.copy())

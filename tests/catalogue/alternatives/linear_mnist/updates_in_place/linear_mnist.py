@@ -58,12 +58,12 @@ def train_improved(W, b, images, labels, dev_images, dev_labels, epochs=20, step
     """Shuffle every epoch, keep copies of the best-dev parameters, halve the step when dev accuracy stalls."""
     rng = np.random.default_rng(seed)
     best_accuracy, best_W, best_b = -np.inf, W.copy(), b.copy()
-    history = {"step": [], "train_accuracy": [], "dev_accuracy": []}
+    history = {"step": [], "training_accuracy": [], "dev_accuracy": []}
     for _ in range(epochs):
         history["step"].append(step)
         W, b = sgd_epoch(W, b, images, labels, rng.permutation(len(images)), step, batch_size)
         dev_accuracy = accuracy(W, b, dev_images, dev_labels)
-        history["train_accuracy"].append(accuracy(W, b, images, labels))
+        history["training_accuracy"].append(accuracy(W, b, images, labels))
         history["dev_accuracy"].append(dev_accuracy)
         if dev_accuracy > best_accuracy:
             best_accuracy = dev_accuracy
