@@ -1,5 +1,6 @@
 """dlkit: the instructor's commands.
 
+  dlkit new ASSIGNMENT             write a new assignment's three folders from a working template
   dlkit starter [--check]          generate starter/ from solutions/
   dlkit release ASSIGNMENT         build the nbgrader course and the student release
   dlkit autograde ASSIGNMENT       autograde submitted/ in parallel (optionally importing a folder first)
@@ -29,6 +30,15 @@ from data_scripts import DatasetUnavailable
 from data_scripts.download import DownloadError
 
 DEFAULT_COURSE = kit.BUILD / "course"
+
+
+def _new(args) -> int:
+    from autograde.authoring import scaffold
+
+    for path in scaffold.create(args.assignment):
+        print(f"wrote {path.relative_to(kit.REPO)}")
+    print(f"next: `dlkit starter`, then `dlkit release {args.assignment}`; see \"Adding an assignment\" in README.md")
+    return 0
 
 
 def _starter(args) -> int:
@@ -155,6 +165,10 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--course-dir", type=Path, default=DEFAULT_COURSE,
                          help="nbgrader course directory (default: build/course in the kit)")
         sub.add_argument("--db-url", default=None, help="gradebook URL (default: sqlite in the course directory)")
+
+    sub = command("new", _new, "write a new assignment's folders (solutions/, notebooks/, autograde/assignments/) "
+                               "from a template that releases and autogrades as it is")
+    sub.add_argument("assignment", help="the new assignment's id: lower-case letters, digits and _")
 
     sub = command("starter", _starter, "generate starter/ from solutions/ (stubs replace solution blocks)")
     sub.add_argument("--check", action="store_true", help="only report files that are out of date (exit 1)")

@@ -14,6 +14,8 @@ SOLUTIONS = REPO / "solutions"
 STARTER = REPO / "starter"
 #: nbgrader source notebooks, one folder per assignment.
 NOTEBOOKS = REPO / "notebooks"
+#: One folder per assignment: its spec, checks, panel recipes and training constants.
+ASSIGNMENTS = REPO / "autograde" / "assignments"
 #: The bug catalogue and the correct alternatives that test the checks.
 CATALOGUE = REPO / "tests" / "catalogue"
 #: Where ``dlkit`` builds the course by default.
