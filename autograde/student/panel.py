@@ -354,8 +354,9 @@ class Panel:
         if self.runs:
             losses = [value for run in self.runs[-2:]
                       for value in run.curves.training_loss + (run.curves.test_loss or [])]
-            if all(np.isfinite(value) and value > 0 for value in losses):
-                # Losses fall by decades; plain numbers read better than powers of ten.
+            if all(np.isfinite(value) and value > 0 for value in losses) and max(losses) >= 10 * min(losses):
+                # Losses that fall by decades: a log axis, labelled in plain numbers (within one decade a
+                # log axis would show one label or none, so the axis stays linear).
                 loss_axis.set(yscale="log", title="loss (log scale)")
                 loss_axis.yaxis.set_major_formatter(FuncFormatter(_loss_label))
                 loss_axis.yaxis.set_minor_formatter(FuncFormatter(_loss_label))
