@@ -169,7 +169,5 @@ def _reap() -> None:
             return
 
 
-
-
 if __name__ == "__main__":
     main()

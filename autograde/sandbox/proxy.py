@@ -9,8 +9,8 @@ never imports student code.
 from __future__ import annotations
 
 from autograde.sandbox import wire
-from autograde.student.checks import not_found
 from autograde.sandbox.process import Sandbox, SandboxError
+from autograde.student.checks import not_found
 
 
 class StudentError(Exception):

@@ -27,7 +27,7 @@ from autograde.limits import Limits
 ATTACKS = sorted((Path(__file__).parent / "attacks").glob("*.py")) + [
     REPO / "examples/softmax_mlp/patches_the_grader/softmax_classifier.py"]
 #: Tight enough to keep the suite short, loose enough for the reference to train in time.
-LIMITS = Limits(call_seconds=10, submission_seconds=14, memory_bytes=3 << 29)
+LIMITS = Limits(call_seconds=10, sandbox_seconds=14, memory_bytes=3 << 29)
 #: Honest submissions train the softmax on MNIST, which takes longer than an attack may on a busy
 #: machine: they keep the default time limits, so their grades never depend on the machine's load.
 HONEST_LIMITS = Limits(memory_bytes=LIMITS.memory_bytes)
@@ -135,7 +135,7 @@ def test_attacks_reached_nothing_outside_the_sandbox(listener, course, substitut
     leftovers = []
     for pid in host.descendants(os.getpid()):
         try:
-            if b"sandbox_worker" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            if b"/sandbox/kit/server.py" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 leftovers.append(pid)
         except OSError:
             pass

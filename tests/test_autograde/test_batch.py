@@ -144,7 +144,8 @@ def test_a_crash_and_a_time_out_are_recorded_and_the_batch_goes_on(released, tmp
     monkeypatch.setenv("TMPDIR", str(scratch))  # where the hosts put their scratch courses
     processes_before = set(host.descendants(os.getpid()))  # e.g. multiprocessing's resource tracker
 
-    summary = coordinator.grade_class(course_dir, ASSIGNMENT, jobs=2, limits=Limits(submission_seconds=30), progress=False)
+    summary = coordinator.grade_class(course_dir, ASSIGNMENT, jobs=2, limits=Limits(submission_seconds=30),
+                                      progress=False)
 
     results = {r.student_id: r for r in summary.results}
     assert {s: r.status for s, r in results.items()} == {

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograde.grading import calibration
-from autograde.grading import data as grading_data
-from autograde.student import validate
-from autograde.student.gradcheck import expect_close
-from autograde.student.checks import CheckFailure, check
-from autograde.assignments.deep_mlp.training import TRAINING
 from autograde.assignments.deep_mlp.public import (
     check_init, check_l1, check_schedule, compare_dense_backward, compare_loss_gradient, compare_network,
     compare_relu_backward, network_problem, student_dense, student_loss, student_network)
+from autograde.assignments.deep_mlp.training import TRAINING
+from autograde.grading import calibration
+from autograde.grading import data as grading_data
+from autograde.student import validate
+from autograde.student.checks import CheckFailure, check
+from autograde.student.gradcheck import expect_close
 from solutions.deep_mlp import deep_mlp as reference
-
 
 
 @check("initialization", points=1, hidden=True)

@@ -6,8 +6,8 @@ import numpy as np
 
 from autograde.student import gradcheck, hints
 from autograde.student import validate
-from autograde.student.gradcheck import expect_close
 from autograde.student.checks import CheckFailure, check
+from autograde.student.gradcheck import expect_close
 
 #: Relative tolerance for values that can be computed exactly.
 TOLERANCE = gradcheck.EXACT_TOLERANCE
@@ -15,8 +15,6 @@ TOLERANCE = gradcheck.EXACT_TOLERANCE
 
 def rng_for(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
-
-
 
 
 def params_of(value, sizes, name: str = "params") -> list:

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograde.grading import calibration
-from autograde.grading import data as grading_data
-from autograde.student import validate
-from autograde.student.gradcheck import expect_close
-from autograde.student.checks import CheckFailure, check
-from autograde.assignments.linear_cifar10.training import GRADED
 from autograde.assignments.linear_cifar10.public import (
     TOLERANCE, check_accuracy, check_epoch, check_epochs, check_probabilities, compare_gradients, problem,
     student_cost, student_gradients, student_probabilities)
+from autograde.assignments.linear_cifar10.training import GRADED
+from autograde.grading import calibration
+from autograde.grading import data as grading_data
+from autograde.student import validate
+from autograde.student.checks import CheckFailure, check
+from autograde.student.gradcheck import expect_close
 from solutions.linear_cifar10 import linear_cifar10 as reference
 
 #: The graded run trains on the first batch and is tested on the test batch.

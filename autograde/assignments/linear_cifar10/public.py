@@ -10,18 +10,14 @@ import numpy as np
 
 from autograde.student import gradcheck, hints
 from autograde.student import validate
-from autograde.student.gradcheck import expect_close, is_close
 from autograde.student.checks import CheckFailure, check
+from autograde.student.gradcheck import expect_close, is_close
 
 #: Relative tolerance for values that can be computed exactly.
 TOLERANCE = gradcheck.EXACT_TOLERANCE
 #: Largest relative error |ga - gn| / max(eps, |ga| + |gn|) accepted between your analytic gradient
 #: and the centred-difference gradient of a cost (computed in float64).
 GRADIENT_TOLERANCE = gradcheck.RELATIVE_TOLERANCE
-
-
-
-
 
 
 def problem(seed: int, n: int = 6, d: int = 5, K: int = 3, scale: float = 0.5):

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograde.grading import calibration
-from autograde.grading import data as grading_data
-from autograde.student import validate
-from autograde.student.gradcheck import expect_close
-from autograde.student.checks import CheckFailure, check
-from autograde.assignments.linear_mnist.training import IMPROVED, PLAIN
 from autograde.assignments.linear_mnist.public import (
     TOLERANCE, check_best, check_epoch, check_glorot, check_halving, check_shuffle, compare_gradients, params_of,
     problem, student_accuracy, student_loss, student_probabilities)
+from autograde.assignments.linear_mnist.training import IMPROVED, PLAIN
+from autograde.grading import calibration
+from autograde.grading import data as grading_data
+from autograde.student import validate
+from autograde.student.checks import CheckFailure, check
+from autograde.student.gradcheck import expect_close
 from solutions.linear_mnist import linear_mnist as reference
-
 
 
 @check("initialization", points=1, hidden=True)

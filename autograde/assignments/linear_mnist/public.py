@@ -7,8 +7,8 @@ import numpy as np
 
 from autograde.student import gradcheck, hints
 from autograde.student import validate
-from autograde.student.gradcheck import expect_close, is_close
 from autograde.student.checks import CheckFailure, check
+from autograde.student.gradcheck import expect_close, is_close
 
 #: Relative tolerance for values that can be computed exactly.
 TOLERANCE = gradcheck.EXACT_TOLERANCE
@@ -16,10 +16,6 @@ TOLERANCE = gradcheck.EXACT_TOLERANCE
 #: The initializer is called with a fixed seed, so the check is deterministic; 6 standard errors
 #: is a bound a correct draw misses with probability about 2e-9.
 STANDARD_ERRORS = 6
-
-
-
-
 
 
 def params_of(value, inputs: int, classes: int, name: str):

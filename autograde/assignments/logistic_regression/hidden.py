@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograde.grading import calibration
-from autograde.grading import data as grading_data
-from autograde.student import validate
-from autograde.student.gradcheck import expect_close
-from autograde.student.checks import CheckFailure, check
-from autograde.assignments.logistic_regression.training import TRAINING
 from autograde.assignments.logistic_regression.public import (
     TOLERANCE, check_predict, check_templates, check_update, compare_gradients, problem, student_loss,
     student_softmax)
+from autograde.assignments.logistic_regression.training import TRAINING
+from autograde.grading import calibration
+from autograde.grading import data as grading_data
+from autograde.student import validate
+from autograde.student.checks import CheckFailure, check
+from autograde.student.gradcheck import expect_close
 from solutions.logistic_regression import logistic_regression as reference
 
 #: Class 0 is the first digit, class 1 the second.

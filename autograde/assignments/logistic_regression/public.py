@@ -6,13 +6,11 @@ import numpy as np
 
 from autograde.student import gradcheck, hints
 from autograde.student import validate
-from autograde.student.gradcheck import expect_close
 from autograde.student.checks import CheckFailure, check
+from autograde.student.gradcheck import expect_close
 
 #: Relative tolerance for values that can be computed exactly.
 TOLERANCE = gradcheck.EXACT_TOLERANCE
-
-
 
 
 def problem(seed: int, examples: int = 6, inputs: int = 5, classes: int = 2, scale: float = 0.5):

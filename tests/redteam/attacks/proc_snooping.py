@@ -9,7 +9,7 @@ for pid in os.listdir("/proc"):
         environment = open(f"/proc/{pid}/environ", "rb").read()
     except OSError:
         continue
-    if b"sandbox_worker" not in command and b"bwrap" not in command:
+    if b"/sandbox/kit/server.py" not in command and b"bwrap" not in command:
         print("ATTACK-SUCCEEDED: saw process", pid, command[:80])
     if b"DLKIT" in environment or b"PYTEST" in environment:
         print("ATTACK-SUCCEEDED: saw the grader's environment in", pid)

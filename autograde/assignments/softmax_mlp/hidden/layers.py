@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograde.grading import calibration
-from autograde.grading import data as grading_data
-from autograde.student import validate
-from autograde.student.gradcheck import expect_close
-from autograde.student.checks import CheckFailure, check
-from autograde.assignments.softmax_mlp.training import BEST_NETWORK
 from autograde.assignments.softmax_mlp.public.layers import (
     activation_forward, compare_activation_backward, compare_fc_backward, compare_loss_backward, compare_network,
     compare_sgd, fc_forward, fc_problem, loss_forward, one_hot, relu_hint, rng_for, sigmoid_hint)
+from autograde.assignments.softmax_mlp.training import BEST_NETWORK
+from autograde.grading import calibration
+from autograde.grading import data as grading_data
+from autograde.student import validate
+from autograde.student.checks import CheckFailure, check
+from autograde.student.gradcheck import expect_close
 from solutions.softmax_mlp.criterion import EuclideanLossLayer, SoftmaxCrossEntropyLossLayer
 from solutions.softmax_mlp.layers import FCLayer, ReLULayer, SigmoidLayer
 

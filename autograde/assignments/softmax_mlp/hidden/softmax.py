@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograde.assignments.softmax_mlp.public.softmax import LOSS_TOLERANCE, random_problem, run_classifier
+from autograde.assignments.softmax_mlp.training import TRAINING
 from autograde.grading import calibration
 from autograde.grading import data as grading_data
 from autograde.student import gradcheck
 from autograde.student import validate
 from autograde.student.checks import CheckFailure, check
-from autograde.assignments.softmax_mlp.training import TRAINING
-from autograde.assignments.softmax_mlp.public.softmax import LOSS_TOLERANCE, random_problem, run_classifier
 from solutions.softmax_mlp.softmax_classifier import softmax_classifier as reference
-
 
 
 def _matches_reference(student, name: str, seed: int, examples: int, lamda: float, logit_offset: float = 0.0):

@@ -9,8 +9,8 @@ import numpy as np
 
 from autograde.student import gradcheck, hints
 from autograde.student import validate
-from autograde.student.gradcheck import expect_close
 from autograde.student.checks import CheckFailure, check
+from autograde.student.gradcheck import expect_close
 
 VALUE_TOLERANCE = 1e-8
 
@@ -36,8 +36,6 @@ def output(value, name: str, shape) -> np.ndarray:
 def bias_gradient(value, outputs: int) -> np.ndarray:
     """grad_b as (1, H); the course's two conventions (H,) and (1, H) are both accepted."""
     return validate.array(value, "grad_b", [(1, outputs), (outputs,)]).reshape(1, outputs)
-
-
 
 
 #: The mistakes of a layer's gradients, in the course's words (losses averaged over the batch).
