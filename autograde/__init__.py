@@ -3,7 +3,8 @@
 Layers, from the bottom; each imports only the layers below it (``tests/test_autograde/
 test_layers.py`` holds the floors):
 
-  kit, limits, errors  leaves: the kit's folders, what grading may use, the instructor's error
+  kit, limits, errors, intake  leaves: the kit's folders, what grading may use, the instructor's
+                       error, reading a submission's files safely
   student/             shipped whole with every release: check framework, gradcheck, loader,
                        check_group, the panel framework, the assignment type and registry
   assignments/<id>/    one folder per assignment: spec, public checks (shipped), hidden checks

@@ -68,11 +68,13 @@ def _release(args) -> int:
 
 def _autograde(args) -> int:
     data.for_assignment(args.assignment)
+    refused = {}
     if args.submissions:
-        submissions.import_folder(args.course_dir, args.assignment, args.submissions)
+        _, refused = submissions.import_folder(args.course_dir, args.assignment, args.submissions)
     summary = coordinator.grade_class(args.course_dir, args.assignment, jobs=args.jobs, scheduler=args.scheduler,
                                       force=args.force, students=args.student,
-                                      limits=Limits(submission_seconds=args.time_limit), db_url=args.db_url)
+                                      limits=Limits(submission_seconds=args.time_limit), db_url=args.db_url,
+                                      rejected=refused)
     print(summary.describe())
     for result in summary.results:
         if result.status != tasks.GRADED:

@@ -19,6 +19,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from tqdm.auto import tqdm
 
+from autograde import intake
 from autograde.batch import hosts, record, tasks
 from autograde.batch.ledger import Ledger
 from autograde.batch.tasks import Task, TaskResult
@@ -48,8 +49,8 @@ class Summary:
         if graded:
             line += f" ({self.seconds / graded:.1f} s each)"
         line += f": {self.count(tasks.GRADED)} graded"
-        line += "".join(f", {self.count(status)} {status}" for status in (tasks.CRASHED, tasks.TIMED_OUT)
-                        if self.count(status))
+        line += "".join(f", {self.count(status)} {status}"
+                        for status in (tasks.CRASHED, tasks.TIMED_OUT, tasks.REJECTED) if self.count(status))
         if self.skipped:
             line += f"; {self.skipped} skipped, already graded with the same files (--force regrades them)"
         return line
@@ -57,18 +58,20 @@ class Summary:
 
 def grade_class(course_dir: Path, assignment_id: str, jobs: int | None = None, scheduler: str | None = None,
                 force: bool = False, students: list[str] | None = None, limits: Limits = Limits(),
-                db_url: str | None = None, progress: bool = True) -> Summary:
+                db_url: str | None = None, progress: bool = True, rejected: dict[str, str] | None = None) -> Summary:
     """Grade every submission of ``assignment_id`` not yet recorded; return what happened.
 
     ``jobs`` local host processes (default: one per core), or the workers of the Dask scheduler at
-    ``scheduler``; each submission under ``limits``. Raises UsageError for input that cannot be graded.
+    ``scheduler``; each submission under ``limits``. A submission that cannot be read safely
+    (``autograde.intake``), in ``submitted/`` or in ``rejected`` (student -> why, from an import), is
+    recorded as REJECTED with the reason. Raises UsageError for input that cannot be graded.
     """
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
     commands.tools_on_path()
     started = time.perf_counter()
     url = config.db_url_of(course_dir, db_url)
-    folders = _submissions(course_dir, assignment_id, students)
+    folders = _submissions(course_dir, assignment_id, students, allow_none=bool(rejected))
     source_folder = course_dir / "source" / assignment_id
     if not source_folder.is_dir():
         raise UsageError(f"{source_folder} does not exist: run `dlkit release {assignment_id}` first")
@@ -81,13 +84,32 @@ def grade_class(course_dir: Path, assignment_id: str, jobs: int | None = None, s
     digest = tasks.source_digest(source, assignment_id, limits)
     recorded = {} if force else _recorded(course_dir, url, assignment_id)
 
+    rejections = dict(rejected or {})
+    fingerprints = {}
+    for folder in folders:
+        try:
+            if folder.parent.is_symlink():
+                raise intake.SubmissionRejected(f"the student's folder {folder.parent.name} is a symbolic link "
+                                                f"(to {folder.parent.readlink()})")
+            fingerprints[folder] = tasks.fingerprint(tasks.read_folder(folder), digest)
+        except intake.SubmissionRejected as error:
+            rejections[folder.parent.name] = str(error)
+
     def task_of(folder: Path) -> Task:
         files = tasks.read_folder(folder)
         return Task(assignment_id, folder.parent.name, source, files, template, tasks.fingerprint(files, digest),
                     limits)
 
-    pending = [f for f in folders if recorded.get(f.parent.name) != tasks.fingerprint(tasks.read_folder(f), digest)]
-    summary = Summary(total=len(folders), skipped=len(folders) - len(pending), seconds=0.0)
+    pending = [f for f in folders if f in fingerprints and recorded.get(f.parent.name) != fingerprints[f]]
+    refused = {student: reason for student, reason in rejections.items()
+               if recorded.get(student) != tasks.fingerprint({}, reason + digest)}
+    summary = Summary(total=len(folders) + len(set(rejections) - {f.parent.name for f in folders}),
+                      skipped=len(fingerprints) - len(pending) + len(rejections) - len(refused), seconds=0.0)
+    for student, reason in sorted(refused.items()):
+        result = TaskResult(assignment_id, student, tasks.fingerprint({}, reason + digest), tasks.REJECTED, 0.0,
+                            error=f"the submission was not graded: {reason}")
+        record.save(course_dir, url, result)
+        summary.results.append(result)
     if pending:
         with _workers(jobs, scheduler, len(pending)) as (executor, slots):
             _run(executor, slots, map(task_of, pending), len(pending), course_dir, url, summary, progress, assignment_id)
@@ -95,7 +117,8 @@ def grade_class(course_dir: Path, assignment_id: str, jobs: int | None = None, s
     return summary
 
 
-def _submissions(course_dir: Path, assignment_id: str, students: list[str] | None) -> list[Path]:
+def _submissions(course_dir: Path, assignment_id: str, students: list[str] | None,
+                 allow_none: bool = False) -> list[Path]:
     folders = sorted(p for p in (course_dir / "submitted").glob(f"*/{assignment_id}") if p.is_dir())
     if students:
         known = {f.parent.name for f in folders}
@@ -104,7 +127,7 @@ def _submissions(course_dir: Path, assignment_id: str, students: list[str] | Non
             raise UsageError(f"no submission of {assignment_id} by {', '.join(unknown)} in "
                                      f"{course_dir / 'submitted'}")
         folders = [f for f in folders if f.parent.name in students]
-    if not folders:
+    if not folders and not allow_none:
         raise UsageError(f"no submissions of {assignment_id} in {course_dir / 'submitted'}")
     return folders
 

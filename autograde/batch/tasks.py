@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograde import intake
 from autograde import kit
 from autograde.course import config
 from autograde.limits import Limits
@@ -20,6 +21,8 @@ from autograde.limits import Limits
 GRADED = "graded"
 CRASHED = "crashed"
 TIMED_OUT = "timed out"
+#: The submission could not be read safely (a link, a device, a file too large: ``autograde.intake``).
+REJECTED = "rejected"
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class TaskResult:
     assignment_id: str
     student_id: str
     fingerprint: str
-    status: str                      # GRADED, CRASHED or TIMED_OUT
+    status: str                      # GRADED, CRASHED, TIMED_OUT or REJECTED
     seconds: float
     error: str = ""                  # what went wrong, when the status is not GRADED
     worker: str = ""                 # host:pid of the process that graded it
@@ -77,18 +80,13 @@ class TaskResult:
 
 
 def read_folder(folder: Path) -> dict[str, bytes]:
-    """Every file below ``folder`` that nbgrader would copy (``config.IGNORE`` left out)."""
-    from nbgrader.utils import find_all_files
-
-    return {Path(path).relative_to(folder).as_posix(): Path(path).read_bytes()
-            for path in sorted(find_all_files(str(folder), config.IGNORE))}
+    """Every file below ``folder`` that nbgrader would copy (``config.IGNORE`` left out), read safely:
+    raises ``intake.SubmissionRejected`` for a link, a device, a file too large (``autograde.intake``)."""
+    return intake.read_folder(folder, config.IGNORE)
 
 
 def write_folder(folder: Path, files: dict[str, bytes]) -> None:
-    for relative, content in files.items():
-        path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+    intake.write_folder(folder, files)
 
 
 def _digest(files: dict[str, bytes]) -> hashlib.sha256:

@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from autograde import intake
+from autograde.course import config
+
 
 class NbgraderFailed(RuntimeError):
     """An nbgrader command failed; the message carries its output."""
@@ -69,6 +72,18 @@ def untrusted_notebooks(course_dir: Path, assignment_id: str, student: str | Non
 
 
 def feedback(course_dir: Path, assignment_id: str) -> Path:
-    """``nbgrader generate_feedback``: HTML feedback in ``course_dir/feedback``, hidden tests removed."""
+    """``nbgrader generate_feedback``: HTML feedback in ``course_dir/feedback``, hidden tests removed.
+
+    nbgrader copies every file of each autograded folder into the student's feedback: a folder with a
+    link, a device or an oversized file (``intake``) stops the command before anything is copied.
+    """
+    for folder in sorted((course_dir / "autograded").glob(f"*/{assignment_id}")):
+        try:
+            if folder.parent.is_symlink():
+                raise intake.SubmissionRejected(f"{folder.parent.name} is a symbolic link")
+            intake.read_folder(folder, config.IGNORE)
+        except intake.SubmissionRejected as error:
+            raise NbgraderFailed(f"no feedback generated: {folder} holds a file the kit does not copy: {error}") \
+                from None
     run(course_dir, "generate_feedback", assignment_id, "--force")
     return course_dir / "feedback"

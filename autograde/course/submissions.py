@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from autograde import intake
 from autograde.student import registry
 
 
@@ -20,13 +21,25 @@ def stage(course_dir: Path, assignment_id: str, student: str, files: dict[str, P
     return target
 
 
-def import_folder(course_dir: Path, assignment_id: str, folder: Path) -> list[str]:
-    """Stage every ``folder/<student>/`` (the student's files, optionally notebooks); return the students."""
+def import_folder(course_dir: Path, assignment_id: str, folder: Path) -> tuple[list[str], dict[str, str]]:
+    """Stage every ``folder/<student>/`` (the student's files, optionally notebooks), read safely
+    (``intake.read_folder``: no links, devices or oversized files).
+
+    Returns (the students staged, {student: why} for those refused). A refused student's earlier
+    submission, if any, is removed from ``submitted/``, so that it is not graded instead.
+    """
     spec = registry.get(assignment_id)
     allowed = list(spec.student_files) + [f"{n}.ipynb" for n in spec.notebooks]
-    students = []
-    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
-        files = {name: student_dir / name for name in allowed if (student_dir / name).is_file()}
-        stage(course_dir, assignment_id, student_dir.name, files)
-        students.append(student_dir.name)
-    return students
+    staged, refused = [], {}
+    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir() or p.is_symlink()):
+        student = student_dir.name
+        try:
+            files = intake.read_folder(student_dir, only=allowed)
+        except intake.SubmissionRejected as error:
+            refused[student] = str(error)
+            shutil.rmtree(course_dir / "submitted" / student / assignment_id, ignore_errors=True)
+            continue
+        target = stage(course_dir, assignment_id, student, {})
+        intake.write_folder(target, files)
+        staged.append(student)
+    return staged, refused

@@ -241,3 +241,50 @@ def test_bad_worker_options_are_refused_with_a_clear_message(released, tmp_path,
     monkeypatch.setattr(coordinator, "CONNECT_SECONDS", 2.0)
     assert cli.main(["autograde", ASSIGNMENT, "--course-dir", str(course_dir), "--scheduler", address]) == 1
     assert f"cannot reach the Dask scheduler at '{address}'" in capsys.readouterr().err
+
+
+def test_linked_and_special_files_are_rejected_and_cost_no_one_else_anything(released, sequential, tmp_path, capsys):
+    """Symlinks to the reference, to another student's folder and to /etc/passwd, through both entry points
+    (``--submissions`` and nbgrader's ``submitted/``): each such submission is recorded as rejected with the
+    file named, nothing it points to is read, and the honest student's grade is the one graded alone."""
+    course_dir = copy_course(released, tmp_path / "course")
+    incoming = tmp_path / "incoming"
+    honest = incoming / "honest"
+    honest.mkdir(parents=True)
+    shutil.copy(CLASS["gradient_not_averaged"], honest / "softmax_classifier.py")
+    (incoming / "copies_the_reference").mkdir()
+    (incoming / "copies_the_reference" / "softmax_classifier.py").symlink_to(
+        REPO / "solutions/softmax_mlp/softmax_classifier.py")
+    (incoming / "borrows_a_folder").symlink_to(honest)
+    (incoming / "reads_passwd").mkdir()
+    (incoming / "reads_passwd" / "softmax_classifier.py").symlink_to("/etc/passwd")
+    # A link placed straight into nbgrader's submitted/ folder (as a collect from the exchange could leave it).
+    planted = submissions.stage(course_dir, ASSIGNMENT, "plants_a_link", {"softmax_classifier.py": STARTER})
+    (planted / "notes.txt").symlink_to("/etc/passwd")
+
+    assert cli.main(["autograde", ASSIGNMENT, "--course-dir", str(course_dir), "--submissions", str(incoming),
+                     "--jobs", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert "1 graded" in printed and "4 rejected" in printed, printed
+    _, rows = grade_table.collect(course_dir, ASSIGNMENT)
+    by_student = {row.student: row for row in rows}
+    assert by_student["honest"].status == tasks.GRADED
+    solo = next(row for row in grade_table.collect(sequential, ASSIGNMENT)[1] if row.student == "gradient_not_averaged")
+    assert by_student["honest"].score == solo.score > 0
+    for student, words in [("copies_the_reference", "softmax_classifier.py is a symbolic link"),
+                           ("borrows_a_folder", "is a symbolic link"),
+                           ("reads_passwd", "softmax_classifier.py is a symbolic link (to /etc/passwd)"),
+                           ("plants_a_link", "notes.txt is a symbolic link (to /etc/passwd)")]:
+        row = by_student[student]
+        assert row.status == tasks.REJECTED and row.score == 0 and words in row.error, (student, row.error)
+        assert not (course_dir / "autograded" / student).exists()
+    assert "rejected" in cli_output(["grades", ASSIGNMENT, "--course-dir", str(course_dir)], capsys)
+    assert cli.main(["feedback", ASSIGNMENT, "--course-dir", str(course_dir)]) == 0
+    leaked = [path for path in (course_dir / "feedback").rglob("*") if path.is_file()
+              and (b"root:x:0:0" in path.read_bytes() or path.is_symlink())]
+    assert leaked == []
+
+
+def cli_output(arguments: list[str], capsys) -> str:
+    assert cli.main(arguments) == 0
+    return capsys.readouterr().out

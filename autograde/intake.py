@@ -1,0 +1,117 @@
+"""Read a submission's files safely: regular files below its folder, nothing a link or a name points elsewhere.
+
+A submission is untrusted input. It may hold a symlink to the reference solution, to another
+student's folder or to /etc/passwd; a hard link to a file outside it; a device or a fifo that
+blocks the reader; a name with ``..``; or a file large enough to fill the disk. Every entry point
+that reads one (``dlkit autograde --submissions``, nbgrader's ``submitted/`` folder, the files of
+the feedback) goes through ``read_folder``, which refuses all of these with a message naming the
+file, and never follows a link: folders are walked without following links and files are opened
+with ``O_NOFOLLOW``.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SubmissionRejected(Exception):
+    """A submission that breaks a rule of ``read_folder``: the message names the file and the rule."""
+
+
+@dataclass(frozen=True)
+class IntakeLimits:
+    """How much a submission may hold."""
+
+    file_bytes: int = 16 << 20      # one file
+    total_bytes: int = 64 << 20     # every file of the submission
+    files: int = 1000               # how many files
+
+
+def _ignored(name: str, ignore) -> bool:
+    return any(fnmatch.fnmatch(name, pattern) for pattern in ignore)
+
+
+def read_folder(folder: Path, ignore=(), limits: IntakeLimits = IntakeLimits(), only=None) -> dict[str, bytes]:
+    """Every regular file below ``folder`` (relative POSIX path -> content), names matching ``ignore`` left out.
+
+    With ``only`` (relative paths), just those files are read, where they exist. Raises
+    SubmissionRejected for a symlink (to a file or a folder), a file with other hard links, a device,
+    fifo or socket, a name that is not a plain name, a file over ``limits.file_bytes``, or a
+    submission over ``limits.total_bytes`` or ``limits.files``.
+    """
+    folder = Path(folder)
+    if folder.is_symlink():
+        raise SubmissionRejected(f"{folder} is a symbolic link: a submission is a folder of regular files")
+    wanted = None if only is None else set(only)
+    files: dict[str, bytes] = {}
+    total = 0
+    for relative in _walk(folder, Path(), ignore):
+        name = relative.as_posix()
+        if wanted is not None and name not in wanted:
+            continue
+        content = _read_regular(folder, relative, limits)
+        total += len(content)
+        if total > limits.total_bytes:
+            raise SubmissionRejected(f"the submission holds more than {limits.total_bytes:,} bytes "
+                                     f"(the limit is passed at {name})")
+        if len(files) >= limits.files:
+            raise SubmissionRejected(f"the submission holds more than {limits.files} files")
+        files[name] = content
+    return files
+
+
+def _walk(root: Path, relative: Path, ignore):
+    """The relative paths of the entries below ``root / relative`` that are not folders, never following links."""
+    with os.scandir(root / relative) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if _ignored(entry.name, ignore):
+                continue
+            if entry.name in (".", "..") or "/" in entry.name or "\\" in entry.name:
+                raise SubmissionRejected(f"{(relative / entry.name).as_posix()} is not a plain file name")
+            path = relative / entry.name
+            if entry.is_symlink():
+                raise SubmissionRejected(f"{path.as_posix()} is a symbolic link (to {os.readlink(entry.path)}): "
+                                         "submit the file itself")
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(root, path, ignore)
+            else:
+                yield path
+
+
+def _read_regular(root: Path, relative: Path, limits: IntakeLimits) -> bytes:
+    name = relative.as_posix()
+    try:
+        descriptor = os.open(root / relative, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:
+        raise SubmissionRejected(f"{name} cannot be read: {error.strerror}") from None
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(file.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            kind = {stat.S_IFIFO: "a fifo", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device",
+                    stat.S_IFSOCK: "a socket"}.get(stat.S_IFMT(status.st_mode), "not a regular file")
+            raise SubmissionRejected(f"{name} is {kind}: a submission holds regular files only")
+        if status.st_nlink > 1:
+            raise SubmissionRejected(f"{name} is a hard link ({status.st_nlink} names for one file): "
+                                     "submit a copy of the file")
+        if status.st_size > limits.file_bytes:
+            raise SubmissionRejected(f"{name} has {status.st_size:,} bytes, more than the limit of "
+                                     f"{limits.file_bytes:,}")
+        content = file.read(limits.file_bytes + 1)
+    if len(content) > limits.file_bytes:
+        raise SubmissionRejected(f"{name} has more than {limits.file_bytes:,} bytes")
+    return content
+
+
+def write_folder(folder: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` (relative path -> content) below ``folder`` as new regular files."""
+    for relative, content in files.items():
+        if Path(relative).is_absolute() or ".." in Path(relative).parts:
+            raise SubmissionRejected(f"{relative} is not a path inside the submission")
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink():
+            path.unlink()
+        path.write_bytes(content)

@@ -1,0 +1,67 @@
+"""Submissions are read safely (autograde/intake.py): regular files only, nothing a link points to."""
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from autograde import intake
+
+LIMITS = intake.IntakeLimits(file_bytes=1000, total_bytes=2500, files=5)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    root = tmp_path / "alice"
+    (root / "layers").mkdir(parents=True)
+    (root / "softmax_classifier.py").write_text("def softmax_classifier(): pass\n")
+    (root / "layers" / "fc_layer.py").write_text("class FCLayer: pass\n")
+    (root / "__pycache__").mkdir()
+    (root / "__pycache__" / "x.pyc").write_bytes(b"\0")
+    return root
+
+
+def test_regular_files_are_read_and_ignored_names_left_out(folder):
+    files = intake.read_folder(folder, ignore=["__pycache__"], limits=LIMITS)
+    assert files == {"layers/fc_layer.py": b"class FCLayer: pass\n",
+                     "softmax_classifier.py": b"def softmax_classifier(): pass\n"}
+    assert intake.read_folder(folder, ["__pycache__"], LIMITS, only=["softmax_classifier.py"]) == {
+        "softmax_classifier.py": b"def softmax_classifier(): pass\n"}
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda root, outside: (root / "linked.py").symlink_to(outside / "secret.py"), "linked.py is a symbolic link"),
+    (lambda root, outside: (root / "etc").symlink_to("/etc"), "etc is a symbolic link (to /etc)"),
+    (lambda root, outside: os.link(outside / "secret.py", root / "hard.py"), "hard.py is a hard link"),
+    (lambda root, outside: os.mkfifo(root / "pipe.py"), "pipe.py is a fifo"),
+    (lambda root, outside: os.mknod(root / "zero.py", stat.S_IFCHR | 0o644, os.makedev(1, 5)), "zero.py is a device"),
+    (lambda root, outside: (root / "big.py").write_bytes(b"x" * 1001), "big.py has 1,001 bytes, more than the limit"),
+    (lambda root, outside: [(root / f"m{i}.py").write_text("#" * 900) for i in range(3)], "more than 2,500 bytes"),
+    (lambda root, outside: [(root / f"n{i}.py").write_text("") for i in range(5)], "more than 5 files"),
+])
+def test_links_devices_and_oversized_files_are_refused_naming_the_file(folder, tmp_path, make, words):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text("SECRET = 1\n")
+    if "device" in words and os.geteuid() != 0:
+        pytest.skip("creating a device file needs root")
+    make(folder, outside)
+    with pytest.raises(intake.SubmissionRejected, match=words.replace("(", r"\(").replace(")", r"\)")):
+        intake.read_folder(folder, ignore=["__pycache__"], limits=LIMITS)
+
+
+def test_a_folder_that_is_a_link_is_refused(folder, tmp_path):
+    (tmp_path / "mallory").symlink_to(folder)
+    with pytest.raises(intake.SubmissionRejected, match="is a symbolic link"):
+        intake.read_folder(tmp_path / "mallory")
+
+
+def test_writing_back_refuses_paths_that_leave_the_folder_and_replaces_links(tmp_path):
+    with pytest.raises(intake.SubmissionRejected, match="not a path inside"):
+        intake.write_folder(tmp_path / "out", {"../escape.py": b""})
+    (tmp_path / "out").mkdir()
+    (tmp_path / "target.py").write_text("old")
+    (tmp_path / "out" / "a.py").symlink_to(tmp_path / "target.py")
+    intake.write_folder(tmp_path / "out", {"a.py": b"new"})
+    assert (tmp_path / "target.py").read_text() == "old" and not (tmp_path / "out" / "a.py").is_symlink()
