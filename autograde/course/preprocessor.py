@@ -1,10 +1,16 @@
 """nbgrader preprocessor: replace each grade cell's output with the result of checks run
-outside the student's kernel.
+outside the student's kernel, on the files as submitted.
 
 Registered in ``Autograde.autograde_preprocessors`` after nbgrader executed the notebook and
 before ``SaveAutoGrades`` scores it, so the gradebook, the export and the feedback all carry
 the trusted result: an error output when a cell earned nothing, otherwise the points earned
 as the cell's result (nbgrader's partial credit).
+
+Nothing the kernel did counts, files it wrote included: the checks never read the folder the
+notebook ran in. The student's files are those of the submission as it was before any notebook
+ran (``TrustedChecks.submitted``, recorded by the grader that started nbgrader; else the
+submission's folder in ``submitted/``), and the provided files those of the release (the
+course's ``source/`` folder), never the submission's own copies.
 """
 from __future__ import annotations
 
@@ -12,12 +18,15 @@ from pathlib import Path
 
 from nbformat.v4 import new_output
 from nbgrader import utils
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Dict
 
+from autograde import intake
+from autograde.course import config
 from autograde.grading import runner
 from autograde.limits import Limits
-from autograde.student import outcome
+from autograde.student import outcome, registry
 from autograde.student.outcome import CheckOutcome
 
 
@@ -39,12 +48,16 @@ class TrustedChecks(NbGraderPreprocessor):
     limits = Dict(help="What grading may use: the fields of autograde.limits.Limits (the rest keep their "
                        "defaults)").tag(config=True)
 
+    #: (student, assignment) -> the student's files as submitted (relative path -> content), recorded by a
+    #: grader that runs nbgrader in its own process before any notebook runs (``autograde.batch.scratch``).
+    submitted: dict[tuple[str, str], dict[str, bytes]] = {}
+
     def preprocess(self, nb, resources):
-        assignment = resources["nbgrader"]["assignment"]
-        folder = Path(resources["metadata"]["path"])
+        assignment, student = resources["nbgrader"]["assignment"], resources["nbgrader"]["student"]
         limits = Limits(**self.limits)
         groups = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.cell_type == "code" and utils.is_grade(c)}
-        outcomes = runner.run(assignment, folder, limits, groups).outcomes
+        student_files, provided_files = self.files_as_submitted(student, assignment)
+        outcomes = runner.run_files(assignment, student_files, provided_files, limits, groups).outcomes
         by_group: dict[str, list[CheckOutcome]] = {}
         for result in outcomes:
             by_group.setdefault(result.group, []).append(result)
@@ -61,3 +74,14 @@ class TrustedChecks(NbGraderPreprocessor):
                 cell.outputs = cell_outputs(cell_outcomes, points)
             cell.metadata["dlkit"] = {"checks": [o.to_dict() for o in cell_outcomes]}
         return nb, resources
+
+    def files_as_submitted(self, student: str, assignment: str) -> tuple[dict[str, bytes], dict[str, bytes]]:
+        """(the student's files as submitted, the provided files as released)."""
+        spec = registry.get(assignment)
+        folders = CourseDirectory(config=self.config)
+        released = Path(folders.format_path(folders.source_directory, ".", assignment))
+        provided = intake.read_folder(released, config.IGNORE, only=spec.provided_files)
+        if (student, assignment) in self.submitted:
+            return self.submitted[(student, assignment)], provided
+        submitted = Path(folders.format_path(folders.submitted_directory, student, assignment))
+        return intake.read_folder(submitted, config.IGNORE, only=spec.student_files), provided

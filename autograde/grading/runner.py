@@ -7,13 +7,12 @@ ASSIGNMENT FOLDER`` prints the report for a folder holding the assignment's modu
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograde import kit
+from autograde import intake, kit
 from autograde.limits import Limits
 from autograde.sandbox.process import Sandbox
 from autograde.sandbox.proxy import RemoteCode
@@ -29,29 +28,39 @@ class Graded:
 
 
 def run(assignment_id: str, folder: Path, limits: Limits = Limits(), groups=None) -> Graded:
-    """Run the checks of ``assignment_id`` (of the grade cells ``groups``, or all) on the modules in ``folder``.
+    """Run the checks of ``assignment_id`` (of the grade cells ``groups``, or all) on the student modules in
+    ``folder``, with the provided modules of the kit's starter (as released: never a submission's own copy).
 
-    Only the assignment's modules are copied out of ``folder`` into the sandbox. A student
-    module that is missing fails the checks that need it; a provided module that is missing
-    is taken from the kit's starter, as nbgrader restores it before grading anyway.
+    A student module that is missing fails the checks that need it.
+    """
+    spec = registry.get(assignment_id)
+    student = intake.read_folder(Path(folder), only=spec.student_files)
+    provided = {relative: (kit.starter(assignment_id) / relative).read_bytes() for relative in spec.provided_files}
+    return run_files(assignment_id, student, provided, limits, groups)
+
+
+def run_files(assignment_id: str, student: dict[str, bytes], provided: dict[str, bytes], limits: Limits = Limits(),
+              groups=None) -> Graded:
+    """Run the checks of ``assignment_id`` (of the grade cells ``groups``, or all) on ``student``, the student
+    files as submitted, beside ``provided``, the provided files as released (relative path -> content).
+
+    Only the assignment's files go into the sandbox: anything else in either dict is left out.
     """
     spec = registry.get(assignment_id)
     selected = [c for c in checks.load(assignment_id, hidden=True) if groups is None or c.group in groups]
+    files = {relative: student[relative] for relative in spec.student_files if relative in student}
+    files.update({relative: provided[relative] for relative in spec.provided_files if relative in provided})
     with tempfile.TemporaryDirectory(prefix="dlkit-grade-") as scratch:
         code_dir = Path(scratch) / "code"
         code_dir.mkdir()
         Path(scratch).chmod(0o755)
         code_dir.chmod(0o755)
-        for relative in spec.files:
-            source, target = Path(folder) / relative, code_dir / relative
-            if not source.is_file():
-                if relative not in spec.provided_files:
-                    continue
-                source = kit.starter(assignment_id) / relative
+        for relative, content in files.items():
+            target = code_dir / relative
             for parent in reversed(target.relative_to(code_dir).parents[:-1]):
                 (code_dir / parent).mkdir(exist_ok=True)
                 (code_dir / parent).chmod(0o755)
-            shutil.copyfile(source, target)
+            target.write_bytes(content)
             target.chmod(0o644)
         with Sandbox(code_dir, spec.student_modules, spec.provided_modules, limits) as sandbox:
             code = RemoteCode(sandbox)

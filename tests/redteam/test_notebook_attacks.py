@@ -57,7 +57,31 @@ def edit_grade_cells(notebook):
             cell.source = f"{float(cell.metadata.nbgrader['points'])}"
 
 
+#: A cell that finds the reference (importable from the kit's environment) and copies it over the files the
+#: checks grade: the notebook's own folder and the submission's folder in submitted/.
+OVERWRITE = """
+import os, pathlib, shutil
+import solutions.softmax_mlp.softmax_classifier as reference
+here = pathlib.Path(os.getcwd())
+for folder in (here, here.parents[2] / "submitted" / here.parent.name / here.name):
+    try:
+        shutil.copy(reference.__file__, folder / "softmax_classifier.py")
+    except OSError:
+        pass
+"""
+#: A stub that copies the reference over itself when the kernel imports it.
+SELF_REPLACING = """
+try:
+    import shutil
+    import solutions.softmax_mlp.softmax_classifier as _reference
+    shutil.copy(_reference.__file__, __file__)
+except Exception:
+    pass
+
+"""
+
 NOTEBOOK_ATTACKS = {
+    "overwrites_the_graded_files": insert_after_setup(OVERWRITE),
     "replaces_check_group": insert_after_setup(
         "import autograde.student.notebook\n"
         "check_group = autograde.student.notebook.check_group = lambda *a, **k: print('PASS [3/3] all checks passed')"),
@@ -71,6 +95,10 @@ NOTEBOOK_ATTACKS = {
 }
 
 
+#: Every attacking submission: the notebook attacks, and a stub that replaces itself when imported.
+ATTACKERS = sorted(NOTEBOOK_ATTACKS) + ["replaces_itself_on_import"]
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, mnist):
     course_dir = tmp_path_factory.mktemp("course")
@@ -82,13 +110,16 @@ def graded(tmp_path_factory, mnist):
         notebook = nbformat.read(folder / "softmax.ipynb", as_version=4)
         edit(notebook)
         nbformat.write(notebook, folder / "softmax.ipynb")
+    folder = submissions.stage(course_dir, "softmax_mlp", "replaces_itself_on_import",
+                               {"softmax_classifier.py": STARTER})
+    (folder / "softmax_classifier.py").write_text(SELF_REPLACING + STARTER.read_text())
     summary = coordinator.grade_class(course_dir, "softmax_mlp", progress=False)
-    assert summary.count(tasks.GRADED) == len(HONEST) + len(NOTEBOOK_ATTACKS), summary.describe()
+    assert summary.count(tasks.GRADED) == len(HONEST) + len(ATTACKERS), summary.describe()
     columns, rows = grade_table.collect(course_dir, "softmax_mlp")
     return course_dir, {row.student: row for row in rows}
 
 
-@pytest.mark.parametrize("attack", sorted(NOTEBOOK_ATTACKS))
+@pytest.mark.parametrize("attack", ATTACKERS)
 def test_notebook_attack_earns_nothing(graded, attack):
     _, rows = graded
     assert rows[attack].score == 0, rows[attack].cells
