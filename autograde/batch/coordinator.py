@@ -81,7 +81,8 @@ def grade_class(course_dir: Path, assignment_id: str, jobs: int | None = None, s
     except MissingEntry:
         raise UsageError(f"the gradebook has no assignment {assignment_id!r}: "
                                  f"run `dlkit release {assignment_id}` first") from None
-    digest = tasks.source_digest(source, assignment_id, limits)
+    secret = config.grading_secret(course_dir)
+    digest = tasks.source_digest(source, assignment_id, limits, secret)
     recorded = {} if force else _recorded(course_dir, url, assignment_id)
 
     rejections = dict(rejected or {})
@@ -98,7 +99,7 @@ def grade_class(course_dir: Path, assignment_id: str, jobs: int | None = None, s
     def task_of(folder: Path) -> Task:
         files = tasks.read_folder(folder)
         return Task(assignment_id, folder.parent.name, source, files, template, tasks.fingerprint(files, digest),
-                    limits)
+                    limits, secret)
 
     pending = [f for f in folders if f in fingerprints and recorded.get(f.parent.name) != fingerprints[f]]
     refused = {student: reason for student, reason in rejections.items()

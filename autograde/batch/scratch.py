@@ -48,7 +48,7 @@ def _grade_in_scratch(task: Task, scratch: Path) -> TaskResult:
     submitted = course_dir / "submitted" / student_id / assignment_id
     tasks.write_folder(submitted, task.submission)
     (course_dir / "gradebook.db").write_bytes(task.gradebook)
-    config.write(course_dir, limits=task.limits)
+    config.write(course_dir, limits=task.limits, secret=task.secret)
     # Temporary files of the grader, the kernel and the sandbox all land in the scratch
     # folder, which the host removes even when it had to kill this process.
     os.environ.update(commands.environment(), **SINGLE_THREADED, TMPDIR=str(temporary),

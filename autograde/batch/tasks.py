@@ -39,6 +39,8 @@ class Task:
     fingerprint: str
     #: What grading it may use; ``limits.submission_seconds`` is the wall time of the whole submission.
     limits: Limits = Limits()
+    #: The course's grading secret (``config.grading_secret``): the inputs the checks draw.
+    secret: int | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,8 @@ def fingerprint(submission: dict[str, bytes], source_digest: str) -> str:
     return digest.hexdigest()
 
 
-def source_digest(source: dict[str, bytes], assignment_id: str, limits: Limits = Limits()) -> str:
-    """Hash of the assignment's source folder and of its grading (``grading_digest``)."""
-    return _digest({**source, "grading": grading_digest(assignment_id, limits).encode()}).hexdigest()
+def source_digest(source: dict[str, bytes], assignment_id: str, limits: Limits = Limits(),
+                  secret: int | None = None) -> str:
+    """Hash of the assignment's source folder and of its grading (``grading_digest``, the secret)."""
+    return _digest({**source, "grading": grading_digest(assignment_id, limits).encode(),
+                    "secret": str(secret).encode()}).hexdigest()

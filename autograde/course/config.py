@@ -1,6 +1,8 @@
 """The nbgrader configuration of a course built by the kit: ``nbgrader_config.py``, regenerated on every build."""
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 from autograde.limits import Limits
@@ -14,7 +16,7 @@ IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data"]
 TEMPLATE = '''\\
 # Written by `dlkit release`; regenerated on every build.
 from nbgrader.converters.autograde import Autograde
-from nbgrader.preprocessors import SaveAutoGrades
+from nbgrader.preprocessors import Execute, SaveAutoGrades
 
 c = get_config()  # noqa: F821 - provided by nbgrader
 c.CourseDirectory.course_id = {course_id!r}
@@ -26,9 +28,14 @@ c.Autograde.exclude_overwriting = {exclude!r}
 # Grade cells are scored from checks run outside the student's kernel.
 _preprocessors = list(Autograde.class_traits()["autograde_preprocessors"].default())
 _preprocessors.insert(_preprocessors.index(SaveAutoGrades), "autograde.course.preprocessor.TrustedChecks")
+# The student's notebook runs with its kernel in a sandbox (autograde/sandbox/kernel.py).
+_preprocessors[_preprocessors.index(Execute)] = "autograde.course.execute.SandboxedExecute"
 c.Autograde.autograde_preprocessors = _preprocessors
 # What grading one submission may use (autograde.limits.Limits).
 c.TrustedChecks.limits = {limits!r}
+c.SandboxedKernelManager.limits = {limits!r}
+# The course's grading secret (from grading_secret): the checks draw inputs the released notebook never shows.
+c.TrustedChecks.secret = {secret!r}
 # Seconds one notebook cell may run in the kernel (Limits.cell_seconds; training takes about 5 s):
 # a submission that hangs delays the batch by at most this much per cell, and its grade comes
 # from the sandbox.
@@ -47,12 +54,31 @@ def db_url_of(course_dir: Path, db_url: str | None = None) -> str:
     return db_url or f"sqlite:///{(course_dir / 'gradebook.db').resolve()}"
 
 
-def write(course_dir: Path, db_url: str | None = None, limits: Limits = Limits()) -> Path:
-    """Write ``course_dir/nbgrader_config.py`` for every assignment of the kit; return its path."""
+#: The course's grading secret, in the course directory (never in a release, nor in a task's files).
+SECRET_FILE = "grading_secret"
+
+
+def grading_secret(course_dir: Path) -> int:
+    """The course's grading secret, made on first use: the seed of the inputs the checks draw at grading,
+    the same for every run of the course, so regrades and parallel runs agree."""
+    path = course_dir / SECRET_FILE
+    if not path.exists():
+        course_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(f"{secrets.randbits(63)}\n")
+    return int(path.read_text())
+
+
+def write(course_dir: Path, db_url: str | None = None, limits: Limits = Limits(), secret: int | None = None) -> Path:
+    """Write ``course_dir/nbgrader_config.py`` for every assignment of the kit; return its path.
+
+    ``secret`` defaults to the course's grading secret (``grading_secret``)."""
     root = course_dir.resolve()
     config = root / "nbgrader_config.py"
     exclude = {spec.id: list(spec.student_files) for spec in registry.specs()}
+    secret = grading_secret(root) if secret is None else secret
     config.write_text(TEMPLATE.format(course_id=COURSE_ID, root=str(root), exclude=exclude, ignore=IGNORE,
                                       db_url=db_url_of(root, db_url), limits=limits.to_dict(),
-                                      cell_seconds=limits.cell_seconds))
+                                      cell_seconds=limits.cell_seconds, secret=secret))
     return config

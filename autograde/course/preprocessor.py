@@ -20,7 +20,7 @@ from nbformat.v4 import new_output
 from nbgrader import utils
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Dict
+from traitlets import Dict, Integer
 
 from autograde import intake
 from autograde.course import config
@@ -47,6 +47,8 @@ class TrustedChecks(NbGraderPreprocessor):
 
     limits = Dict(help="What grading may use: the fields of autograde.limits.Limits (the rest keep their "
                        "defaults)").tag(config=True)
+    secret = Integer(None, allow_none=True, help="The course's grading secret: the checks draw inputs the released "
+                                                 "notebook never shows (None: the notebook's)").tag(config=True)
 
     #: (student, assignment) -> the student's files as submitted (relative path -> content), recorded by a
     #: grader that runs nbgrader in its own process before any notebook runs (``autograde.batch.scratch``).
@@ -57,7 +59,7 @@ class TrustedChecks(NbGraderPreprocessor):
         limits = Limits(**self.limits)
         groups = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.cell_type == "code" and utils.is_grade(c)}
         student_files, provided_files = self.files_as_submitted(student, assignment)
-        outcomes = runner.run_files(assignment, student_files, provided_files, limits, groups).outcomes
+        outcomes = runner.run_files(assignment, student_files, provided_files, limits, groups, self.secret).outcomes
         by_group: dict[str, list[CheckOutcome]] = {}
         for result in outcomes:
             by_group.setdefault(result.group, []).append(result)

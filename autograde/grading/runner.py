@@ -27,7 +27,7 @@ class Graded:
     sandboxed: bool   # False when bubblewrap was missing and only resource limits applied
 
 
-def run(assignment_id: str, folder: Path, limits: Limits = Limits(), groups=None) -> Graded:
+def run(assignment_id: str, folder: Path, limits: Limits = Limits(), groups=None, secret: int | None = None) -> Graded:
     """Run the checks of ``assignment_id`` (of the grade cells ``groups``, or all) on the student modules in
     ``folder``, with the provided modules of the kit's starter (as released: never a submission's own copy).
 
@@ -36,15 +36,17 @@ def run(assignment_id: str, folder: Path, limits: Limits = Limits(), groups=None
     spec = registry.get(assignment_id)
     student = intake.read_folder(Path(folder), only=spec.student_files)
     provided = {relative: (kit.starter(assignment_id) / relative).read_bytes() for relative in spec.provided_files}
-    return run_files(assignment_id, student, provided, limits, groups)
+    return run_files(assignment_id, student, provided, limits, groups, secret)
 
 
 def run_files(assignment_id: str, student: dict[str, bytes], provided: dict[str, bytes], limits: Limits = Limits(),
-              groups=None) -> Graded:
+              groups=None, secret: int | None = None) -> Graded:
     """Run the checks of ``assignment_id`` (of the grade cells ``groups``, or all) on ``student``, the student
     files as submitted, beside ``provided``, the provided files as released (relative path -> content).
 
-    Only the assignment's files go into the sandbox: anything else in either dict is left out.
+    Only the assignment's files go into the sandbox: anything else in either dict is left out. With
+    ``secret`` (the course's grading secret), the checks draw inputs the released notebook never shows
+    (``checks.fresh_inputs``); without, the notebook's.
     """
     spec = registry.get(assignment_id)
     selected = [c for c in checks.load(assignment_id, hidden=True) if groups is None or c.group in groups]
@@ -64,7 +66,8 @@ def run_files(assignment_id: str, student: dict[str, bytes], provided: dict[str,
             target.chmod(0o644)
         with Sandbox(code_dir, spec.student_modules, spec.provided_modules, limits) as sandbox:
             code = RemoteCode(sandbox)
-            outcomes = [CheckOutcome.of(c, c.run(code)) for c in selected]
+            with checks.fresh_inputs(secret):
+                outcomes = [CheckOutcome.of(c, c.run(code)) for c in selected]
             return Graded(outcomes, sandbox.output.decode(errors="replace"), sandbox.sandboxed)
 
 

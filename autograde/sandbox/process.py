@@ -50,7 +50,7 @@ def bubblewrap() -> str | None:
     return shutil.which("bwrap")
 
 
-def _sandbox_uid() -> int:
+def sandbox_uid() -> int:
     # One unprivileged user per grading process, so one sandbox's process count is its own.
     return 200000 + os.getpid() % 100000
 
@@ -60,13 +60,22 @@ def _ancestors(path: str) -> list[str]:
     return [str(p) for p in reversed(list(parts)) if str(p) != "/"]
 
 
-def _bwrap_command(binds: list[tuple[str, str]], scratch_bytes: int, command: list[str]) -> list[str]:
+def _bwrap_command(binds: list[tuple[str, str]], scratch_bytes: int, command: list[str],
+                   rw_binds: list[tuple[str, str]] = (), chdir: str = SCRATCH, variables: dict | None = None,
+                   scratch: str = SCRATCH, set_uid: bool | None = None) -> list[str]:
+    """bubblewrap around ``command``: no network, its own pid namespace and session, an empty environment
+    but ``variables``; read-only the system's libraries and ``binds`` (source, target), read-write
+    ``rw_binds`` and a private tmpfs of ``scratch_bytes`` at ``scratch``. As root, the sandbox keeps the
+    capabilities to change its user (``set_uid``, by default when root): its command must then give up
+    root before anything untrusted runs."""
     arguments = ["bwrap", "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
-                 "--unshare-uts", "--unshare-cgroup-try", "--clearenv", "--setenv", "PATH", "/usr/bin",
-                 "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "HOME",
-                 SCRATCH, "--proc", "/proc", "--dev", "/dev"]
+                 "--unshare-uts", "--unshare-cgroup-try", "--clearenv", "--setenv", "PATH", "/usr/bin"]
+    for name, value in (variables or {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "HOME": SCRATCH}).items():
+        arguments += ["--setenv", name, value]
+    arguments += ["--proc", "/proc", "--dev", "/dev"]
     if os.getuid() == 0:
-        arguments += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        if set_uid is None or set_uid:
+            arguments += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
         arguments += ["--unshare-user"]
     arguments += ["--ro-bind", "/usr", "/usr"]
@@ -78,14 +87,23 @@ def _bwrap_command(binds: list[tuple[str, str]], scratch_bytes: int, command: li
     if os.path.exists("/etc/ld.so.cache"):
         arguments += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
     made = {"/usr", "/lib", "/lib64", "/bin"}
-    for _, target in binds + [("", SCRATCH)]:
+
+    def folders_above(target: str) -> None:
         for parent in _ancestors(target):
             if parent not in made:
-                arguments += ["--perms", "0755", "--dir", parent]
+                arguments.extend(["--perms", "0755", "--dir", parent])
                 made.add(parent)
+
+    folders_above(scratch)
+    arguments += ["--perms", "1777", "--size", str(scratch_bytes), "--tmpfs", scratch]
+    made.add(scratch)
+    for _, target in list(binds) + list(rw_binds):
+        folders_above(target)
     for source, target in binds:
         arguments += ["--ro-bind", source, target]
-    arguments += ["--perms", "1777", "--size", str(scratch_bytes), "--tmpfs", SCRATCH, "--chdir", SCRATCH]
+    for source, target in rw_binds:
+        arguments += ["--bind", source, target]
+    arguments += ["--chdir", chdir]
     return arguments + command
 
 
@@ -122,7 +140,7 @@ class Sandbox:
     def _command(self, scratch: str) -> list[str]:
         # Inside bubblewrap, root hands the process to a user of its own; outside, the files
         # Python needs may be readable by root only, so it keeps the grader's user.
-        uid = _sandbox_uid() if os.getuid() == 0 and self.sandboxed else 0
+        uid = sandbox_uid() if os.getuid() == 0 and self.sandboxed else 0
         if uid:
             os.chown(scratch, uid, uid)
         modules = [",".join(self.student_modules), ",".join(self.provided_modules)]

@@ -12,6 +12,7 @@ its points are read from there by everything else (the release writes them into 
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import re
@@ -19,8 +20,41 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
+
 from autograde.student import registry
 from autograde.student.spec import ASSIGNMENTS_PACKAGE, module_file
+
+
+#: At grading, the grader's secret: every check's random inputs depend on it (see ``inputs``). None in a notebook.
+_SECRET: int | None = None
+
+
+def input_rng(seed: int) -> np.random.Generator:
+    """The random generator a check draws its inputs from.
+
+    In a notebook it depends on ``seed`` alone, so a student sees the same inputs every time; at
+    grading it also depends on the grader's secret (``fresh_inputs``), so outputs recorded from the
+    released checks answer nothing there.
+    """
+    return np.random.default_rng(seed if _SECRET is None else [seed, _SECRET])
+
+
+def fresh_seed(seed: int) -> int:
+    """A seed a check passes to the student's code (``init_params(..., seed)``): ``seed`` in a notebook, one
+    drawn with the grader's secret at grading, for the same reason as ``input_rng``."""
+    return seed if _SECRET is None else int(input_rng(seed).integers(2 ** 31))
+
+
+@contextlib.contextmanager
+def fresh_inputs(secret: int | None):
+    """Within the block, checks draw their inputs with ``secret`` (None: the notebook's inputs)."""
+    global _SECRET
+    earlier, _SECRET = _SECRET, secret
+    try:
+        yield
+    finally:
+        _SECRET = earlier
 
 
 class CheckFailure(Exception):

@@ -17,7 +17,7 @@ import pytest
 from autograde.authoring import starter
 from autograde.batch import coordinator
 from autograde.batch import tasks
-from autograde.course import build
+from autograde.course import build, config
 from autograde.course import commands
 from autograde.course import submissions
 from autograde.reports import grade_table
@@ -98,6 +98,7 @@ def test_release_holds_no_solution_and_no_hidden_check(repo, planted_course):
         assert all(any(p.parts[-2 - f.count("/"):] == (spec.id, *f.split("/")) for p in released)
                    for f in spec.student_files), f"{spec.id} is not released whole"
     needles = [SOLUTION_CANARY, HIDDEN_CANARY, HIDDEN_TEST_CANARY, "BEGIN HIDDEN TESTS", "hidden=True)",
+               str(config.grading_secret(planted_course)),
                "from solutions.", "import solutions", *solution_lines(repo)]
     assert scan(released, needles) == []
     assert not [p for p in released if {"hidden", "hidden.py", "grading", "solutions"} & set(p.parts)
@@ -161,7 +162,8 @@ def test_feedback_shows_trusted_results_but_no_hidden_test(planted_course):
     feedback = [p for p in (planted_course / "feedback").rglob("*") if p.is_file()]
     html = [p for p in feedback if p.suffix == ".html"]
     assert len(html) == 4  # two students, two notebooks
-    assert scan(feedback, [HIDDEN_CANARY, HIDDEN_TEST_CANARY, "BEGIN HIDDEN TESTS", "hidden=True)"]) == []
+    assert scan(feedback, [HIDDEN_CANARY, HIDDEN_TEST_CANARY, "BEGIN HIDDEN TESTS", "hidden=True)",
+                           str(config.grading_secret(planted_course))]) == []
     # The starter's feedback holds nothing written in solutions/ (the reference's holds its own file).
     starter_files = [p for p in feedback if "/starter/" in str(p)]
     assert scan(starter_files, [SOLUTION_CANARY]) == []

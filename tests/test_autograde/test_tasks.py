@@ -19,6 +19,7 @@ def test_the_fingerprint_changes_with_the_files_the_reference_and_the_limits_onl
     edited = {"softmax_classifier.py": SUBMISSION["softmax_classifier.py"] + b"# edited\n"}
     assert tasks.fingerprint(edited, digest) != same
     assert tasks.source_digest(source, "softmax_mlp", Limits(call_seconds=5)) != digest
+    assert tasks.source_digest(source, "softmax_mlp", secret=1) != tasks.source_digest(source, "softmax_mlp", secret=2)
 
     # A corrected reference solution regrades: copy solutions/ and change one line of the reference.
     copy = tmp_path / "solutions"
@@ -38,3 +39,13 @@ def test_the_fingerprint_covers_the_check_framework_and_the_assignments_checks()
                  "solutions/softmax_mlp/softmax_classifier.py"):
         assert path in covered, path
     assert not any(path.startswith("autograde/assignments/deep_mlp") for path in covered)
+
+
+def test_a_course_keeps_one_grading_secret_out_of_its_releases(tmp_path):
+    from autograde.course import config
+
+    first = config.grading_secret(tmp_path)
+    assert config.grading_secret(tmp_path) == first and (tmp_path / config.SECRET_FILE).stat().st_mode & 0o077 == 0
+    config.write(tmp_path)
+    assert f"c.TrustedChecks.secret = {first}" in (tmp_path / "nbgrader_config.py").read_text()
+    assert config.grading_secret(tmp_path / "another") != first

@@ -6,7 +6,7 @@ import numpy as np
 
 from autograde.student import gradcheck, hints
 from autograde.student import validate
-from autograde.student.checks import CheckFailure, check
+from autograde.student.checks import CheckFailure, check, fresh_seed, input_rng
 from autograde.student.gradcheck import expect_close
 
 #: Relative tolerance for values that can be computed exactly.
@@ -14,7 +14,7 @@ TOLERANCE = gradcheck.EXACT_TOLERANCE
 
 
 def rng_for(seed: int) -> np.random.Generator:
-    return np.random.default_rng(seed)
+    return input_rng(seed)
 
 
 def params_of(value, sizes, name: str = "params") -> list:
@@ -46,6 +46,7 @@ def copy_params(params):
 # -- initialization -----------------------------------------------------------------------
 
 def check_init(student, sizes, scale: float, seed: int) -> None:
+    seed = fresh_seed(seed)
     params = params_of(student.init_params(tuple(sizes), scale, seed), sizes, "init_params(...)")
     weights = np.concatenate([W.ravel() for W, _ in params])
     where = f"(sizes {sizes}, scale {scale}, {weights.size} weights)"

@@ -10,7 +10,7 @@ import numpy as np
 
 from autograde.student import gradcheck, hints
 from autograde.student import validate
-from autograde.student.checks import CheckFailure, check
+from autograde.student.checks import CheckFailure, check, input_rng
 from autograde.student.gradcheck import expect_close, is_close
 
 #: Relative tolerance for values that can be computed exactly.
@@ -22,7 +22,7 @@ GRADIENT_TOLERANCE = gradcheck.RELATIVE_TOLERANCE
 
 def problem(seed: int, n: int = 6, d: int = 5, K: int = 3, scale: float = 0.5):
     """A random (X (d, n) in [0, 1], Y (K, n), y (n,), W (K, d), b (K, 1))."""
-    rng = np.random.default_rng(seed)
+    rng = input_rng(seed)
     y = rng.integers(0, K, size=n)
     return (rng.uniform(0.0, 1.0, size=(d, n)), np.eye(K)[y].T, y, rng.normal(0.0, scale, size=(K, d)),
             rng.normal(0.0, scale, size=(K, 1)))
@@ -171,7 +171,7 @@ def cost_adds_lamda_times_the_sum_of_squared_weights(student):
 def check_accuracy(student, seed: int, n: int, d: int, K: int) -> None:
     X, _, _, W, b = problem(seed, n, d, K, scale=2.0)
     predicted = np.argmax(W @ X + b, axis=0)
-    rng = np.random.default_rng(seed + 1)
+    rng = input_rng(seed + 1)
     y = np.where(rng.random(n) < 0.6, predicted, (predicted + 1) % K)
     expected = float(np.mean(predicted == y))
     got = validate.scalar(student.ComputeAccuracy(X.copy(), y.copy(), W.copy(), b.copy()), "ComputeAccuracy")
@@ -308,7 +308,7 @@ def one_epoch_steps_through_the_batches_in_order_visiting_every_column_once(stud
 
 def check_epochs(student, seed: int, n: int, n_batch: int, eta: float, epochs: int) -> None:
     """On a separable problem, each epoch of MiniBatchGD lowers the cost, and n_epochs=E is E epochs in a row."""
-    rng = np.random.default_rng(seed)
+    rng = input_rng(seed)
     K, d = 3, 6
     y = np.arange(n) % K
     X = rng.uniform(0.0, 0.3, size=(d, n))

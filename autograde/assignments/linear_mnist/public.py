@@ -7,7 +7,7 @@ import numpy as np
 
 from autograde.student import gradcheck, hints
 from autograde.student import validate
-from autograde.student.checks import CheckFailure, check
+from autograde.student.checks import CheckFailure, check, fresh_seed, input_rng
 from autograde.student.gradcheck import expect_close, is_close
 
 #: Relative tolerance for values that can be computed exactly.
@@ -27,6 +27,7 @@ def params_of(value, inputs: int, classes: int, name: str):
 # -- initialization -----------------------------------------------------------------------
 
 def check_glorot(student, fan_in: int, fan_out: int, seed: int) -> None:
+    seed = fresh_seed(seed)
     where = f"(fan_in={fan_in}, fan_out={fan_out}, seed={seed})"
     W = validate.array(student.glorot_uniform(fan_in, fan_out, seed), f"glorot_uniform({fan_in}, {fan_out}, {seed})",
                        (fan_in, fan_out))
@@ -85,7 +86,7 @@ def glorot_uniform_fills_the_glorot_interval_and_init_params_zeroes_the_bias(stu
 # -- the model ----------------------------------------------------------------------------
 
 def problem(seed: int, examples: int = 6, inputs: int = 5, classes: int = 4, scale: float = 1.0):
-    rng = np.random.default_rng(seed)
+    rng = input_rng(seed)
     return (rng.normal(0.0, scale, size=(inputs, classes)), rng.normal(0.0, scale, size=classes),
             rng.normal(size=(examples, inputs)), rng.integers(0, classes, size=examples))
 
@@ -185,7 +186,7 @@ def epoch_with(gradients, W, b, images, labels, order, step, batch_size, batches
 
 def check_epoch(student, gradients, seed: int, examples: int, batch_size: int, step: float, label: str) -> None:
     W, b, images, labels = problem(seed, examples=examples)
-    order = np.random.default_rng(seed + 1).permutation(examples)
+    order = input_rng(seed + 1).permutation(examples)
     got = student_epoch(student, W, b, images, labels, order, step, batch_size)
     expected = epoch_with(gradients, W, b, images, labels, order, step, batch_size)
     starts = range(0, examples, batch_size)
@@ -229,7 +230,7 @@ def sgd_epoch_steps_through_the_order_batch_by_batch(student):
 # improve, or not, at the epochs chosen.
 
 def trainer_problem(seed: int, examples: int, inputs: int = 6):
-    rng = np.random.default_rng(seed)
+    rng = input_rng(seed)
     images = np.zeros((examples, inputs))
     images[:, 0] = 1.0
     images[:, 3:] = rng.normal(0.0, 0.5, size=(examples, inputs - 3))
@@ -239,6 +240,7 @@ def trainer_problem(seed: int, examples: int, inputs: int = 6):
 
 
 def prescribed_orders(seed: int, examples: int, epochs: int) -> list:
+    """The orders train_improved(seed=seed) must visit: its docstring's stream, np.random.default_rng(seed)."""
     rng = np.random.default_rng(seed)
     return [rng.permutation(examples) for _ in range(epochs)]
 
@@ -313,6 +315,7 @@ def steps_for(step: float, improving, epochs: int) -> list:
 def check_halving(student, seed: int, examples: int, step: float, improving, epochs: int) -> None:
     """Full-batch training (the order does not matter) with a dev curve that improves only after
     the epochs in ``improving``: the step must halve after every other epoch."""
+    seed = fresh_seed(seed)
     W, b, images, labels = trainer_problem(seed, examples)
     orders = [np.arange(examples)] * epochs
     steps = steps_for(step, improving, epochs)
@@ -350,6 +353,7 @@ def step_halves_when_the_dev_accuracy_does_not_improve(student):
 
 def check_best(student, seed: int, examples: int, step: float, improving, worsening, epochs: int) -> None:
     """Full-batch training with a dev curve that rises, then falls: the best-dev parameters come back."""
+    seed = fresh_seed(seed)
     W, b, images, labels = trainer_problem(seed, examples)
     orders = [np.arange(examples)] * epochs
     best_epoch = max(improving)
@@ -376,6 +380,7 @@ def returns_the_parameters_with_the_best_dev_accuracy(student):
 def check_shuffle(student, seed: int, examples: int, step: float, epochs: int) -> None:
     """Batches of one with a dev curve that improves every epoch: the returned (last) parameters
     show which order each epoch took."""
+    seed = fresh_seed(seed)
     W, b, images, labels = trainer_problem(seed, examples)
     orders = prescribed_orders(seed, examples, epochs)
     dev_images, dev_labels = dev_set(W, b, images, labels, orders, [step] * epochs, 1, range(1, epochs + 1))

@@ -6,7 +6,7 @@ import numpy as np
 
 from autograde.student import gradcheck, hints
 from autograde.student import validate
-from autograde.student.checks import CheckFailure, check
+from autograde.student.checks import CheckFailure, check, input_rng
 from autograde.student.gradcheck import expect_close
 
 #: Relative tolerance for values that can be computed exactly.
@@ -15,7 +15,7 @@ TOLERANCE = gradcheck.EXACT_TOLERANCE
 
 def problem(seed: int, examples: int = 6, inputs: int = 5, classes: int = 2, scale: float = 0.5):
     """A random (W (D, C), b (C,), images (N, D), labels (N,))."""
-    rng = np.random.default_rng(seed)
+    rng = input_rng(seed)
     return (rng.normal(0.0, scale, size=(inputs, classes)), rng.normal(0.0, scale, size=classes),
             rng.normal(size=(examples, inputs)), rng.integers(0, classes, size=examples))
 
@@ -52,7 +52,7 @@ def softmax_rows_sum_to_one_and_are_stable_near_1000(student):
 
     uniform = student_softmax(student, np.zeros((3, 2)))
     expect_close(uniform, np.full((3, 2), 0.5), "softmax(zeros (3, 2))", "", row_hint(uniform))
-    scores = np.random.default_rng(1).normal(size=(5, 3)) * 3
+    scores = input_rng(1).normal(size=(5, 3)) * 3
     probabilities = student_softmax(student, scores)
     expected = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
     expect_close(probabilities, expected, "softmax(scores)", "(shape (5, 3))", row_hint(probabilities))
@@ -150,7 +150,7 @@ def gradients_match_numeric_with_decay(student):
 # -- the update and the prediction -----------------------------------------------------------
 
 def check_update(student, seed: int, inputs: int, classes: int, learning_rate: float) -> None:
-    rng = np.random.default_rng(seed)
+    rng = input_rng(seed)
     W, b, dW, db = (rng.normal(size=(inputs, classes)), rng.normal(size=classes),
                     rng.normal(size=(inputs, classes)), rng.normal(size=classes))
     expected_W, expected_b = W - learning_rate * dW, b - learning_rate * db
@@ -195,7 +195,7 @@ def predict_gives_the_class_of_the_larger_score(student):
 # -- the templates -------------------------------------------------------------------------
 
 def check_templates(student, seed: int, height: int, width: int, classes: int) -> None:
-    W = np.random.default_rng(seed).normal(size=(height * width, classes))
+    W = input_rng(seed).normal(size=(height * width, classes))
     got = validate.array(student.templates(W.copy(), height, width), f"templates(W, {height}, {width})",
                          (classes, height, width))
     expected = W.T.reshape(classes, height, width)

@@ -9,14 +9,14 @@ import numpy as np
 
 from autograde.student import gradcheck, hints
 from autograde.student import validate
-from autograde.student.checks import CheckFailure, check
+from autograde.student.checks import CheckFailure, check, input_rng
 from autograde.student.gradcheck import expect_close
 
 VALUE_TOLERANCE = 1e-8
 
 
 def rng_for(seed: int) -> np.random.Generator:
-    return np.random.default_rng(seed)
+    return input_rng(seed)
 
 
 def away_from_zero(rng, shape, margin: float = 0.05) -> np.ndarray:

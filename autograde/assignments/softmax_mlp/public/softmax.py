@@ -6,7 +6,7 @@ import numpy as np
 
 from autograde.student import gradcheck, hints
 from autograde.student import validate
-from autograde.student.checks import CheckFailure, check
+from autograde.student.checks import CheckFailure, check, input_rng
 
 #: Relative tolerance for losses that can be computed exactly.
 LOSS_TOLERANCE = gradcheck.EXACT_TOLERANCE
@@ -14,7 +14,7 @@ LOSS_TOLERANCE = gradcheck.EXACT_TOLERANCE
 
 def random_problem(seed: int, examples: int = 8, inputs: int = 6, classes: int = 4, scale: float = 1.0):
     """A random (W (D, C), input (N, D), one-hot label (N, C)) in float64."""
-    rng = np.random.default_rng(seed)
+    rng = input_rng(seed)
     W = rng.normal(0.0, scale, size=(inputs, classes))
     images = rng.normal(0.0, 1.0, size=(examples, inputs))
     label = np.eye(classes)[rng.integers(0, classes, size=examples)]
