@@ -73,7 +73,9 @@ def _autograde(args) -> int:
         _, refused = submissions.import_folder(args.course_dir, args.assignment, args.submissions)
     summary = coordinator.grade_class(args.course_dir, args.assignment, jobs=args.jobs, scheduler=args.scheduler,
                                       force=args.force, students=args.student,
-                                      limits=Limits(submission_seconds=args.time_limit), db_url=args.db_url,
+                                      limits=Limits(submission_seconds=args.time_limit,
+                                                    cell_seconds=args.cell_time_limit,
+                                                    sandbox_required=not args.unsafe_no_sandbox), db_url=args.db_url,
                                       rejected=refused)
     print(summary.describe())
     for result in summary.results:
@@ -192,6 +194,12 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--student", action="append", metavar="ID", help="grade only this student (repeatable)")
     sub.add_argument("--time-limit", type=positive(float), default=Limits.submission_seconds, metavar="SECONDS",
                      help=f"wall-clock limit of one submission (default {Limits.submission_seconds:g})")
+    sub.add_argument("--cell-time-limit", type=positive(int), default=Limits.cell_seconds, metavar="SECONDS",
+                     help="seconds one notebook cell may run in the kernel before it is interrupted "
+                          f"(default {Limits.cell_seconds})")
+    sub.add_argument("--unsafe-no-sandbox", action="store_true",
+                     help="where bubblewrap is missing, grade anyway with resource limits only (student code can then "
+                          "read the solutions and change grades; the grade table marks these submissions)")
     course_options(sub)
 
     sub = command("grades", _grades, "print the grade table from the gradebook")

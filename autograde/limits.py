@@ -22,13 +22,17 @@ class Limits:
     memory_bytes: int = 4 << 30         # address space (RLIMIT_AS)
     processes: int = 32                 # processes and threads of the sandbox's user (RLIMIT_NPROC)
     file_bytes: int = 16 << 20          # largest file it may write (RLIMIT_FSIZE)
-    output_bytes: int = 64 << 10        # stdout/stderr kept; the rest is discarded
+    output_bytes: int = 64 << 10        # stdout/stderr of the student's modules kept; the rest is discarded
+    notebook_output_bytes: int = 8 << 20  # outputs of one notebook's cells kept at grading; the rest is left out
     scratch_bytes: int = 64 << 20       # size of the private scratch folder (a tmpfs)
     message_bytes: int = 512 << 20      # largest message either side accepts
+    #: Whether student code may run only in bubblewrap (the default): without it grading refuses to start.
+    #: False (``--unsafe-no-sandbox``) grades with resource limits only where bubblewrap is missing.
+    sandbox_required: bool = True
 
     def __post_init__(self):
         for name, value in asdict(self).items():
-            if not value > 0:
+            if not isinstance(value, bool) and not value > 0:
                 raise ValueError(f"the limit {name} must be positive, got {value}")
 
     def to_dict(self) -> dict:

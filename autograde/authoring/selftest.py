@@ -27,6 +27,10 @@ from autograde.limits import Limits
 from autograde.student import checks, registry
 from autograde.student.outcome import CheckOutcome
 
+#: The catalogue is the kit's own code: where bubblewrap is missing it runs under resource limits only
+#: (the report says so), where a student's submission would be refused.
+KIT_CODE = Limits(sandbox_required=False)
+
 
 def accuracy_groups(assignment_id: str) -> set[str]:
     """The grade cells of ``assignment_id`` that train on the grading data: those of its accuracy checks."""
@@ -91,7 +95,7 @@ class Finding:
         return not self.failed
 
 
-def grade(entry: catalogue.Bug | catalogue.Alternative, quick: bool = False, limits: Limits = Limits()) -> Finding:
+def grade(entry: catalogue.Bug | catalogue.Alternative, quick: bool = False, limits: Limits = KIT_CODE) -> Finding:
     """Grade ``entry`` through ``runner.run``, as a submission of its assignment."""
     every_group = set(checks.groups(checks.load(entry.assignment)))
     training = accuracy_groups(entry.assignment)
@@ -109,7 +113,7 @@ def grade(entry: catalogue.Bug | catalogue.Alternative, quick: bool = False, lim
         return Finding(entry, tuple(first.outcomes + second.outcomes), sandboxed=first.sandboxed and second.sandboxed)
 
 
-def grade_all(entries, quick: bool = False, jobs: int = 1, limits: Limits = Limits(), progress=None) -> list[Finding]:
+def grade_all(entries, quick: bool = False, jobs: int = 1, limits: Limits = KIT_CODE, progress=None) -> list[Finding]:
     """Grade ``entries`` on ``jobs`` worker processes; the results come in the order of ``entries``,
     the same as a sequential run's. ``progress(graded)`` is called as each one finishes."""
     if jobs <= 1:

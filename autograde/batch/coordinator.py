@@ -26,6 +26,8 @@ from autograde.batch.tasks import Task, TaskResult
 from autograde.course import commands, config
 from autograde.errors import UsageError
 from autograde.limits import Limits
+from autograde.sandbox import process
+
 #: Seconds to wait for a Dask scheduler to answer, and for its first worker.
 CONNECT_SECONDS = 10.0
 #: Tasks handed out per worker slot at a time: enough to keep every slot busy, while the
@@ -69,6 +71,8 @@ def grade_class(course_dir: Path, assignment_id: str, jobs: int | None = None, s
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
     commands.tools_on_path()
+    if scheduler is None:  # the local hosts grade here: refuse before anything runs (Dask workers check their own)
+        process.require_bubblewrap(limits)
     started = time.perf_counter()
     url = config.db_url_of(course_dir, db_url)
     folders = _submissions(course_dir, assignment_id, students, allow_none=bool(rejected))

@@ -21,6 +21,7 @@ from autograde.batch import tasks
 from autograde.batch.tasks import Task, TaskResult
 from autograde.course import commands, config
 from autograde.course.preprocessor import TrustedChecks
+from autograde.sandbox import process
 from autograde.student import registry
 
 #: Environment of every grading child: one BLAS thread per worker, so N workers use N cores.
@@ -36,6 +37,7 @@ def graded_payload(task: Task, scratch: Path, started: float) -> bytes:
                         error=traceback.format_exc()[-4000:])
     result.seconds = time.monotonic() - started
     result.worker = f"{socket.gethostname()}:{os.getppid()}"
+    result.sandboxed = process.bubblewrap() is not None
     return pickle.dumps(result)
 
 

@@ -79,6 +79,8 @@ class TaskResult:
     #: notebook -> late submission penalty nbgrader assigned (None: none).
     penalties: dict[str, float | None] = field(default_factory=dict)
     timestamp: datetime.datetime | None = None
+    #: False when the worker had no bubblewrap and the limits allowed grading without it.
+    sandboxed: bool = True
 
 
 def read_folder(folder: Path) -> dict[str, bytes]:

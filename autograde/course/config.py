@@ -34,6 +34,7 @@ c.Autograde.autograde_preprocessors = _preprocessors
 # What grading one submission may use (autograde.limits.Limits).
 c.TrustedChecks.limits = {limits!r}
 c.SandboxedKernelManager.limits = {limits!r}
+c.SandboxedExecute.output_bytes = {output_bytes!r}
 # The course's grading secret (from grading_secret): the checks draw inputs the released notebook never shows.
 c.TrustedChecks.secret = {secret!r}
 # Seconds one notebook cell may run in the kernel (Limits.cell_seconds; training takes about 5 s):
@@ -80,5 +81,6 @@ def write(course_dir: Path, db_url: str | None = None, limits: Limits = Limits()
     secret = grading_secret(root) if secret is None else secret
     config.write_text(TEMPLATE.format(course_id=COURSE_ID, root=str(root), exclude=exclude, ignore=IGNORE,
                                       db_url=db_url_of(root, db_url), limits=limits.to_dict(),
-                                      cell_seconds=limits.cell_seconds, secret=secret))
+                                      cell_seconds=limits.cell_seconds, secret=secret,
+                                      output_bytes=limits.notebook_output_bytes))
     return config

@@ -7,14 +7,54 @@ would be overridden: this class sets it instead). It takes ``Execute``'s place i
 """
 from __future__ import annotations
 
-from nbgrader.preprocessors import Execute
+import json
 
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import Execute
+from traitlets import Integer
+
+from autograde.limits import Limits
 from autograde.sandbox.kernel import SandboxedKernelManager
 
 
 class SandboxedExecute(Execute):
-    """nbgrader's Execute, with the kernel in bubblewrap (``c.SandboxedKernelManager.limits`` bound it)."""
+    """nbgrader's Execute, with the kernel in bubblewrap (``c.SandboxedKernelManager.limits`` bound it).
+
+    At most ``output_bytes`` of a notebook's outputs are kept: a notebook that floods its output gets one
+    line that says so instead of the rest. A kernel that dies or stops answering (a fork bomb, ``os._exit``,
+    a cell that ignores the interrupt) ends the notebook's execution there, with an error in that cell,
+    and grading goes on: the grade comes from the files, never from the kernel.
+    """
+
+    output_bytes = Integer(Limits.notebook_output_bytes,
+                           help="Bytes of one notebook's outputs kept; the rest is left out").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs["kernel_manager_class"] = SandboxedKernelManager
         super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._kept, self._cut, self._running = 0, False, None
+        try:
+            return super().preprocess(nb, resources, km)
+        except (CellTimeoutError, DeadKernelError) as error:
+            text = f"the notebook's kernel stopped here ({type(error).__name__}): {str(error).splitlines()[0]}"
+            self.log.warning(text)
+            if self._running is not None:
+                nb.cells[self._running].outputs.append(
+                    new_output("error", ename=type(error).__name__, evalue=text, traceback=[text]))
+            return nb, resources
+
+    def on_cell_execute(self, cell, cell_index, **kwargs):
+        self._running = cell_index
+
+    def output(self, outs, msg, display_id, cell_index):
+        self._kept += len(json.dumps(msg.get("content", {})))
+        if self._kept <= self.output_bytes:
+            return super().output(outs, msg, display_id, cell_index)
+        if not self._cut:
+            self._cut = True
+            outs.append(new_output("stream", name="stderr", text=f"[the notebook printed more than "
+                                   f"{self.output_bytes / (1 << 20):g} MiB: the rest of its output is left out]\n"))
+        return None

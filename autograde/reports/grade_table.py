@@ -27,6 +27,7 @@ class Row:
     status: str = GRADED  # GRADED, CRASHED or TIMED_OUT (autograde.batch.tasks)
     error: str = ""  # why it could not be graded
     seconds: float | None = None  # how long its grading took, when the ledger knows
+    sandboxed: bool = True  # False: graded without bubblewrap (--unsafe-no-sandbox)
 
     @property
     def failed(self) -> list[dict]:
@@ -73,6 +74,7 @@ def collect(course_dir: Path, assignment_id: str, db_url: str | None = None) -> 
             entry = ledger.get(submission.student_id)
             if entry:
                 row.status, row.error, row.seconds = entry["status"], entry["error"], entry["seconds"]
+                row.sandboxed = entry.get("sandboxed", True)
             rows.append(row)
     return columns, rows
 
@@ -104,6 +106,11 @@ def table(columns: list[str], rows: list[Row]) -> str:
         lines += ["", "Submissions that could not be graded (no score; every cell waits for manual grading;"
                       " `dlkit autograde ASSIGNMENT --force --student ID` tries again):"]
         lines += [f"  {row.student}: {row.status}: {first_line(row.error)}" for row in not_graded]
+    unconfined = [row.student for row in rows if row.status == GRADED and not row.sandboxed]
+    if unconfined:
+        lines = [f"WARNING: graded WITHOUT a sandbox (--unsafe-no-sandbox, bubblewrap missing): {', '.join(unconfined)}.",
+                 "         Their code could read the solutions and change any grade; install bubblewrap and run",
+                 "         `dlkit autograde ASSIGNMENT` again to regrade them in the sandbox.", "", *lines]
     return "\n".join(lines)
 
 
@@ -115,8 +122,8 @@ def first_line(text: str, limit: int = 110) -> str:
 def to_csv(columns: list[str], rows: list[Row]) -> str:
     stream = io.StringIO()
     writer = csv.writer(stream)
-    writer.writerow(["student", "score", "max_score", *columns, "failed_checks", "status"])
+    writer.writerow(["student", "score", "max_score", *columns, "failed_checks", "status", "sandboxed"])
     for r in rows:
         writer.writerow([r.student, r.score, r.max_score, *(r.cells.get(c, 0) for c in columns),
-                         " ".join(o["id"] for o in r.failed), r.status])
+                         " ".join(o["id"] for o in r.failed), r.status, "yes" if r.sandboxed else "no"])
     return stream.getvalue()

@@ -34,7 +34,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Dict
 
 from autograde.limits import Limits
-from autograde.sandbox.process import _bwrap_command, bubblewrap, sandbox_uid
+from autograde.sandbox.process import _bwrap_command, require_bubblewrap, sandbox_uid
 
 #: What the kernel may import: a student's packages, with what they require.
 KERNEL_PACKAGES = ("ipykernel", "numpy", "matplotlib", "ipywidgets", "tqdm")
@@ -91,7 +91,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     _private: Path | None = None
 
     async def _async_pre_start_kernel(self, **kw):
-        if not bubblewrap():
+        if not require_bubblewrap(Limits(**self.limits)):
             return await super()._async_pre_start_kernel(**kw)
         self._remove_private()
         self._private = Path(tempfile.mkdtemp(prefix="dlkit-kernel-", dir=_socket_folder()))

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy
 
+from autograde.errors import UsageError
 from autograde.limits import Limits
 from autograde.sandbox import wire
 
@@ -46,8 +47,28 @@ class SandboxUnavailable(RuntimeWarning):
     """Grading runs without bubblewrap: only resource limits protect the grader."""
 
 
+class SandboxMissing(UsageError):
+    """bubblewrap is missing, and the limits require it (``Limits.sandbox_required``)."""
+
+
 def bubblewrap() -> str | None:
     return shutil.which("bwrap")
+
+
+def require_bubblewrap(limits: Limits) -> bool:
+    """Whether student code runs in bubblewrap here. Raises SandboxMissing when bubblewrap is missing and
+    ``limits`` require it; warns (SandboxUnavailable) when they allow grading without it."""
+    if bubblewrap() is not None:
+        return True
+    if limits.sandbox_required:
+        raise SandboxMissing(
+            f"bubblewrap (bwrap) is not installed on {os.uname().nodename}: student code would run unconfined, "
+            "able to read the solutions and hidden checks and to rewrite the gradebook. Install the Debian package "
+            "bubblewrap (apt-get install bubblewrap), or pass --unsafe-no-sandbox to grade with resource limits only")
+    warnings.warn("bubblewrap (bwrap) is not installed: student code runs with resource limits only, "
+                  "can read any file this user can, and is not limited in processes. "
+                  "Install the Debian package bubblewrap.", SandboxUnavailable, stacklevel=3)
+    return False
 
 
 def sandbox_uid() -> int:
@@ -84,15 +105,18 @@ def _bwrap_command(binds: list[tuple[str, str]], scratch_bytes: int, command: li
             arguments += ["--symlink", os.readlink(f"/{name}"), f"/{name}"]
         elif os.path.isdir(f"/{name}"):
             arguments += ["--ro-bind", f"/{name}", f"/{name}"]
-    if os.path.exists("/etc/ld.so.cache"):
-        arguments += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
     made = {"/usr", "/lib", "/lib64", "/bin"}
 
     def folders_above(target: str) -> None:
+        """Folders bubblewrap would otherwise make itself, readable by the sandbox's user (not 0700 root)."""
         for parent in _ancestors(target):
             if parent not in made:
                 arguments.extend(["--perms", "0755", "--dir", parent])
                 made.add(parent)
+
+    if os.path.exists("/etc/ld.so.cache"):
+        folders_above("/etc/ld.so.cache")
+        arguments += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
 
     folders_above(scratch)
     arguments += ["--perms", "1777", "--size", str(scratch_bytes), "--tmpfs", scratch]
@@ -129,12 +153,7 @@ class Sandbox:
         self.output = bytearray()
         self._scratch: tempfile.TemporaryDirectory | None = None
         self._next_id = 1
-        self.sandboxed = bubblewrap() is not None
-        if not self.sandboxed:
-            warnings.warn("bubblewrap (bwrap) is not installed: student code runs with resource limits only, "
-                          "can read any file this user can, and is not limited in processes. "
-                          "Install the Debian package bubblewrap.",
-                          SandboxUnavailable, stacklevel=2)
+        self.sandboxed = require_bubblewrap(limits)
 
     # -- process ---------------------------------------------------------------------------
     def _command(self, scratch: str) -> list[str]:

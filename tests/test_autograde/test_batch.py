@@ -27,6 +27,7 @@ from autograde.course import build, commands, config, submissions
 from autograde.kit import REPO
 from autograde.limits import Limits
 from autograde.reports import grade_table
+from autograde.sandbox import process
 from support.examples import bug_file
 
 ASSIGNMENT = "softmax_mlp"
@@ -288,3 +289,27 @@ def test_linked_and_special_files_are_rejected_and_cost_no_one_else_anything(rel
 def cli_output(arguments: list[str], capsys) -> str:
     assert cli.main(arguments) == 0
     return capsys.readouterr().out
+
+
+def test_without_bubblewrap_grading_refuses_unless_the_instructor_allows_it(released, sequential, tmp_path, capsys,
+                                                                          monkeypatch):
+    """Where bubblewrap is missing, `dlkit autograde` grades nothing and says how to go on; with
+    --unsafe-no-sandbox it grades (the same score as in the sandbox) and the grade table marks the submission."""
+    course_dir = copy_course(released, tmp_path / "course")
+    stage(course_dir, {"honest": CLASS["gradient_not_averaged"]})
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent))  # this environment's scripts, no bwrap
+    arguments = ["autograde", ASSIGNMENT, "--course-dir", str(course_dir), "--jobs", "1"]
+    assert cli.main(arguments) == 1
+    error = capsys.readouterr().err
+    assert "bubblewrap (bwrap) is not installed" in error and "--unsafe-no-sandbox" in error, error
+    assert Ledger(course_dir, ASSIGNMENT).entries() == [] and not (course_dir / "autograded").exists()
+
+    with pytest.warns(process.SandboxUnavailable, match="resource limits only"):
+        assert cli.main(arguments + ["--unsafe-no-sandbox"]) == 0
+    capsys.readouterr()
+    _, [row] = grade_table.collect(course_dir, ASSIGNMENT)
+    solo = next(row for row in grade_table.collect(sequential, ASSIGNMENT)[1] if row.student == "gradient_not_averaged")
+    assert row.status == tasks.GRADED and not row.sandboxed and row.score == solo.score > 0
+    table = cli_output(["grades", ASSIGNMENT, "--course-dir", str(course_dir)], capsys)
+    assert table.startswith("WARNING: graded WITHOUT a sandbox (--unsafe-no-sandbox, bubblewrap missing): honest.")
+    assert "WARNING" not in grade_table.table(*grade_table.collect(sequential, ASSIGNMENT))

@@ -119,12 +119,14 @@ def test_a_crash_fails_the_call_and_the_next_call_gets_a_fresh_sandbox(tmp_path)
         assert code.fine() == 1
 
 
-def test_without_bubblewrap_grading_warns_and_still_works(tmp_path, monkeypatch, mnist, repo):
+def test_without_bubblewrap_grading_refuses_unless_allowed(tmp_path, monkeypatch, mnist, repo):
     monkeypatch.setattr(process, "bubblewrap", lambda: None)
     shutil.copy(repo / "solutions/softmax_mlp/softmax_classifier.py", tmp_path)
     shutil.copy(repo / "starter/softmax_mlp/softmax_training.py", tmp_path)
+    with pytest.raises(process.SandboxMissing, match="bubblewrap .* --unsafe-no-sandbox"):
+        runner.run("softmax_mlp", tmp_path)
     with pytest.warns(process.SandboxUnavailable, match="resource limits only"):
-        graded = runner.run("softmax_mlp", tmp_path)
+        graded = runner.run("softmax_mlp", tmp_path, Limits(sandbox_required=False))
     assert not graded.sandboxed and earned(graded.outcomes) == 13
 
 
