@@ -50,11 +50,17 @@ class SandboxedExecute(Execute):
         self._running = cell_index
 
     def output(self, outs, msg, display_id, cell_index):
-        self._kept += len(json.dumps(msg.get("content", {})))
-        if self._kept <= self.output_bytes:
+        size = len(json.dumps(msg.get("content", {})))
+        room = self.output_bytes - self._kept
+        self._kept += size
+        if size <= room:
             return super().output(outs, msg, display_id, cell_index)
+        if room > 0 and msg["msg_type"] == "stream":  # the part of the text that fits
+            msg = {**msg, "content": {**msg["content"], "text": msg["content"]["text"][:room]}}
+            super().output(outs, msg, display_id, cell_index)
         if not self._cut:
             self._cut = True
-            outs.append(new_output("stream", name="stderr", text=f"[the notebook printed more than "
-                                   f"{self.output_bytes / (1 << 20):g} MiB: the rest of its output is left out]\n"))
+            # Not a stream: nbgrader's LimitOutput drops the streams of a cell past its 1000 lines.
+            outs.append(new_output("display_data", data={"text/plain": f"[the notebook printed more than "
+                                   f"{self.output_bytes / (1 << 20):g} MiB: the rest of its output is left out]"}))
         return None

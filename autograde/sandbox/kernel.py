@@ -26,7 +26,6 @@ import re
 import resource
 import shutil
 import signal
-import sys
 import tempfile
 from pathlib import Path
 
@@ -34,7 +33,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Dict
 
 from autograde.limits import Limits
-from autograde.sandbox.process import _bwrap_command, require_bubblewrap, sandbox_uid
+from autograde.sandbox.process import _bwrap_command, python_binds, require_bubblewrap, sandbox_uid
 
 #: What the kernel may import: a student's packages, with what they require.
 KERNEL_PACKAGES = ("ipykernel", "numpy", "matplotlib", "ipywidgets", "tqdm")
@@ -118,10 +117,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def _bwrap(self, command: list[str], folder: Path, copy: Path, environment: dict, uid: int,
                limits: Limits) -> list[str]:
-        python = os.path.realpath(sys._base_executable if hasattr(sys, "_base_executable") else sys.executable)
-        binds = [(sys.base_prefix, sys.base_prefix)]
-        if not python.startswith(sys.base_prefix):
-            binds.append((python, python))
+        python, binds = python_binds()
         binds += [(str(entry), f"{SITE}/{entry.name}") for entry in site_entries()]
         binds += [(path, path) for path in data_files(environment)]
         binds += [(path, path) for path in ("/etc/fonts",) if os.path.isdir(path)]

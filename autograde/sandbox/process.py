@@ -9,6 +9,7 @@ Without bubblewrap only the resource limits apply, and a warning says so.
 from __future__ import annotations
 
 import fcntl
+import glob
 import os
 import resource
 import select
@@ -16,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import threading
 import time
@@ -76,6 +78,20 @@ def sandbox_uid() -> int:
     return 200000 + os.getpid() % 100000
 
 
+def python_binds() -> tuple[str, list[tuple[str, str]]]:
+    """(the base Python's executable, the binds it needs to start in a sandbox): its prefix (the standard
+    library; ``_masks`` hides the prefix's site-packages), and the executable and its shared library where
+    they lie outside the prefix."""
+    python = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+    library = Path(sysconfig.get_config_var("LIBDIR") or "/", sysconfig.get_config_var("INSTSONAME") or "")
+    binds = [(sys.base_prefix, sys.base_prefix)]
+    for path in (python, str(library)):
+        if os.path.isfile(path) and not Path(path).is_relative_to(sys.base_prefix) \
+                and not Path(path).is_relative_to("/usr"):
+            binds.append((path, path))
+    return python, binds
+
+
 def _ancestors(path: str) -> list[str]:
     parts = Path(path).parents
     return [str(p) for p in reversed(list(parts)) if str(p) != "/"]
@@ -100,6 +116,7 @@ def _bwrap_command(binds: list[tuple[str, str]], scratch_bytes: int, command: li
     else:
         arguments += ["--unshare-user"]
     arguments += ["--ro-bind", "/usr", "/usr"]
+    arguments += _masks("/usr")
     for name in ("lib", "lib64", "bin"):
         if os.path.islink(f"/{name}"):
             arguments += ["--symlink", os.readlink(f"/{name}"), f"/{name}"]
@@ -121,14 +138,34 @@ def _bwrap_command(binds: list[tuple[str, str]], scratch_bytes: int, command: li
     folders_above(scratch)
     arguments += ["--perms", "1777", "--size", str(scratch_bytes), "--tmpfs", scratch]
     made.add(scratch)
-    for _, target in list(binds) + list(rw_binds):
-        folders_above(target)
-    for source, target in binds:
-        arguments += ["--ro-bind", source, target]
-    for source, target in rw_binds:
-        arguments += ["--bind", source, target]
+    for kind, pairs in (("--ro-bind", binds), ("--bind", rw_binds)):
+        for source, target in pairs:
+            folders_above(target)
+            arguments += [kind, source, target]
+            masks = _masks(source) if source == target else []
+            arguments += masks
+            for folder in masks[3::4]:  # what was made below a mask is hidden now
+                made.difference_update({path for path in made if path.startswith(folder + "/")})
+                made.add(folder)
     arguments += ["--chdir", chdir]
     return arguments + command
+
+
+#: Where packages are installed, below a prefix (pip, conda, Debian's python3-* packages, pip on Debian).
+PACKAGE_FOLDERS = ("lib*/python3*/site-packages", "lib*/python3*/dist-packages", "lib/python3/dist-packages",
+                   "local/lib*/python3*/*-packages")
+
+
+def _masks(folder: str) -> list[str]:
+    """Arguments that show the package folders below ``folder`` (a Python's prefix, /usr) as empty folders.
+    The sandbox binds a Python's prefix for its standard library; its site-packages would show every package
+    installed there, and where the kit is installed into a prefix (conda, a system pip) the solutions and
+    the hidden checks with them. The sandbox's packages come from their own binds (/sandbox/site)."""
+    if not os.path.isdir(folder):
+        return []
+    found = sorted({path for pattern in PACKAGE_FOLDERS for path in glob.glob(os.path.join(folder, pattern))
+                    if os.path.isdir(path) and not os.path.islink(path)})
+    return [argument for path in found for argument in ("--perms", "0755", "--tmpfs", path)]
 
 
 class Sandbox:
@@ -167,14 +204,12 @@ class Sandbox:
             paths = os.pathsep.join([str(Path(numpy.__file__).parent.parent), str(LOADER.parent)])
             return [sys.executable, "-I", "-S", str(SERVER), str(self.code_dir), paths, str(self.limits.message_bytes),
                     str(uid), *modules]
-        python = os.path.realpath(sys._base_executable if hasattr(sys, "_base_executable") else sys.executable)
+        python, binds = python_binds()
         numpy_dir = Path(numpy.__file__).parent
-        binds = [(sys.base_prefix, sys.base_prefix), (str(numpy_dir), "/sandbox/site/numpy"),
-                 (str(SERVER), "/sandbox/kit/server.py"), (str(WIRE), "/sandbox/kit/wire.py"),
-                 (str(LOADER), "/sandbox/kit/loader.py"),
-                 (str(self.code_dir), "/sandbox/code")]
-        if not python.startswith(sys.base_prefix):
-            binds.append((python, python))
+        binds += [(str(numpy_dir), "/sandbox/site/numpy"),
+                  (str(SERVER), "/sandbox/kit/server.py"), (str(WIRE), "/sandbox/kit/wire.py"),
+                  (str(LOADER), "/sandbox/kit/loader.py"),
+                  (str(self.code_dir), "/sandbox/code")]
         libs = numpy_dir.parent / "numpy.libs"
         if libs.is_dir():
             binds.append((str(libs), "/sandbox/site/numpy.libs"))

@@ -29,6 +29,7 @@ CANARY = "instructor-canary-5d8f2c"
 CELL_SECONDS = 10
 
 SEARCH = """
+import os
 found = []
 for root, folders, files in os.walk("/"):
     folders[:] = [f for f in folders if os.path.join(root, f) not in ("/proc", "/sys", "/dev")]
@@ -63,6 +64,7 @@ for target in targets:
 """
 
 FORK = """
+import os
 while True:
     try:
         os.fork()
@@ -135,8 +137,10 @@ def test_nothing_the_kernel_saw_or_wrote_reaches_the_course(graded):
                for path in (course_dir / folder / attack).rglob("*") if path.is_file()]
     assert len(written) > 2 * len(KERNEL_ATTACKS)
     leaks = {needle: [str(path) for path in written if needle.encode() in path.read_bytes()]
-             for needle in (CANARY, secret, "fresh_seeds", "### BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "hidden=True)",
-                            "ATTACK-WROTE-HERE", "PYTEST")}
+             for needle in (CANARY, secret, "fresh_seeds", "### BEGIN SOLUTION", "ATTACK-WROTE-HERE", "PYTEST")}
+    # The autograded notebooks are the instructor's (nbgrader puts the hidden tests back); feedback never holds them.
+    leaks.update({needle: [str(path) for path in written if "feedback" in path.parts and needle.encode() in
+                           path.read_bytes()] for needle in ("BEGIN HIDDEN TESTS", "hidden=True)")})
     assert {needle: found for needle, found in leaks.items() if found} == {}
     assert not any(path.name == "left_behind.txt" for path in written)
     assert not Path("/tmp/dlkit-left-behind.txt").exists()
@@ -149,6 +153,21 @@ def test_nothing_the_kernel_saw_or_wrote_reaches_the_course(graded):
     # The course, the other student and the kit refused the writes; its own copy of the folder and the
     # sandbox's private /tmp took them, and both were thrown away (above).
     assert printed.count("refused") == 5 and printed.count("wrote") == 3, printed
+
+
+#: What the attack's own cell shows when it ran (so that no attack passes by failing to start).
+RAN = {"searches_for_secrets": "FOUND []", "writes_outside_its_folder": "refused", "reads_the_environment": "DLKIT_DATA",
+       "forks_without_end": "KeyboardInterrupt", "floods_the_output": "flood flood", "never_finishes": "KeyboardInterrupt"}
+
+
+@pytest.mark.parametrize("attack", sorted(KERNEL_ATTACKS))
+def test_each_attack_ran_in_the_kernel(graded, attack):
+    course_dir, _ = graded
+    notebook = nbformat.read(course_dir / f"autograded/{attack}/softmax_mlp/softmax.ipynb", as_version=4)
+    [cell] = [c for c in notebook.cells if c.source == KERNEL_ATTACKS[attack].replace("__REPO__", str(REPO))]
+    shown = "".join(o.get("text", "") + o.get("ename", "") + o.get("evalue", "") for o in cell.outputs)
+    assert RAN[attack] in shown, shown[:2000]
+    assert "NameError" not in shown
 
 
 def test_a_flood_of_output_is_cut_short(graded):
