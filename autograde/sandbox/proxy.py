@@ -17,8 +17,13 @@ class StudentError(Exception):
     """The student's code raised an exception inside the sandbox."""
 
     def __init__(self, error: dict):
+        self.type = error.get("type", "")
         where = f" ({error['where']})" if error.get("where") else ""
-        self.description = f"your code raised {error['message']}{where}"
+        if error.get("type") == "WireError":  # raised while sending the result, not by the student's code
+            message = error["message"].removeprefix("WireError: ")
+            self.description = f"your code returned a value the grader cannot take: {message}"
+        else:
+            self.description = f"your code raised {error['message']}{where}"
         super().__init__(self.description)
 
 
@@ -98,7 +103,12 @@ class RemoteObject:
         if name.startswith("__"):
             raise AttributeError(name)
         sandbox, handle = object.__getattribute__(self, "_sandbox"), object.__getattribute__(self, "_handle")
-        return _answer(sandbox, {"op": "getattr", "handle": handle, "name": name}, [])
+        try:
+            return _answer(sandbox, {"op": "getattr", "handle": handle, "name": name}, [])
+        except StudentError as error:
+            if error.type == "AttributeError":  # as getattr on the object itself would: the attribute is not set
+                raise AttributeError(error.description.removeprefix("your code raised ")) from None
+            raise
 
     def __setattr__(self, name: str, value) -> None:
         sandbox, handle = object.__getattribute__(self, "_sandbox"), object.__getattribute__(self, "_handle")

@@ -50,6 +50,10 @@ def main(argv) -> int:
 
     handles = wire.Handles()
 
+    def too_large(header, what):
+        return wire.pack({**header, "ok": None, "error": {"type": "WireError", "where": "",
+                                                          "message": f"the result is too large: {what}"}}, [])
+
     def send(header, value=None, error=None):
         buffers = []
         if error is None:
@@ -57,13 +61,21 @@ def main(argv) -> int:
                 header["ok"] = wire.encode(value, buffers, handles)
             except (wire.WireError, RecursionError) as failure:
                 buffers, error = [], failure
+            except MemoryError:  # a copy of a result that fills the sandbox's memory
+                copied = sum(len(b) for b in buffers)
+                buffers = None
+                responses.write(too_large(header, f"copying it to send it ran out of the sandbox's memory "
+                                                  f"after {copied:,} bytes"))
+                return
         if error is not None:
             header["error"] = describe(error)
-        message = wire.pack(header, buffers)
+        try:
+            message = wire.pack(header, buffers)
+        except MemoryError:
+            buffers = None
+            message = too_large(header, "packing it ran out of the sandbox's memory")
         if len(message) > max_bytes:
-            message = wire.pack({**header, "ok": None, "error": {
-                "type": "WireError", "message": f"the result is {len(message)} bytes, more than the limit of {max_bytes}",
-                "where": ""}}, [])
+            message = too_large(header, f"{len(message):,} bytes, more than the limit of {max_bytes:,}")
         responses.write(message)
 
     import loader

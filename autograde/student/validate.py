@@ -13,6 +13,12 @@ import numpy as np
 from autograde.student.checks import CheckFailure
 
 
+def plain(value):
+    """An ndarray subclass (np.matrix, a masked array) as the plain ndarray of its values; anything else as is.
+    Its operators would mean something else in a check (``*`` is a matrix product for np.matrix)."""
+    return np.asarray(value) if isinstance(value, np.ndarray) and type(value) is not np.ndarray else value
+
+
 def type_name(value) -> str:
     """The type of ``value`` as the student wrote it (objects from the sandbox say their own)."""
     describe = getattr(type(value), "describe_type", None)
@@ -23,6 +29,7 @@ def scalar(value, name: str, finite: bool = True) -> float:
     """A real number: Python int/float, numpy scalar or a 0-d/1-element array."""
     if isinstance(value, (bool, np.bool_)):
         raise CheckFailure(f"{name} must be a number, got a bool")
+    value = plain(value)
     if isinstance(value, np.ndarray):
         if value.size != 1 or value.dtype.kind not in "fiu":
             raise CheckFailure(f"{name} must be a single number, got an array of shape {value.shape} and dtype {value.dtype}")
@@ -38,6 +45,7 @@ def scalar(value, name: str, finite: bool = True) -> float:
 def array(value, name: str, shapes, kinds: str = "f", finite: bool = True) -> np.ndarray:
     """A numpy array of one of ``shapes`` (a shape or a list of shapes) with dtype kind in ``kinds``."""
     allowed = [tuple(shapes)] if shapes and isinstance(shapes[0], int) else [tuple(s) for s in shapes]
+    value = plain(value)
     if not isinstance(value, np.ndarray):
         raise CheckFailure(f"{name} must be a numpy array, got {type_name(value)}")
     if value.shape not in allowed:
@@ -46,13 +54,35 @@ def array(value, name: str, shapes, kinds: str = "f", finite: bool = True) -> np
     if value.dtype.kind not in kinds:
         wanted = {"f": "floating-point", "i": "integer", "u": "unsigned integer"}
         kind = " or ".join(wanted.get(k, k) for k in kinds)
-        raise CheckFailure(f"{name} must have a {kind} dtype, got {value.dtype}")
+        raise CheckFailure(f"{name} must have {'an' if kind[0] in 'aeiou' else 'a'} {kind} dtype, got {value.dtype}")
     if finite and value.dtype.kind == "f" and not np.all(np.isfinite(value)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(value))[0])
         raise CheckFailure(f"{name} is not finite: {name}{list(bad)} = {value[bad]}")
     if value.dtype.kind != "f":
         return value
     return value.astype(np.float32 if value.dtype == np.float32 else np.float64)  # a copy the student cannot change
+
+
+def labels(value, name: str, count: int) -> np.ndarray:
+    """``count`` class indices as an int64 array of shape (count,): an array (or an ndarray subclass such as
+    np.matrix) of shape (count,) or (count, 1), of integers or of floats that hold whole numbers."""
+    value = array(value, name, [(count,), (count, 1)], kinds="iuf", finite=True).reshape(count)
+    if value.dtype.kind == "f":
+        fractional = np.flatnonzero(value != np.round(value))
+        if fractional.size:
+            n = int(fractional[0])
+            raise CheckFailure(f"{name} must hold class indices (whole numbers), got {name}[{n}] = {value[n]}")
+    return value.astype(np.int64)
+
+
+def attribute(owner, name: str, who: str, after: str, setter: str):
+    """``owner.name``, an attribute the student's code was to set. When it is missing, a CheckFailure that
+    says so and where it must be set ("after SGD.step(model), layer 0 has no diff_W: step() must set it"),
+    rather than an error the grader raised while reading it."""
+    try:
+        return getattr(owner, name)
+    except AttributeError:
+        raise CheckFailure(f"after {after}, {who} has no {name}: {setter} must set it") from None
 
 
 def sequence(value, name: str, length: int) -> tuple:

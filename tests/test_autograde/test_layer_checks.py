@@ -109,3 +109,42 @@ def test_mlp_accuracy_check_passes_the_reference_and_fails_the_starter(tmp_path,
     assert passed.passed and "the bar is" in passed.message, passed.message
     failed = accuracy.run(modules.load("softmax_mlp", submission(tmp_path / "starter", "starter")))
     assert not failed.passed and "not implemented" in failed.message
+
+
+#: One wrong output at a time (the reference otherwise): the checks that grade that output fail, no other.
+PLANTED = {
+    "grad_b per example, not summed": (
+        {"layers__fc_layer": ("self.grad_b = delta.sum(axis=0, keepdims=True)", "self.grad_b = delta")},
+        {"fc_backward_parameter_gradients_match_numeric", "fc_backward_matches_numeric_gradient_of_reference",
+         "network_of_your_layers_backpropagates_numeric_gradients"}),
+    # The networks' checks grade what each layer passes down: every layer below gets it as its delta.
+    "backward returns twice the input gradient": (
+        {"layers__fc_layer": ("return delta @ self.W.T", "return delta @ self.W.T * 2")},
+        {"fc_backward_input_gradient_matches_numeric", "fc_backward_matches_numeric_gradient_of_reference",
+         "network_of_your_layers_backpropagates_numeric_gradients",
+         "deeper_sigmoid_network_matches_numeric_gradient_of_reference"}),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(PLANTED))
+def test_one_wrong_output_costs_only_the_checks_that_grade_it(tmp_path, mistake):
+    mutations, graded_by = PLANTED[mistake]
+    results = outcomes(submission(tmp_path, **mutations))
+    assert {name for name, o in results.items() if not o.passed} == graded_by, render(list(results.values()))
+
+
+def test_an_attribute_step_must_set_is_blamed_on_step_not_on_the_grader(tmp_path):
+    """diff_W kept in a local variable: the SGD checks say that step() must set layer.diff_W, and only they fail."""
+    folder = submission(tmp_path)
+    path = folder / "optimizer.py"
+    text = path.read_text()
+    for old, new in [("layer.diff_W = -self.learningRate", "diff_W = -self.learningRate"),
+                     ("layer.W += layer.diff_W", "layer.W += diff_W")]:
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text)
+    results = outcomes(folder)
+    failed = [o for o in results.values() if not o.passed]
+    assert {o.group for o in failed} == {"sgd"}, render(failed)
+    assert all("after SGD.step(model), layer 0 has no diff_W: step() must set it" in o.message for o in failed), \
+        render(failed)

@@ -157,3 +157,25 @@ def test_the_course_package_layout_loads_in_the_sandbox_and_locally(tmp_path, mo
         assert local.provided("layers").Scale is local.Scale
     finally:
         modules.forget(spec.provided_modules)
+
+
+@pytest.mark.parametrize("body, words", [
+    # 1.6 GB of float64 under a 2.5 GiB memory limit: copying it to send it runs out of memory.
+    ("def result():\n    return np.ones(200_000_000)\n", "ran out of the sandbox's memory"),
+    # 80 MB, over a 64 MiB message limit.
+    ("def result():\n    return np.ones(10_000_000)\n", "bytes, more than the limit of 67,108,864"),
+])
+def test_a_result_too_large_fails_the_call_saying_so_and_the_sandbox_goes_on(tmp_path, body, words):
+    folder = tmp_path / "code"
+    folder.mkdir()
+    (folder / "layers.py").write_text("import numpy as np\n" + body + "def fine():\n    return 1\n")
+    folder.chmod(0o755)
+    (folder / "layers.py").chmod(0o644)
+    limits = Limits(call_seconds=60, memory_bytes=5 << 29, message_bytes=64 << 20)
+    with process.Sandbox(folder, ("layers",), (), limits) as box:
+        code = RemoteCode(box)
+        with pytest.raises(StudentError) as raised:
+            code.result()
+        assert raised.value.description.startswith("your code returned a value the grader cannot take: the result "
+                                                   "is too large: ") and words in raised.value.description
+        assert code.fine() == 1

@@ -61,7 +61,8 @@ def test_catalogued_bug_is_caught_with_a_hint(tmp_path, bug):
     ("import numpy as np\ndef softmax_classifier(W, input, label, lamda):\n"
      "    return 1.0, W * np.nan, np.zeros(len(input), int)\n", "gradient is not finite: gradient[0, 0] = nan"),
     ("import numpy as np\ndef softmax_classifier(W, input, label, lamda):\n"
-     "    return 1.0, W, np.zeros(len(input))\n", "prediction must have a integer or unsigned integer dtype, got float64"),
+     "    return 1.0, W, np.full(len(input), 0.5)\n",
+     "prediction must hold class indices (whole numbers), got prediction[0] = 0.5"),
     ("def softmax_classifier(W, input, label, lamda):\n    return undefined_name\n",
      "your code raised NameError: name 'undefined_name' is not defined (line 2 of softmax_classifier.py)"),
 ])
@@ -124,3 +125,47 @@ def test_a_constant_function_earns_nothing(tmp_path):
             "    return 0.0, np.zeros_like(W), np.zeros(len(input), dtype=int)\n")
     results = outcomes(load_code(tmp_path, body))
     assert [key for key, o in results.items() if o.passed] == []
+
+
+#: One wrong output at a time (the reference otherwise): the checks that grade that output fail, no other.
+PLANTED = {
+    "prediction off by one class": ("return loss, gradient, prediction",
+                                    "return loss, gradient, (prediction + 1) % W.shape[1]",
+                                    {"prediction_is_argmax_of_scores"}),
+    "prediction one short": ("return loss, gradient, prediction", "return loss, gradient, prediction[:-1]",
+                             {"returns_loss_gradient_and_prediction", "prediction_is_argmax_of_scores"}),
+    "gradient 1.5 times too large": ("return loss, gradient, prediction", "return loss, 1.5 * gradient, prediction",
+                                     {"gradient_matches_numeric_gradient_without_regularization",
+                                      "gradient_matches_numeric_gradient_with_regularization",
+                                      "gradient_matches_reference_on_fresh_inputs",
+                                      "batch_of_one_with_huge_scores_matches_reference"}),
+    "loss 1 too large": ("return loss, gradient, prediction", "return loss + 1.0, gradient, prediction",
+                         {"loss_at_zero_weights_is_log_of_class_count", "loss_matches_reference_on_fresh_inputs",
+                          "stays_finite_and_shift_invariant_with_logits_near_1000",
+                          "batch_of_one_with_huge_scores_matches_reference"}),
+}
+#: Correct outputs in the other forms the specification allows: each earns every point.
+ALLOWED = {
+    "float prediction": ("return loss, gradient, prediction", "return loss, gradient, prediction.astype(float)"),
+    "(N, 1) prediction": ("return loss, gradient, prediction", "return loss, gradient, prediction[:, None]"),
+    "np.matrix prediction": ("return loss, gradient, prediction",
+                             "return loss, gradient, np.asmatrix(prediction).T"),
+    "float32 gradient": ("return loss, gradient, prediction", "return loss, gradient.astype(np.float32), prediction"),
+}
+EVERY = [c for c in checks.load("softmax_mlp", hidden=True)
+         if c.group.startswith("softmax_") and c.group != "softmax_accuracy"]
+
+
+@pytest.mark.parametrize("mistake", sorted(PLANTED))
+def test_one_wrong_output_costs_only_the_checks_that_grade_it(tmp_path, mistake):
+    old, new, graded_by = PLANTED[mistake]
+    code = load_code(tmp_path, mutate(old, new))
+    failed = {c.name for c in EVERY if not CheckOutcome.of(c, c.run(code)).passed}
+    assert failed == graded_by
+
+
+@pytest.mark.parametrize("form", sorted(ALLOWED))
+def test_outputs_in_every_allowed_form_earn_every_point(tmp_path, form):
+    code = load_code(tmp_path, mutate(*ALLOWED[form]))
+    results = [CheckOutcome.of(c, c.run(code)) for c in EVERY]
+    assert all(o.passed for o in results), render(results)

@@ -87,6 +87,5 @@ def reaches_calibrated_test_accuracy_on_mnist(student, seed: int) -> float:
     data = grading_data.mnist()
     trainer = student.provided("deep_mlp_training")
     trained = validate.sequence(trainer.train(data.train.images, data.train.labels, seed=seed, **TRAINING), "train", 2)
-    prediction = validate.array(trainer.predict(trained[0], data.test.images), "prediction",
-                                (len(data.test.labels),), kinds="iu")
+    prediction = validate.labels(trainer.predict(trained[0], data.test.images), "prediction", len(data.test.labels))
     return float(np.mean(prediction == data.test.labels))

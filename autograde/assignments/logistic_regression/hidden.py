@@ -77,5 +77,5 @@ def reaches_calibrated_test_accuracy_on_three_vs_six(student, seed: int) -> floa
     test_images, test_labels = three_vs_six(data.test)
     trainer = student.provided("logistic_training")
     W, b, _ = validate.sequence(trainer.train(images, labels, seed=seed, **TRAINING), "train", 3)
-    prediction = validate.array(student.predict(W, b, test_images), "prediction", [(len(test_labels),)], kinds="iu")
+    prediction = validate.labels(student.predict(W, b, test_images), "prediction", len(test_labels))
     return float(np.mean(prediction == test_labels))

@@ -175,8 +175,7 @@ def sgd_update_steps_against_the_gradient(student):
 def check_predict(student, seed: int, examples: int, inputs: int, classes: int) -> None:
     W, b, images, _ = problem(seed, examples, inputs, classes, scale=2.0)
     logits = images @ W + b
-    got = validate.array(student.predict(W.copy(), b.copy(), images.copy()), "predict(W, b, images)",
-                         [(examples,), (examples, 1)], kinds="iu").reshape(examples)
+    got = validate.labels(student.predict(W.copy(), b.copy(), images.copy()), "predict(W, b, images)", examples)
     expected = np.argmax(logits, axis=1)
     wrong = np.flatnonzero(got != expected)
     if wrong.size:

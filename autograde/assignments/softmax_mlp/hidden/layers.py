@@ -142,6 +142,5 @@ def best_network_reaches_calibrated_test_accuracy_on_mnist(student, seed: int) -
     optimizer = student.SGD(config["learning_rate"], config["weight_decay"])
     trainer.train(model, criterion, optimizer, data.train.images, data.train.labels, config["epochs"],
                   config["batch_size"], seed=seed)
-    prediction = validate.array(trainer.predict(model, data.test.images), "prediction", (len(data.test.labels),),
-                                kinds="iu")
+    prediction = validate.labels(trainer.predict(model, data.test.images), "prediction", len(data.test.labels))
     return float(np.mean(prediction == data.test.labels))

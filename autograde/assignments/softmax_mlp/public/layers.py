@@ -71,15 +71,19 @@ def fc_forward(student, Input, W, b) -> np.ndarray:
     return output(fc_layer(student, W, b).forward(Input.copy()), "FCLayer.forward(Input)", (len(Input), W.shape[1]))
 
 
-def fc_backward(student, Input, W, b, delta):
-    """(gradient wrt Input, grad_W, grad_b) from the student's forward then backward."""
+def fc_backward(student, Input, W, b, delta, which: str) -> dict:
+    """The student's forward then backward, and the outputs that ``which`` grades, validated: the gradient
+    wrt Input that backward returns ("input"), or the grad_W and grad_b it sets ("parameters"). A check
+    validates only what it grades: a bad grad_b costs the parameter check, never the input one."""
     layer = fc_layer(student, W, b)
     layer.forward(Input.copy())
     returned = layer.backward(delta.copy())
-    examples, inputs = Input.shape
-    grad_input = output(returned, "FCLayer.backward(delta)", (examples, inputs))
-    grad_W = validate.array(layer.grad_W, "grad_W", W.shape)
-    return grad_input, grad_W, bias_gradient(layer.grad_b, W.shape[1])
+    if which == "input":
+        return {"backward(delta)": output(returned, "FCLayer.backward(delta)", Input.shape)}
+    after = "FCLayer.backward(delta)"
+    return {"grad_W": validate.array(validate.attribute(layer, "grad_W", "the layer", after, "backward()"), "grad_W",
+                                     W.shape),
+            "grad_b": bias_gradient(validate.attribute(layer, "grad_b", "the layer", after, "backward()"), W.shape[1])}
 
 
 def fc_shape_hint(error: CheckFailure, inputs: int, outputs: int):
@@ -105,14 +109,13 @@ def numeric_fc_gradients(forward, Input, W, b, delta):
 def compare_fc_backward(student, forward, seed: int, which: str, label: str, **shape):
     Input, W, b, delta = fc_problem(seed, **shape)
     try:
-        grad_input, grad_W, grad_b = fc_backward(student, Input, W, b, delta)
+        graded = fc_backward(student, Input, W, b, delta, which)
     except CheckFailure as failure:
         raise CheckFailure(failure.message, fc_shape_hint(failure, W.shape[0], W.shape[1])) from None
-    numeric = numeric_fc_gradients(forward, Input, W, b, delta)
+    numeric = dict(zip(("backward(delta)", "grad_W", "grad_b"), numeric_fc_gradients(forward, Input, W, b, delta)))
     where = f"(N={len(Input)}, D={W.shape[0]}, H={W.shape[1]})"
-    pairs = {"input": [("backward(delta)", grad_input, numeric[0])],
-             "parameters": [("grad_W", grad_W, numeric[1]), ("grad_b", grad_b, numeric[2])]}[which]
-    for name, analytic, expected in pairs:
+    for name, analytic in graded.items():
+        expected = numeric[name]
         verdict = gradcheck.compare(name, analytic, expected, expected_label=label)
         if not verdict.passed:
             raise CheckFailure(f"{verdict.message()} {where}", ratio_hint(analytic, expected, len(Input), name))
@@ -363,8 +366,10 @@ def sgd_step(student, network_class, problem, learning_rate: float, weight_decay
     results = []
     for index, layer in enumerate(layers):
         W, b = problem[index][0], problem[index][1]
-        results.append((validate.array(layer.diff_W, f"layer {index}: diff_W", W.shape),
-                        validate.array(layer.diff_b, f"layer {index}: diff_b", [b.shape, (b.shape[1],)]).reshape(b.shape),
+        diff_W, diff_b = (validate.attribute(layer, name, f"layer {index}", "SGD.step(model)", "step()")
+                          for name in ("diff_W", "diff_b"))
+        results.append((validate.array(diff_W, f"layer {index}: diff_W", W.shape),
+                        validate.array(diff_b, f"layer {index}: diff_b", [b.shape, (b.shape[1],)]).reshape(b.shape),
                         validate.array(layer.W, f"layer {index}: W", W.shape),
                         validate.array(layer.b, f"layer {index}: b", [b.shape, (b.shape[1],)]).reshape(b.shape)))
     return results
@@ -443,7 +448,10 @@ def student_network_backward(student, weights, Input, gt, activation: str):
     criterion = student.SoftmaxCrossEntropyLossLayer()
     criterion.forward(model.forward(Input.copy()), gt.copy())
     model.backward(criterion.backward())
-    return [(validate.array(layer.grad_W, f"layer {i}: grad_W", W.shape), bias_gradient(layer.grad_b, W.shape[1]))
+    after = "Network.backward(delta)"
+    return [(validate.array(validate.attribute(layer, "grad_W", f"layer {i}", after, "FCLayer.backward()"),
+                            f"layer {i}: grad_W", W.shape),
+             bias_gradient(validate.attribute(layer, "grad_b", f"layer {i}", after, "FCLayer.backward()"), W.shape[1]))
             for i, (layer, (W, b)) in enumerate(zip(layers, weights))]
 
 

@@ -2,6 +2,8 @@
 gradients of the student's own loss, invariants and values computed by hand."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from autograde.student import gradcheck, hints
@@ -21,15 +23,33 @@ def random_problem(seed: int, examples: int = 8, inputs: int = 6, classes: int =
     return W, images, label
 
 
-def run_classifier(student, W, images, label, lamda, finite: bool = True):
-    """Call the student's softmax_classifier on copies and validate (loss, gradient, prediction)."""
+class Classified:
+    """What softmax_classifier returned. Each output is validated when a check reads it, so that a check
+    grades only the outputs it uses: a bad prediction costs the prediction checks, never the loss or the
+    gradient ones."""
+
+    def __init__(self, returned, W_shape: tuple, examples: int, finite: bool):
+        self._loss, self._gradient, self._prediction = validate.sequence(returned, "softmax_classifier", 3)
+        self._W_shape, self._examples, self._finite = W_shape, examples, finite
+
+    @functools.cached_property
+    def loss(self) -> float:
+        return validate.scalar(self._loss, "loss", finite=self._finite)
+
+    @functools.cached_property
+    def gradient(self) -> np.ndarray:
+        return validate.array(self._gradient, "gradient", self._W_shape, kinds="f", finite=self._finite)
+
+    @functools.cached_property
+    def prediction(self) -> np.ndarray:
+        """(N,) class indices: integers, or floats holding whole numbers, of shape (N,) or (N, 1)."""
+        return validate.labels(self._prediction, "prediction", self._examples)
+
+
+def run_classifier(student, W, images, label, lamda, finite: bool = True) -> Classified:
+    """Call the student's softmax_classifier on copies; its outputs are validated as they are read."""
     returned = student.softmax_classifier(W.copy(), images.copy(), label.copy(), lamda)
-    loss, gradient, prediction = validate.sequence(returned, "softmax_classifier", 3)
-    examples, classes = label.shape
-    loss = validate.scalar(loss, "loss", finite=finite)
-    gradient = validate.array(gradient, "gradient", W.shape, kinds="f", finite=finite)
-    prediction = validate.array(prediction, "prediction", [(examples,), (examples, 1)], kinds="iu")
-    return loss, gradient, prediction.reshape(examples)
+    return Classified(returned, W.shape, len(label), finite)
 
 
 def mean_cross_entropy(W, images, label) -> float:
@@ -60,10 +80,10 @@ def gradient_hint(analytic: np.ndarray, numeric: np.ndarray, examples: int, lamd
 
 def _gradient_check(student, seed: int, lamda: float):
     W, images, label = random_problem(seed)
-    _, gradient, _ = run_classifier(student, W, images, label, lamda)
+    gradient = run_classifier(student, W, images, label, lamda).gradient
 
     def loss_of(weights):
-        return run_classifier(student, weights, images, label, lamda)[0]
+        return run_classifier(student, weights, images, label, lamda).loss
 
     numeric = gradcheck.numeric_gradient(loss_of, W)
     if np.max(np.abs(numeric)) < 1e-8:
@@ -82,7 +102,8 @@ def returns_loss_gradient_and_prediction(student):
     """softmax_classifier returns a float loss, a (D, C) gradient and (N,) class indices."""
     for examples, inputs, classes in [(8, 6, 4), (1, 3, 2)]:
         W, images, label = random_problem(0, examples, inputs, classes)
-        loss, _, prediction = run_classifier(student, W, images, label, 0.1)
+        outputs = run_classifier(student, W, images, label, 0.1)
+        loss, _, prediction = outputs.loss, outputs.gradient, outputs.prediction
         if loss <= 0:
             raise CheckFailure(f"loss is {loss:.6g} for N={examples}, D={inputs}, C={classes}; a cross-entropy "
                                "plus a penalty is positive unless the model is certain of every label")
@@ -95,7 +116,7 @@ def loss_at_zero_weights_is_log_of_class_count(student):
     """With W = 0 every class is equally likely, so the loss is log(C)."""
     examples, classes = 5, 7
     _, images, label = random_problem(1, examples, 4, classes)
-    loss, _, _ = run_classifier(student, np.zeros((4, classes)), images, label, 0.5)
+    loss = run_classifier(student, np.zeros((4, classes)), images, label, 0.5).loss
     expected = np.log(classes)
     if abs(loss - expected) > LOSS_TOLERANCE * expected:
         hint = None
@@ -112,8 +133,8 @@ def loss_includes_half_lamda_times_squared_weights(student):
     """The loss grows by (lamda/2) * sum(W**2) when lamda goes from 0 to lamda."""
     lamda = 0.7
     W, images, label = random_problem(2)
-    without, _, _ = run_classifier(student, W, images, label, 0.0)
-    with_penalty, _, _ = run_classifier(student, W, images, label, lamda)
+    without = run_classifier(student, W, images, label, 0.0).loss
+    with_penalty = run_classifier(student, W, images, label, lamda).loss
     expected = 0.5 * lamda * np.sum(W * W)
     got = with_penalty - without
     if abs(got - expected) > LOSS_TOLERANCE * expected:
@@ -142,7 +163,7 @@ def gradient_matches_numeric_gradient_with_regularization(student):
 def prediction_is_argmax_of_scores(student):
     """prediction[n] is the class with the largest score input[n] @ W."""
     W, images, label = random_problem(5, examples=20, classes=5)
-    _, _, prediction = run_classifier(student, W, images, label, 0.0)
+    prediction = run_classifier(student, W, images, label, 0.0).prediction
     expected = np.argmax(images @ W, axis=1)
     wrong = np.flatnonzero(prediction != expected)
     if wrong.size:
@@ -167,10 +188,12 @@ def stays_finite_and_shift_invariant_with_logits_near_1000(student):
     images[:, -1] = 1.0
     shifted = W.copy()
     shifted[-1, :] += 1000.0
-    loss, gradient, _ = run_classifier(student, W, images, label, 0.0)
+    plain = run_classifier(student, W, images, label, 0.0)
+    loss, gradient = plain.loss, plain.gradient
     hint = "exp() overflows for scores near 1000: subtract each row's maximum score before exponentiating."
     try:
-        big_loss, big_gradient, _ = run_classifier(student, shifted, images, label, 0.0)
+        big = run_classifier(student, shifted, images, label, 0.0)
+        big_loss, big_gradient = big.loss, big.gradient
     except CheckFailure as failure:
         raise CheckFailure(failure.message + " when every score is near 1000", hint) from None
     expected = mean_cross_entropy(W, images, label)
