@@ -24,6 +24,10 @@ EXACT_TOLERANCE = 1e-6
 FORWARD_RELATIVE_TOLERANCE = 1e-2
 #: Floor of the denominator of the relative error, so that two near-zero entries agree.
 RELATIVE_ERROR_FLOOR = 1e-8
+#: Against a numeric gradient, entries far smaller than the largest are compared on this share of the largest:
+#: a centred difference carries absolute errors of about 1e-11 (round-off over the step), so an entry of 3e-7,
+#: right to the last digit, shows a relative error near 1e-4. The mistakes the checks look for are far larger.
+NUMERIC_SCALE = 1e-4
 #: Largest relative error accepted for a value computed in single precision (float32): every
 #: operation rounds it by up to 6e-8, and a sum of many terms or scores near 1000 lose more, so a
 #: correct float32 result misses RELATIVE_TOLERANCE. The mistakes the checks look for (factors,
@@ -104,6 +108,8 @@ def compare(name: str, analytic, numeric, tolerance: float = RELATIVE_TOLERANCE,
     if analytic.shape != numeric.shape:
         raise ValueError(f"{name} has shape {analytic.shape}, expected {numeric.shape}")
     floor = RELATIVE_ERROR_FLOOR
+    if "numeric" in expected_label:
+        floor = max(floor, NUMERIC_SCALE * float(np.abs(numeric[np.isfinite(numeric)]).max(initial=0.0)))
     if single_precision and tolerance < SINGLE_PRECISION_TOLERANCE:
         tolerance = SINGLE_PRECISION_TOLERANCE
         finite = np.abs(numeric[np.isfinite(numeric)])

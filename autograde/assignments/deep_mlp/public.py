@@ -194,7 +194,8 @@ def compare_loss_gradient(student, loss_of, seed: int, label: str, examples: int
     hint = None
     if np.allclose(analytic, numeric * examples):
         hint = f"dlogits is {examples} times too large, and {examples} is the batch size: divide by N."
-    expect_close(analytic, numeric, "dlogits", f"(N={examples}, C={classes})", hint, label)
+    expect_close(analytic, numeric, "dlogits", f"(N={examples}, C={classes})", hint, label,
+                 tolerance=gradcheck.RELATIVE_TOLERANCE)
 
 
 # -- L1 -----------------------------------------------------------------------------------

@@ -41,7 +41,8 @@ def bias_gradient(value, outputs: int) -> np.ndarray:
 #: The mistakes of a layer's gradients, in the course's words (losses averaged over the batch).
 GRADIENT_WORDS = hints.GradientWords(
     too_large="{name} is {n} times too large, and {n} is the batch size: average over the batch.",
-    too_small="{name} is {n} times too small, and {n} is the batch size: is something averaged twice?",
+    too_small="{name} is {n} times too small, and {n} is the batch size: is it a mean over the batch where a sum "
+              "belongs? delta already carries the loss's 1/N.",
     wrong_sign="{name} has the wrong sign.",
     stray_factor="{name} is {ratio:.2f} times the numeric one: look for a stray factor of 2 (or the 0.5 of the loss).")
 
@@ -118,7 +119,11 @@ def compare_fc_backward(student, forward, seed: int, which: str, label: str, **s
         expected = numeric[name]
         verdict = gradcheck.compare(name, analytic, expected, expected_label=label)
         if not verdict.passed:
-            raise CheckFailure(f"{verdict.message()} {where}", ratio_hint(analytic, expected, len(Input), name))
+            hint = ratio_hint(analytic, expected, len(Input), name)
+            if name == "backward(delta)" and np.allclose(analytic, delta @ (Input.T @ delta).T):
+                hint = ("backward returns delta @ grad_W.T: the gradient for the layer below goes through the weights, "
+                        "delta @ W.T, not through their gradient.")
+            raise CheckFailure(f"{verdict.message()} {where}", hint)
 
 
 @check("fc_layer", points=1)

@@ -43,7 +43,14 @@ class Classified:
     @functools.cached_property
     def prediction(self) -> np.ndarray:
         """(N,) class indices: integers, or floats holding whole numbers, of shape (N,) or (N, 1)."""
-        return validate.labels(self._prediction, "prediction", self._examples)
+        try:
+            return validate.labels(self._prediction, "prediction", self._examples)
+        except CheckFailure as failure:
+            classes = self._W_shape[1]
+            if getattr(self._prediction, "shape", None) == (classes,) and classes != self._examples:
+                raise CheckFailure(failure.message, "prediction has one entry per class: take the argmax of each "
+                                   "example's scores, over axis=1 (axis=0 runs over the batch).") from None
+            raise
 
 
 def run_classifier(student, W, images, label, lamda, finite: bool = True) -> Classified:
@@ -91,10 +98,13 @@ def _gradient_check(student, seed: int, lamda: float):
                            "so its gradient cannot be checked; the cross-entropy depends on W")
     verdict = gradcheck.compare("gradient", gradient, numeric)
     if not verdict.passed:
-        raise CheckFailure(
-            verdict.message() + f" (N={len(images)}, lamda={lamda})",
-            gradient_hint(gradient, numeric, len(images), lamda, W),
-        )
+        hint = gradient_hint(gradient, numeric, len(images), lamda, W)
+        if hint == GRADIENT_WORDS.penalty_missing and hints.near(loss_of(W) - run_classifier(
+                student, W, images, label, 0.0).loss, lamda * np.sum(W * W)):
+            # The same difference: a gradient without lamda*W, or a loss with twice the course's penalty.
+            hint = ("Your gradient has lamda*W, the gradient of the course's penalty (lamda/2)*sum(W**2), but your "
+                    "loss adds lamda*sum(W**2): fix the penalty in the loss, not the gradient.")
+        raise CheckFailure(verdict.message() + f" (N={len(images)}, lamda={lamda})", hint)
 
 
 @check("softmax_outputs", points=1)
