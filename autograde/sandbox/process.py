@@ -80,7 +80,7 @@ def sandbox_uid() -> int:
 
 def python_binds() -> tuple[str, list[tuple[str, str]]]:
     """(the base Python's executable, the binds it needs to start in a sandbox): its prefix (the standard
-    library; ``_masks`` hides the prefix's site-packages), and the executable and its shared library where
+    library; ``package_folders`` are shown empty), and the executable and its shared library where
     they lie outside the prefix."""
     python = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
     library = Path(sysconfig.get_config_var("LIBDIR") or "/", sysconfig.get_config_var("INSTSONAME") or "")
@@ -115,14 +115,22 @@ def _bwrap_command(binds: list[tuple[str, str]], scratch_bytes: int, command: li
             arguments += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
         arguments += ["--unshare-user"]
-    arguments += ["--ro-bind", "/usr", "/usr"]
-    arguments += _masks("/usr")
+    made = {"/usr", "/lib", "/lib64", "/bin"}
+
+    def bind(kind: str, source: str, target: str) -> None:
+        arguments.extend([kind, source, target])
+        for folder in package_folders(source) if source == target else []:
+            arguments.extend(["--perms", "0755", "--tmpfs", folder])
+            # What was made below the empty folder is hidden now.
+            made.difference_update({path for path in made if path.startswith(folder + "/")})
+            made.add(folder)
+
+    bind("--ro-bind", "/usr", "/usr")
     for name in ("lib", "lib64", "bin"):
         if os.path.islink(f"/{name}"):
             arguments += ["--symlink", os.readlink(f"/{name}"), f"/{name}"]
         elif os.path.isdir(f"/{name}"):
             arguments += ["--ro-bind", f"/{name}", f"/{name}"]
-    made = {"/usr", "/lib", "/lib64", "/bin"}
 
     def folders_above(target: str) -> None:
         """Folders bubblewrap would otherwise make itself, readable by the sandbox's user (not 0700 root)."""
@@ -141,12 +149,7 @@ def _bwrap_command(binds: list[tuple[str, str]], scratch_bytes: int, command: li
     for kind, pairs in (("--ro-bind", binds), ("--bind", rw_binds)):
         for source, target in pairs:
             folders_above(target)
-            arguments += [kind, source, target]
-            masks = _masks(source) if source == target else []
-            arguments += masks
-            for folder in masks[3::4]:  # what was made below a mask is hidden now
-                made.difference_update({path for path in made if path.startswith(folder + "/")})
-                made.add(folder)
+            bind(kind, source, target)
     arguments += ["--chdir", chdir]
     return arguments + command
 
@@ -156,16 +159,15 @@ PACKAGE_FOLDERS = ("lib*/python3*/site-packages", "lib*/python3*/dist-packages",
                    "local/lib*/python3*/*-packages")
 
 
-def _masks(folder: str) -> list[str]:
-    """Arguments that show the package folders below ``folder`` (a Python's prefix, /usr) as empty folders.
-    The sandbox binds a Python's prefix for its standard library; its site-packages would show every package
-    installed there, and where the kit is installed into a prefix (conda, a system pip) the solutions and
-    the hidden checks with them. The sandbox's packages come from their own binds (/sandbox/site)."""
+def package_folders(folder: str) -> list[str]:
+    """The package folders below ``folder`` (a Python's prefix, /usr), which the sandbox shows empty. It binds
+    a Python's prefix for its standard library; its site-packages would show every package installed there,
+    and where the kit is installed into a prefix (conda, a system pip) the solutions and the hidden checks
+    with them. The sandbox's packages come from their own binds (/sandbox/site)."""
     if not os.path.isdir(folder):
         return []
-    found = sorted({path for pattern in PACKAGE_FOLDERS for path in glob.glob(os.path.join(folder, pattern))
-                    if os.path.isdir(path) and not os.path.islink(path)})
-    return [argument for path in found for argument in ("--perms", "0755", "--tmpfs", path)]
+    return sorted({path for pattern in PACKAGE_FOLDERS for path in glob.glob(os.path.join(folder, pattern))
+                   if os.path.isdir(path) and not os.path.islink(path)})
 
 
 class Sandbox:

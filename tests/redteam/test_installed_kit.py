@@ -22,11 +22,10 @@ import pytest
 from nbformat.v4 import new_code_cell
 
 from autograde.batch import tasks
-from autograde.course import build, config
-from autograde.grading import runner
+from autograde.course import build
 from autograde.kit import REPO
 from autograde.reports import grade_table
-from support.examples import bug_file
+from support.examples import bug_file, solo_score
 
 HONEST = bug_file("softmax_mlp", "gradient_not_averaged", "softmax_classifier.py")
 STARTER = REPO / "starter/softmax_mlp/softmax_classifier.py"
@@ -145,8 +144,5 @@ def test_the_installed_kit_is_out_of_both_sandboxes_view(graded):
 
 def test_the_installed_kit_grades_as_the_checkout_does(graded, tmp_path):
     course_dir, rows = graded
-    folder = tmp_path / "honest"
-    folder.mkdir()
-    shutil.copy(HONEST, folder / "softmax_classifier.py")
-    alone = runner.run("softmax_mlp", folder, secret=config.grading_secret(course_dir)).outcomes
-    assert rows["honest"].status == tasks.GRADED and rows["honest"].score == sum(o.earned for o in alone) > 0
+    alone = solo_score("softmax_mlp", HONEST, "softmax_classifier.py", course_dir, tmp_path / "honest")
+    assert rows["honest"].status == tasks.GRADED and rows["honest"].score == alone > 0

@@ -16,10 +16,9 @@ from nbformat.v4 import new_code_cell
 from autograde import cli
 from autograde.batch import tasks
 from autograde.course import build, config
-from autograde.grading import runner
 from autograde.kit import REPO
 from autograde.reports import grade_table
-from support.examples import bug_file
+from support.examples import bug_file, solo_score
 
 STARTER = REPO / "starter/softmax_mlp/softmax_classifier.py"
 HONEST = bug_file("softmax_mlp", "gradient_not_averaged", "softmax_classifier.py")
@@ -121,11 +120,8 @@ def test_kernel_attack_earns_what_the_stub_earns(graded, attack):
 
 def test_the_honest_submission_keeps_its_solo_grade(graded, tmp_path):
     course_dir, rows = graded
-    folder = tmp_path / "honest"
-    folder.mkdir()
-    shutil.copy(HONEST, folder / "softmax_classifier.py")
-    alone = runner.run("softmax_mlp", folder, secret=config.grading_secret(course_dir)).outcomes
-    assert rows["honest"].score == sum(o.earned for o in alone) > 0
+    alone = solo_score("softmax_mlp", HONEST, "softmax_classifier.py", course_dir, tmp_path / "honest")
+    assert rows["honest"].score == alone > 0
     assert (course_dir / "submitted/honest/softmax_mlp/softmax_classifier.py").read_bytes() == HONEST.read_bytes()
 
 

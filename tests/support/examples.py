@@ -23,3 +23,14 @@ def bug_file(assignment: str, name: str, relative: str) -> Path:
     if not written.exists():
         catalogue.submission(catalogue.bug(assignment, name), written)
     return written / relative
+
+
+def solo_score(assignment: str, student_file: Path, name: str, course_dir: Path, folder: Path) -> float:
+    """The score of ``student_file`` (saved as ``name``) graded alone in ``folder`` with the course's grading
+    secret: what it must also get in a batch with others."""
+    from autograde.course import config
+    from autograde.grading import runner
+
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(student_file, folder / name)
+    return sum(o.earned for o in runner.run(assignment, folder, secret=config.grading_secret(course_dir)).outcomes)
