@@ -227,7 +227,8 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--assignment", action="append", choices=registry.ids(),
                      help="only this assignment's catalogue (repeatable; default: all)")
     sub.add_argument("--quick", action="store_true",
-                     help="run a bug's accuracy checks only when its other checks did not catch it")
+                     help="run a bug's accuracy checks only when its other checks did not catch it, and no "
+                          "alternative's (a full run trains every alternative: tens of minutes)")
     sub.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
 
     sub = command("demo", _demo, "fetch the data, release, autograde the example submissions, print the grades")

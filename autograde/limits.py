@@ -14,7 +14,7 @@ class Limits:
     worker (every notebook: the kernel, then the checks).
     """
 
-    call_seconds: float = 60.0          # wall time of one call into the student's code
+    call_seconds: float = 60.0          # CPU time of one call into the student's code (4 times as long in wall time)
     sandbox_seconds: float = 300.0      # wall time of all calls into one sandbox (one notebook's checks)
     cell_seconds: int = 120             # wall time of one notebook cell in the kernel (nbgrader's Execute.timeout)
     submission_seconds: float = 600.0   # wall time of the whole submission on a worker

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from autograde.batch import channel, scratch, tasks
 from autograde.batch.tasks import Task, TaskResult
+from autograde.sandbox import procfs
 
 
 def main() -> None:
@@ -53,7 +54,7 @@ def _preload() -> None:
 
 def adopt_orphans(enabled: bool) -> None:
     """Whether this process adopts its orphaned descendants (kernels run in sessions of their
-    own) instead of init, so that ``descendants`` finds them and they can be killed."""
+    own) instead of init, so that ``procfs.descendants`` finds them and they can be killed."""
     PR_SET_CHILD_SUBREAPER = 36
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, int(enabled), 0, 0, 0)
 
@@ -114,29 +115,10 @@ def _collect(read_end: int, deadline: float) -> tuple[bytes, bool]:
             chunks.append(chunk)
 
 
-def descendants(root: int) -> list[int]:
-    """Every process below ``root``, read from /proc (children before their own children)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parent = int(stat[stat.rindex(")") + 2:].split()[1])
-            children.setdefault(parent, []).append(int(entry))
-    found, stack = [], [root]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found.append(child)
-            stack.append(child)
-    return found
-
-
 def _kill_descendants() -> None:
     """SIGKILL every process below the host, until none is left (they may fork meanwhile)."""
     for _ in range(10):
-        pids = descendants(os.getpid())
+        pids = procfs.descendants(os.getpid())
         living = []
         for pid in pids:
             try:
@@ -145,17 +127,9 @@ def _kill_descendants() -> None:
             except ProcessLookupError:
                 pass
         _reap()
-        if not living or all(_is_zombie(pid) for pid in living):
+        if not living or all(procfs.is_zombie(pid) for pid in living):
             return
         time.sleep(0.05)
-
-
-def _is_zombie(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat[stat.rindex(")") + 2] == "Z"
 
 
 def _reap() -> None:

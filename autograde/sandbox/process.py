@@ -28,13 +28,17 @@ import numpy
 
 from autograde.errors import UsageError
 from autograde.limits import Limits
-from autograde.sandbox import wire
+from autograde.sandbox import procfs, wire
 
 #: The files of the kit that run inside the sandbox: the server, the wire format, the module loader.
 SERVER = Path(__file__).resolve().with_name("server.py")
 WIRE = Path(__file__).resolve().with_name("wire.py")
 LOADER = Path(__file__).resolve().parent.parent / "student" / "loader.py"
 SCRATCH = "/sandbox/scratch"
+#: A call may compute for ``Limits.call_seconds`` of CPU time, and take this many times as long in wall time
+#: (waiting for the cores other gradings use); the sandbox's CPU time is read this often while it computes.
+WALL_PER_CPU_SECOND = 4
+CPU_POLL_SECONDS = 0.5
 
 
 class SandboxError(Exception):
@@ -313,15 +317,26 @@ class Sandbox:
                 self.process.stdin.write(wire.pack({**header, "id": request_id}, buffers))
             except (BrokenPipeError, OSError):
                 self._fail("your code ended the grading process")
-            return self._receive(request_id, min(self.limits.call_seconds, remaining))
+            return self._receive(request_id, min(self.limits.call_seconds * WALL_PER_CPU_SECOND, remaining),
+                                 self.limits.call_seconds)
         finally:
             self.spent += time.perf_counter() - started
 
-    def _receive(self, request_id: int, timeout: float) -> tuple[dict, list]:
+    def _receive(self, request_id: int, timeout: float, cpu_seconds: float | None = None) -> tuple[dict, list]:
+        """The answer to ``request_id``. It must come within ``timeout`` s, and before the sandbox's processes
+        used ``cpu_seconds`` of CPU time on it: CPU time, unlike wall time, does not grow when other gradings
+        share the machine, so the reference's longest calls never run out of time on a busy machine."""
         stdout = self.process.stdout
-        ready, _, _ = select.select([stdout], [], [], timeout)
-        if not ready:
-            self._fail(f"your code did not return within {timeout:g} s")
+        deadline, used = time.monotonic() + timeout, None
+        while not select.select([stdout], [], [], max(0.0, min(CPU_POLL_SECONDS, deadline - time.monotonic())))[0]:
+            if time.monotonic() >= deadline:
+                self._fail(f"your code did not return within {timeout:g} s")
+            if cpu_seconds:
+                # Counted from the first poll on: most calls end sooner, and reading /proc costs.
+                now = procfs.cpu_seconds(self.process.pid)
+                used = now if used is None else used
+                if now - used > cpu_seconds:
+                    self._fail(f"your code computed for more than {cpu_seconds:g} s (CPU time) in one call")
         try:
             header, buffers = wire.unpack(_Deadline(stdout, timeout), self.limits.message_bytes)
         except EOFError:

@@ -90,3 +90,26 @@ def sequence(value, name: str, length: int) -> tuple:
         got = f"a {type(value).__name__} of length {len(value)}" if isinstance(value, (tuple, list)) else type_name(value)
         raise CheckFailure(f"{name} must return {length} values, got {got}")
     return tuple(value)
+
+
+class Outputs:
+    """What one call of the student's code returned (a tuple), each output validated when a check reads it,
+    so that a check grades only the outputs it uses: a loss of the wrong type costs the loss checks and
+    never the gradient ones. ``Outputs(returned, "loss_and_gradients", loss=scalar_check, dW=array_check)``
+    names the outputs in order; ``outputs.dW`` is the validated dW, or raises the CheckFailure its validator
+    raised. Unpacking (``loss, dW = outputs``) validates every output, for a check that grades them all."""
+
+    def __init__(self, returned, name: str, **validators):
+        self._values = dict(zip(validators, sequence(returned, name, len(validators))))
+        self._validators = validators
+        self._checked = {}
+
+    def __getattr__(self, output: str):
+        if output.startswith("_") or output not in self._validators:
+            raise AttributeError(output)
+        if output not in self._checked:
+            self._checked[output] = self._validators[output](self._values[output])
+        return self._checked[output]
+
+    def __iter__(self):
+        return (getattr(self, output) for output in self._validators)

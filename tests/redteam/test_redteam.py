@@ -17,7 +17,7 @@ import pytest
 
 from autograde.batch import host
 from autograde.grading import runner
-from autograde.sandbox import process
+from autograde.sandbox import process, procfs
 from autograde.student import checks
 from autograde.student import outcome
 from autograde.kit import REPO
@@ -133,7 +133,7 @@ def test_attacks_reached_nothing_outside_the_sandbox(listener, course, substitut
     assert not (course / "attack-was-here").exists()
     assert substitutions["__OTHER__"].read_text() == HONEST["reference"].read_text()
     leftovers = []
-    for pid in host.descendants(os.getpid()):
+    for pid in procfs.descendants(os.getpid()):
         try:
             if b"/sandbox/kit/server.py" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 leftovers.append(pid)

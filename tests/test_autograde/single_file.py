@@ -27,3 +27,13 @@ def outcomes(assignment_id: str, folder, selected) -> dict[str, CheckOutcome]:
     """Each check of ``selected`` run on the submission in ``folder``, by the check's short name."""
     code = modules.load(assignment_id, folder)
     return {c.name: CheckOutcome.of(c, c.run(code)) for c in selected}
+
+
+def failed_by_one_planted_output(tmp_path, assignment_id: str, old: str, new: str) -> set[str]:
+    """The checks, public and hidden (the accuracy ones aside), that the reference fails with ``old``
+    replaced by ``new``: one wrong output must cost the checks that grade it, and no other."""
+    from autograde.student import checks
+
+    every = [c for c in checks.load(assignment_id, hidden=True) if not c.group.endswith("accuracy")]
+    results = outcomes(assignment_id, submission(tmp_path, assignment_id, "solutions", old, new), every)
+    return {name for name, outcome in results.items() if not outcome.passed}

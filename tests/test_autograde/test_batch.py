@@ -21,13 +21,13 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograde import cli
-from autograde.batch import coordinator, host, tasks
+from autograde.batch import coordinator, tasks
 from autograde.batch.ledger import Ledger
 from autograde.course import build, commands, config, submissions
 from autograde.kit import REPO
 from autograde.limits import Limits
 from autograde.reports import grade_table
-from autograde.sandbox import process
+from autograde.sandbox import process, procfs
 from support.examples import bug_file
 
 ASSIGNMENT = "softmax_mlp"
@@ -143,7 +143,7 @@ def test_a_crash_and_a_time_out_are_recorded_and_the_batch_goes_on(released, tmp
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setenv("TMPDIR", str(scratch))  # where the hosts put their scratch courses
-    processes_before = set(host.descendants(os.getpid()))  # e.g. multiprocessing's resource tracker
+    processes_before = set(procfs.descendants(os.getpid()))  # e.g. multiprocessing's resource tracker
 
     summary = coordinator.grade_class(course_dir, ASSIGNMENT, jobs=2, limits=Limits(submission_seconds=30),
                                       progress=False)
@@ -156,7 +156,7 @@ def test_a_crash_and_a_time_out_are_recorded_and_the_batch_goes_on(released, tmp
     assert 30 <= results["hangs"].seconds < 45
     assert _working_in(scratch) == [], "a stopped grading left processes behind (its kernel, its sandbox)"
     assert list(scratch.iterdir()) == [], "a stopped grading left files behind"
-    assert set(host.descendants(os.getpid())) <= processes_before, "a stopped grading left processes behind"
+    assert set(procfs.descendants(os.getpid())) <= processes_before, "a stopped grading left processes behind"
     state = gradebook_state(course_dir)
     for student in ("corrupt", "hangs"):
         assert {grade for grade in state[student]["grades"].values()} == {(None, None, True)}
@@ -183,7 +183,7 @@ def test_a_killed_run_resumes_with_only_what_is_missing(released, tmp_path):
     deadline = time.monotonic() + 300
     while not ledger.entries() and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
-    below = host.descendants(run.pid)
+    below = procfs.descendants(run.pid)
     run.send_signal(signal.SIGKILL)
     run.wait()
     before = [entry["student"] for entry in ledger.entries()]

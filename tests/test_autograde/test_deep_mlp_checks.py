@@ -60,3 +60,22 @@ def test_accuracy_check_passes_the_reference_and_fails_the_starter(tmp_path, mni
     assert passed.passed and "the bar is" in passed.message, passed.message
     failed = accuracy.run(modules.load("deep_mlp", submission(tmp_path / "starter", "starter")))
     assert not failed.passed and "not implemented" in failed.message
+
+
+#: One wrong output at a time: the checks that grade it fail, no other. A wrong loss or dlogits also costs
+#: the network's checks, since your loss_and_gradients uses them.
+PLANTED = {
+    "the network's gradients one layer short": (
+        "return data_loss + penalty, grads", "return data_loss + penalty, grads[:-1]",
+        {"network_gradients_match_numeric", "network_gradients_match_numeric_gradient_of_the_reference"}),
+    "the network's loss in a list": (
+        "return data_loss + penalty, grads", "return [data_loss + penalty], grads",
+        {"loss_includes_the_l1_term", "network_gradients_match_numeric",
+         "network_gradients_match_numeric_gradient_of_the_reference"}),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(PLANTED))
+def test_one_wrong_output_costs_only_the_checks_that_grade_it(tmp_path, mistake):
+    old, new, graded_by = PLANTED[mistake]
+    assert single_file.failed_by_one_planted_output(tmp_path, "deep_mlp", old, new) == graded_by

@@ -91,3 +91,28 @@ def test_accuracy_checks_pass_the_reference_and_fail_the_starter(tmp_path, mnist
     assert passed.passed and "the bar is" in passed.message, passed.message
     failed = accuracy.run(modules.load(ASSIGNMENT, single_file.submission(tmp_path / "starter", ASSIGNMENT, "starter")))
     assert not failed.passed and "not implemented" in failed.message
+
+
+#: One wrong output at a time: the checks that grade it fail, no other. The trainer's checks replay your
+#: sgd_epoch with your gradients and accuracies, so a wrong gradient or an accuracy given as a count
+#: (whose order is right) costs them nothing.
+PLANTED = {
+    "the loss in a list": ("return loss, images.T @ dscores, dscores.sum(axis=0)",
+                           "return [loss], images.T @ dscores, dscores.sum(axis=0)",
+                           {"loss_is_log_classes_at_zero_and_gradients_match_numeric",
+                            "model_matches_the_reference_on_fresh_inputs"}),
+    "dW twice too large": ("return loss, images.T @ dscores, dscores.sum(axis=0)",
+                           "return loss, 2 * images.T @ dscores, dscores.sum(axis=0)",
+                           {"loss_is_log_classes_at_zero_and_gradients_match_numeric",
+                            "model_matches_the_reference_on_fresh_inputs", "sgd_epoch_matches_the_reference_gradients"}),
+    "the accuracy as a count": ("return float(np.mean(np.argmax(images @ W + b, axis=1) == labels))",
+                                "return float(np.sum(np.argmax(images @ W + b, axis=1) == labels))",
+                                {"accuracy_is_the_share_of_correct_largest_scores",
+                                 "model_matches_the_reference_on_fresh_inputs"}),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(PLANTED))
+def test_one_wrong_output_costs_only_the_checks_that_grade_it(tmp_path, mistake):
+    old, new, graded_by = PLANTED[mistake]
+    assert single_file.failed_by_one_planted_output(tmp_path, ASSIGNMENT, old, new) == graded_by

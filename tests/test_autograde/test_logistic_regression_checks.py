@@ -56,3 +56,23 @@ def test_accuracy_check_passes_the_reference_and_fails_the_starter(tmp_path, mni
     assert passed.passed and "the bar is" in passed.message, passed.message
     failed = accuracy.run(modules.load(ASSIGNMENT, single_file.submission(tmp_path / "starter", ASSIGNMENT, "starter")))
     assert not failed.passed and "not implemented" in failed.message
+
+
+RETURNED = "return loss, images.T @ dscores + weight_decay * W, dscores.sum(axis=0)"
+#: One wrong output of loss_and_gradients at a time: the checks that grade it fail, no other. The numeric
+#: gradient checks grade the loss too, since they differentiate it.
+PLANTED = {
+    "the loss in a list": ("return [loss], images.T @ dscores + weight_decay * W, dscores.sum(axis=0)",
+                           {"loss_is_the_batch_negative_log_likelihood_plus_half_the_decay_penalty",
+                            "gradients_match_numeric_without_decay", "gradients_match_numeric_with_decay",
+                            "loss_and_gradients_match_the_reference"}),
+    "db with two columns": ("return loss, images.T @ dscores + weight_decay * W, dscores.sum(axis=0)[:, None][:, [0, 0]]",
+                            {"gradients_match_numeric_without_decay", "gradients_match_numeric_with_decay",
+                             "loss_and_gradients_match_the_reference"}),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(PLANTED))
+def test_one_wrong_output_costs_only_the_checks_that_grade_it(tmp_path, mistake):
+    new, graded_by = PLANTED[mistake]
+    assert single_file.failed_by_one_planted_output(tmp_path, ASSIGNMENT, RETURNED, new) == graded_by

@@ -119,6 +119,70 @@ def test_a_crash_fails_the_call_and_the_next_call_gets_a_fresh_sandbox(tmp_path)
         assert code.fine() == 1
 
 
+TIMED = """
+import time
+
+def compute(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+    return seconds
+
+def wait(seconds):
+    time.sleep(seconds)
+    return seconds
+"""
+
+
+def timed_code(tmp_path):
+    folder = tmp_path / "code"
+    folder.mkdir()
+    (folder / "layers.py").write_text(TIMED)
+    folder.chmod(0o755)
+    (folder / "layers.py").chmod(0o644)
+    return folder
+
+
+def test_a_call_is_timed_by_its_cpu_time_so_a_busy_machine_does_not_fail_it(tmp_path):
+    """A call that computes 1.2 s while another process shares its only core takes about 2.4 s: it
+    passes under a limit of 1.5 s of CPU time. One that computes 3 s does not, and the next call
+    gets a fresh sandbox."""
+    import multiprocessing
+    import os
+    import time
+
+    core = {min(os.sched_getaffinity(0))}
+    before = os.sched_getaffinity(0)
+    hog = multiprocessing.get_context("fork").Process(target=_spin, daemon=True)
+    try:
+        os.sched_setaffinity(0, core)  # the sandbox inherits the core
+        hog.start()
+        with process.Sandbox(timed_code(tmp_path), ("layers",), (), Limits(call_seconds=1.5)) as box:
+            code = RemoteCode(box)
+            started = time.monotonic()
+            assert code.compute(1.2) == 1.2
+            assert time.monotonic() - started > 1.5, "the other process did not share the core"
+            with pytest.raises(process.SandboxError, match=r"computed for more than 1.5 s \(CPU time\) in one call"):
+                code.compute(3.0)
+            assert code.compute(0.1) == 0.1
+    finally:
+        hog.kill()
+        os.sched_setaffinity(0, before)
+
+
+def _spin():
+    while True:
+        pass
+
+
+def test_a_call_that_waits_gets_four_times_its_cpu_time_in_wall_time(tmp_path):
+    with process.Sandbox(timed_code(tmp_path), ("layers",), (), Limits(call_seconds=0.5)) as box:
+        code = RemoteCode(box)
+        assert code.wait(1.0) == 1.0
+        with pytest.raises(process.SandboxError, match="did not return within 2 s"):
+            code.wait(30)
+
+
 def test_without_bubblewrap_grading_refuses_unless_allowed(tmp_path, monkeypatch, mnist, repo):
     monkeypatch.setattr(process, "bubblewrap", lambda: None)
     shutil.copy(repo / "solutions/softmax_mlp/softmax_classifier.py", tmp_path)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from autograde import cli
 from autograde.authoring import catalogue
 from autograde.authoring import selftest
@@ -21,10 +23,20 @@ def test_the_quick_selftest_passes_on_the_whole_catalogue(capsys, cifar10_data_d
     output = capsys.readouterr().out
     bugs, alternatives = len(catalogue.bugs()), len(catalogue.alternatives())
     assert status == 0, output
-    totals = re.search(r"Totals: bugs caught (\d+)/(\d+); false rejections (\d+)/(\d+) alternatives; "
-                       r"bugs with a hint (\d+)/(\d+); bugs not as catalogued (\d+)", output)
+    totals = re.search(r"Totals: bugs caught (\d+)/(\d+) \(100%\); false rejections (\d+)/(\d+) alternatives "
+                       r"\(0%\); bugs with a hint (\d+)/(\d+) \(\d+%\); bugs not as catalogued (\d+)", output)
     assert totals, output
     assert totals.groups() == (str(bugs), str(bugs), "0", str(alternatives), totals.group(5), str(bugs), "0"), output
+
+
+@pytest.mark.slow
+def test_the_full_selftest_trains_every_alternative_to_full_marks(capsys, cifar10_data_dir, monkeypatch):
+    """`make test-slow`: every alternative's accuracy checks run, and each earns full marks."""
+    monkeypatch.setenv("DLKIT_DATA", str(cifar10_data_dir))
+    status = cli.main(["selftest", "--jobs", "2"])
+    output = capsys.readouterr().out
+    assert status == 0, output
+    assert "accuracy not run" not in output.split("Alternatives (each must earn full marks):")[1]
 
 
 def test_parallel_results_are_those_of_a_sequential_run():
@@ -66,7 +78,7 @@ def test_an_alternative_that_loses_a_point_fails_the_selftest(tmp_path):
                                                    + source.replace("W.T.reshape", "W.reshape"))
     alternative = catalogue.Alternative("logistic_regression", "templates_by_rows", folder)
     [graded] = selftest.grade_all([alternative], quick=True)
-    assert not graded.ok and not graded.accuracy_skipped, "alternatives always run every check"
+    assert not graded.ok and graded.accuracy_skipped, "a quick run trains no alternative"
     assert graded.failed == ["templates_are_the_columns_of_w_as_images", "templates_with_other_sizes"]
     assert "alternative logistic_regression/templates_by_rows lost points:" in selftest.failures([graded])
 

@@ -153,18 +153,18 @@ def dense_and_relu_backward_match_numeric_gradients(student):
 
 # -- loss ---------------------------------------------------------------------------------
 
-def student_loss(student, logits, labels):
-    loss, dlogits = validate.sequence(student.softmax_cross_entropy(logits.copy(), labels.copy()),
-                                      "softmax_cross_entropy", 2)
-    return (validate.scalar(loss, "loss"),
-            validate.array(dlogits, "dlogits", logits.shape))
+def student_loss(student, logits, labels) -> validate.Outputs:
+    """The student's loss and dlogits on copies, each validated as a check reads it."""
+    return validate.Outputs(student.softmax_cross_entropy(logits.copy(), labels.copy()), "softmax_cross_entropy",
+                            loss=lambda v: validate.scalar(v, "loss"),
+                            dlogits=lambda v: validate.array(v, "dlogits", logits.shape))
 
 
 @check("loss", points=1)
 def cross_entropy_value_is_log_classes_at_zero_and_stable_near_1000(student):
     """softmax_cross_entropy is log(C) for zero logits and the same for logits near 1000 as without the 1000."""
     labels = rng_for(20).integers(0, 10, size=6)
-    loss, _ = student_loss(student, np.zeros((6, 10)), labels)
+    loss = student_loss(student, np.zeros((6, 10)), labels).loss
     if abs(loss - np.log(10)) > TOLERANCE:
         hint = "The loss is summed over the batch: average it." if abs(loss - 6 * np.log(10)) < 1e-6 else None
         raise CheckFailure(f"for zero logits the loss should be log(10) = {np.log(10):.6f}, got {loss:.6f}", hint)
@@ -183,13 +183,13 @@ def cross_entropy_value_is_log_classes_at_zero_and_stable_near_1000(student):
 @check("loss", points=1)
 def cross_entropy_gradient_matches_numeric(student):
     """The dlogits of softmax_cross_entropy are the numeric gradient of your loss."""
-    compare_loss_gradient(student, lambda z, y: student_loss(student, z, y)[0], 22, "numeric")
+    compare_loss_gradient(student, lambda z, y: student_loss(student, z, y).loss, 22, "numeric")
 
 
 def compare_loss_gradient(student, loss_of, seed: int, label: str, examples: int = 5, classes: int = 4):
     rng = rng_for(seed)
     logits, labels = rng.normal(size=(examples, classes)) * 2, rng.integers(0, classes, size=examples)
-    _, analytic = student_loss(student, logits, labels)
+    analytic = student_loss(student, logits, labels).dlogits
     numeric = gradcheck.numeric_gradient(lambda z: loss_of(z, labels), logits)
     hint = None
     if np.allclose(analytic, numeric * examples):
@@ -200,9 +200,10 @@ def compare_loss_gradient(student, loss_of, seed: int, label: str, examples: int
 
 # -- L1 -----------------------------------------------------------------------------------
 
-def student_l1(student, params, l1: float, sizes):
-    penalty, grads = validate.sequence(student.l1_penalty(copy_params(params), l1), "l1_penalty", 2)
-    return validate.scalar(penalty, "penalty"), params_of(grads, sizes, "l1 gradients")
+def student_l1(student, params, l1: float, sizes) -> validate.Outputs:
+    return validate.Outputs(student.l1_penalty(copy_params(params), l1), "l1_penalty",
+                            penalty=lambda v: validate.scalar(v, "penalty"),
+                            grads=lambda v: params_of(v, sizes, "l1 gradients"))
 
 
 def check_l1(student, seed: int, sizes, l1: float) -> None:
@@ -232,10 +233,11 @@ def l1_penalty_sums_absolute_weights_and_gives_their_signs(student):
 
 # -- the network --------------------------------------------------------------------------
 
-def student_network(student, params, x, labels, l1: float, sizes):
-    loss, grads = validate.sequence(student.loss_and_gradients(copy_params(params), x.copy(), labels.copy(), l1),
-                                    "loss_and_gradients", 2)
-    return validate.scalar(loss, "loss"), params_of(grads, sizes, "gradients")
+def student_network(student, params, x, labels, l1: float, sizes) -> validate.Outputs:
+    """The student's loss and gradients on copies, each validated as a check reads it."""
+    return validate.Outputs(student.loss_and_gradients(copy_params(params), x.copy(), labels.copy(), l1),
+                            "loss_and_gradients", loss=lambda v: validate.scalar(v, "loss"),
+                            grads=lambda v: params_of(v, sizes, "gradients"))
 
 
 def network_problem(seed: int, sizes, examples: int):
@@ -245,7 +247,7 @@ def network_problem(seed: int, sizes, examples: int):
 
 def compare_network(student, loss_of, seed: int, sizes, examples: int, l1: float, label: str) -> None:
     params, x, labels = network_problem(seed, sizes, examples)
-    _, grads = student_network(student, params, x, labels, l1, sizes)
+    grads = student_network(student, params, x, labels, l1, sizes).grads
     where = f"(network {'-'.join(map(str, sizes))}, N={examples}, l1={l1})"
     for index, layer in enumerate(params):
         W, b = layer
@@ -267,8 +269,8 @@ def loss_includes_the_l1_term(student):
     """loss_and_gradients(params, x, labels, l1) grows by l1 * sum(|W|) when l1 goes from 0 to l1."""
     sizes = (6, 5, 4, 3)
     params, x, labels = network_problem(40, sizes, 5)
-    without, _ = student_network(student, params, x, labels, 0.0, sizes)
-    with_l1, _ = student_network(student, params, x, labels, 0.01, sizes)
+    without = student_network(student, params, x, labels, 0.0, sizes).loss
+    with_l1 = student_network(student, params, x, labels, 0.01, sizes).loss
     expected = 0.01 * sum(np.abs(W).sum() for W, _ in params)
     if abs((with_l1 - without) - expected) > TOLERANCE * expected:
         raise CheckFailure(f"loss(l1=0.01) - loss(l1=0) should be 0.01 * sum(|W|) = {expected:.6g}, "
@@ -278,7 +280,7 @@ def loss_includes_the_l1_term(student):
 @check("network", points=1)
 def network_gradients_match_numeric(student):
     """Every dW and db of loss_and_gradients is the numeric gradient of your loss (three layers, with L1)."""
-    compare_network(student, lambda p, x, y, l1: student_network(student, p, x, y, l1, (6, 5, 4, 3))[0],
+    compare_network(student, lambda p, x, y, l1: student_network(student, p, x, y, l1, (6, 5, 4, 3)).loss,
                     41, (6, 5, 4, 3), 5, 0.01, "numeric")
 
 

@@ -24,12 +24,12 @@ def student_softmax(student, scores):
     return validate.array(student.softmax(scores.copy()), "softmax(scores)", scores.shape)
 
 
-def student_loss(student, W, b, images, labels, weight_decay):
-    """The student's (loss, dW, db) on copies, validated."""
+def student_loss(student, W, b, images, labels, weight_decay) -> validate.Outputs:
+    """The student's loss, dW and db on copies, each validated as a check reads it."""
     returned = student.loss_and_gradients(W.copy(), b.copy(), images.copy(), labels.copy(), weight_decay)
-    loss, dW, db = validate.sequence(returned, "loss_and_gradients", 3)
-    return (validate.scalar(loss, "loss"), validate.array(dW, "dW", W.shape),
-            validate.array(db, "db", [b.shape, (1, len(b))]).reshape(b.shape))
+    return validate.Outputs(returned, "loss_and_gradients", loss=lambda v: validate.scalar(v, "loss"),
+                            dW=lambda v: validate.array(v, "dW", W.shape),
+                            db=lambda v: validate.array(v, "db", [b.shape, (1, len(b))]).reshape(b.shape))
 
 
 def negative_log_likelihood(W, b, images, labels) -> float:
@@ -78,14 +78,14 @@ def penalty_hint(difference: float, W, b, weight_decay: float):
 def loss_is_the_batch_negative_log_likelihood_plus_half_the_decay_penalty(student):
     """The loss is N log 2 at W = 0, b = 0, and grows by (weight_decay / 2) * sum(W**2) with weight decay."""
     W, b, images, labels = problem(2, examples=6)
-    loss, _, _ = student_loss(student, np.zeros_like(W), np.zeros_like(b), images, labels, 0.0)
+    loss = student_loss(student, np.zeros_like(W), np.zeros_like(b), images, labels, 0.0).loss
     expected = 6 * np.log(2)
     if abs(loss - expected) > TOLERANCE * expected:
         hint = None
         if abs(loss - np.log(2)) <= TOLERANCE:
             hint = "This is the mean over the batch: this assignment's loss is the sum over the batch (its negative log-likelihood)."
         raise CheckFailure(f"at W = 0, b = 0 the loss of 6 examples should be 6 log 2 = {expected:.6f}, got {loss:.6f}", hint)
-    without, _, _ = student_loss(student, W, b, images, labels, 0.0)
+    without = student_loss(student, W, b, images, labels, 0.0).loss
     data_loss = negative_log_likelihood(W, b, images, labels)
     if abs(without - data_loss) > TOLERANCE * data_loss:
         hint = ("This is the mean over the batch: use the sum." if abs(without - data_loss / 6) <= TOLERANCE * data_loss
@@ -93,7 +93,7 @@ def loss_is_the_batch_negative_log_likelihood_plus_half_the_decay_penalty(studen
         raise CheckFailure(f"with weight_decay = 0 the loss should be -sum log p(y|x) = {data_loss:.6g}, got {without:.6g}",
                            hint)
     weight_decay = 0.3
-    with_decay, _, _ = student_loss(student, W, b, images, labels, weight_decay)
+    with_decay = student_loss(student, W, b, images, labels, weight_decay).loss
     expected = weight_decay / 2 * np.sum(W ** 2)
     if abs((with_decay - without) - expected) > TOLERANCE * expected:
         raise CheckFailure(f"loss(weight_decay=0.3) - loss(weight_decay=0) should be (0.3 / 2) * sum(W**2) = "
@@ -122,7 +122,8 @@ def compare_gradients(student, loss_of, seed: int, weight_decay: float, label: s
                       inputs: int = 5, classes: int = 2) -> None:
     """dW and db of the student against numeric gradients of ``loss_of(W, b, images, labels, weight_decay)``."""
     W, b, images, labels = problem(seed, examples, inputs, classes)
-    _, dW, db = student_loss(student, W, b, images, labels, weight_decay)
+    outputs = student_loss(student, W, b, images, labels, weight_decay)
+    dW, db = outputs.dW, outputs.db
     where = f"(N={examples}, D={inputs}, C={classes}, weight_decay={weight_decay})"
     for name, analytic, numeric in [
         ("dW", dW, gradcheck.numeric_gradient(lambda v: loss_of(v, b, images, labels, weight_decay), W)),
@@ -132,7 +133,7 @@ def compare_gradients(student, loss_of, seed: int, weight_decay: float, label: s
 
 
 def own_loss(student):
-    return lambda W, b, images, labels, weight_decay: student_loss(student, W, b, images, labels, weight_decay)[0]
+    return lambda W, b, images, labels, weight_decay: student_loss(student, W, b, images, labels, weight_decay).loss
 
 
 @check("loss", points=1)

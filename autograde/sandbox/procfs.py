@@ -1,0 +1,82 @@
+"""Processes below a process and the CPU time they used, read from Linux's /proc."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Clock ticks per second, the unit of the times in /proc/PID/stat.
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(pid: int | str) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state first), or None when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2:].split()
+
+
+def descendants(root: int) -> list[int]:
+    """Every process below ``root`` (children before their own children)."""
+    try:
+        return _descendants_by_children(root)
+    except FileNotFoundError:  # a kernel without /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN)
+        if os.path.exists(f"/proc/{root}"):
+            return _descendants_by_scan(root)
+        return []
+
+
+def _children(pid: int) -> list[int]:
+    """The children of ``pid``'s threads; FileNotFoundError where the kernel does not list them."""
+    found = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except FileNotFoundError:
+        return []  # it ended
+    for task in tasks:
+        try:
+            found += [int(child) for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+        except FileNotFoundError:
+            if os.path.exists(f"/proc/{pid}/task/{task}"):
+                raise
+    return found
+
+
+def _descendants_by_children(root: int) -> list[int]:
+    found, stack = [], [root]
+    while stack:
+        for child in _children(stack.pop()):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+def _descendants_by_scan(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (fields := _stat_fields(entry)) is not None:
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    found, stack = [], [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+def is_zombie(pid: int) -> bool:
+    """Whether ``pid`` ended (a zombie, or gone)."""
+    fields = _stat_fields(pid)
+    return fields is None or fields[0] == "Z"
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU time (user and system) used so far by ``root`` and every process below it, including
+    their children that ended and were waited for."""
+    total = 0
+    for pid in (root, *descendants(root)):
+        fields = _stat_fields(pid)
+        if fields is not None:  # utime, stime, cutime, cstime: fields 14 to 17 of stat
+            total += sum(int(value) for value in fields[11:15])
+    return total / TICKS
