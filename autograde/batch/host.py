@@ -73,9 +73,11 @@ def _run_forked(task: Task, answers: int) -> TaskResult:
         finally:
             os._exit(0)
     os.close(write_end)
-    payload, timed_out = b"", True  # what an unexpected error in the host leaves: stop the child
+    payload, timed_out, gone = b"", True, False  # what an unexpected error in the host leaves: stop the child
     try:
         payload, timed_out = _collect(read_end, started + task.limits.submission_seconds)
+    except CoordinatorGone:
+        gone = True  # the child is stopped and its scratch folder removed below; then the host ends
     finally:
         os.close(read_end)
         if timed_out:
@@ -83,6 +85,8 @@ def _run_forked(task: Task, answers: int) -> TaskResult:
         _, status = os.waitpid(pid, 0)
         _kill_descendants()
         shutil.rmtree(folder, ignore_errors=True)
+    if gone:
+        os._exit(0)  # nobody waits for the result
     seconds = time.monotonic() - started
     worker = f"{socket.gethostname()}:{os.getpid()}"
     if timed_out:
@@ -97,8 +101,13 @@ def _run_forked(task: Task, answers: int) -> TaskResult:
                       error=f"the grading process {how} before it sent a result", worker=worker)
 
 
+class CoordinatorGone(Exception):
+    """The coordinator closed the host's input while a task ran (it was stopped, or killed)."""
+
+
 def _collect(read_end: int, deadline: float) -> tuple[bytes, bool]:
-    """(what the child sent, whether the deadline passed first). Exits when the coordinator is gone."""
+    """(what the child sent, whether the deadline passed first). Raises CoordinatorGone when the
+    coordinator is gone."""
     chunks = []
     while True:
         remaining = deadline - time.monotonic()
@@ -106,8 +115,7 @@ def _collect(read_end: int, deadline: float) -> tuple[bytes, bool]:
             return b"", True
         ready, _, _ = select.select([read_end, 0], [], [], remaining)
         if 0 in ready:  # the coordinator only writes between tasks: this is its end of file
-            _kill_descendants()
-            os._exit(0)
+            raise CoordinatorGone
         if read_end in ready:
             chunk = os.read(read_end, 1 << 20)
             if not chunk:

@@ -140,6 +140,11 @@ def exception_hint(description: str) -> str | None:
                 "np.argmax(label, axis=1) gives the indices.")
     if "matmul" in description and "mismatch in its core dimension" in description:
         return "A matrix product got operands whose inner sizes differ: is a transpose missing, or one too many?"
+    bounds = re.search(r"index (\d+) is out of bounds for axis \d+ with size (\d+)", description)
+    if bounds:
+        return (f"An index ran past the end of an axis of size {bounds.group(2)}: is a size hard-coded, such as "
+                f"the notebook's 10 classes? The checks use other sizes: take each one from the shape of an array "
+                f"your code is given (the classes from the weights' or the labels', the batch size from the input's).")
     shapes = re.search(r"could not be broadcast together with shapes \((\d+),\) \((\d+),\d+\)", description) or \
         re.search(r"could not be broadcast together with shapes \((\d+),\d+\) \((\d+),\)", description)
     if shapes and shapes.group(1) == shapes.group(2):

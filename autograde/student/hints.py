@@ -83,6 +83,22 @@ def gradient_mistake(analytic, expected, words: GradientWords, name: str = "the 
                 None)
 
 
+def fixed_divisor(got: float, expected: float, examples: int) -> int | None:
+    """The whole number k when ``got`` is ``expected`` times N / k, N = ``examples``: a mean over the batch
+    taken by dividing by a fixed k (the notebook's batch size, 100) instead of by N; else None."""
+    if not (expected and got and np.isfinite(got)) or got / expected <= 0:
+        return None
+    divisor = examples * expected / got
+    whole = round(divisor)
+    return whole if whole >= 2 and whole != examples and abs(divisor - whole) <= 1e-6 * divisor else None
+
+
+def divided_by(divisor: int, examples: int, what: str = "The loss") -> str:
+    """The hint for ``fixed_divisor``'s mistake."""
+    return (f"{what} is divided by {divisor}, not by the batch size N = {examples}: take N from the input's "
+            f"shape (the checks use other batch sizes than the notebook's).")
+
+
 def known_value(got: float, known: dict[str, float], tolerance: float = 1e-6) -> str | None:
     """The sentence of ``known`` (sentence -> the value that mistake gives) whose value ``got`` is, or None.
 

@@ -32,8 +32,10 @@ def outcomes(assignment_id: str, folder, selected) -> dict[str, CheckOutcome]:
 def failed_by_one_planted_output(tmp_path, assignment_id: str, old: str, new: str) -> set[str]:
     """The checks, public and hidden (the accuracy ones aside), that the reference fails with ``old``
     replaced by ``new``: one wrong output must cost the checks that grade it, and no other."""
+    from autograde.authoring.selftest import accuracy_groups
     from autograde.student import checks
 
-    every = [c for c in checks.load(assignment_id, hidden=True) if not c.group.endswith("accuracy")]
+    training = accuracy_groups(assignment_id)
+    every = [c for c in checks.load(assignment_id, hidden=True) if c.group not in training]
     results = outcomes(assignment_id, submission(tmp_path, assignment_id, "solutions", old, new), every)
     return {name for name, outcome in results.items() if not outcome.passed}

@@ -178,8 +178,11 @@ def test_a_killed_run_resumes_with_only_what_is_missing(released, tmp_path):
     students = [f"student_{i}" for i in range(1, 5)]
     stage(course_dir, dict.fromkeys(students, STARTER))
     ledger = Ledger(course_dir, ASSIGNMENT)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
     run = subprocess.Popen([sys.executable, "-m", "autograde", "autograde", ASSIGNMENT, "--course-dir",
-                            str(course_dir), "--jobs", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            str(course_dir), "--jobs", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           env={**os.environ, "TMPDIR": str(temporary)})
     deadline = time.monotonic() + 300
     while not ledger.entries() and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -193,6 +196,7 @@ def test_a_killed_run_resumes_with_only_what_is_missing(released, tmp_path):
     while any(_running(pid) for pid in below) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [pid for pid in below if _running(pid)], "the killed run left grading processes behind"
+    assert not list(temporary.iterdir()), "the killed run left its scratch folders behind"
 
     summary = coordinator.grade_class(course_dir, ASSIGNMENT, jobs=2, progress=False)
     assert summary.skipped == len(before)

@@ -51,3 +51,22 @@ def test_known_values_name_the_mistake_whose_value_came_back():
     assert hints.known_value(4.2 + 1e-9, known) == "the penalty is doubled"
     assert hints.known_value(0.0, known) == "the penalty is missing"
     assert hints.known_value(2.1, known) is None
+
+
+def test_a_loss_divided_by_a_fixed_batch_size_is_recognised_and_a_mean_or_a_sum_is_not():
+    expected = float(np.log(4))
+    assert hints.fixed_divisor(5 * expected / 100, expected, 5) == 100
+    assert hints.fixed_divisor(5 * expected / 64, expected, 5) == 64
+    assert hints.fixed_divisor(expected, expected, 5) is None  # divided by N: right
+    assert hints.fixed_divisor(5 * expected, expected, 5) is None  # not divided: a sum, hinted elsewhere
+    assert hints.fixed_divisor(1.3 * expected, expected, 5) is None
+    assert hints.fixed_divisor(float("nan"), expected, 5) is None
+
+
+def test_an_index_past_the_end_of_an_axis_suggests_a_hard_coded_size():
+    from autograde.student.checks import exception_hint
+
+    hint = exception_hint("your code raised IndexError: index 7 is out of bounds for axis 1 with size 7 (line 36 "
+                          "of softmax_classifier.py)")
+    assert "hard-coded" in hint and "size 7" in hint
+    assert exception_hint("your code raised IndexError: list index out of range") is None

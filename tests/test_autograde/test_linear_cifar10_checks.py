@@ -98,3 +98,34 @@ def test_the_bar_is_calibrated_on_data_it_has_not_seen_once(tmp_path, monkeypatc
     monkeypatch.setattr(calibration, "entry", no_second_calibration)
     again = accuracy_outcome(single_file.submission(tmp_path / "again", ASSIGNMENT))
     assert again.passed and f"the bar is {recorded['bar']:.2%}" in again.message
+
+
+GRADIENTS = "return G @ X.T / n + 2 * lamda * W, G.sum(axis=1, keepdims=True) / n"
+COST = "return float(-np.sum(Y * log_probabilities) / X.shape[1] + lamda * np.sum(W ** 2))"
+ACCURACY = "return float(np.mean(np.argmax(EvaluateClassifier(X, W, b), axis=0) == y))"
+NUMERIC = {"gradients_match_numeric_gradients_without_regularization",
+           "gradients_match_numeric_gradients_with_regularization"}
+#: One wrong output at a time: the checks that grade it fail, no other. MiniBatchGD's checks replay your
+#: gradients, so a wrong grad_W costs them nothing; a grad_b per example leaves your MiniBatchGD a b of the
+#: wrong shape, and costs them. The numeric gradient checks differentiate your cost, and grade it too.
+PLANTED = {
+    "grad_W twice too large": (GRADIENTS, "return 2 * (G @ X.T / n + 2 * lamda * W), G.sum(axis=1, keepdims=True) / n",
+                               NUMERIC | {"gradients_match_numeric_gradients_of_the_reference_cost"}),
+    "grad_b per example": (GRADIENTS, "return G @ X.T / n + 2 * lamda * W, G / n",
+                           NUMERIC | {"gradients_match_numeric_gradients_of_the_reference_cost",
+                                      "one_epoch_steps_through_the_batches_in_order_visiting_every_column_once",
+                                      "epochs_repeat_the_epoch_and_the_cost_falls",
+                                      "minibatch_gd_with_other_batch_sizes_and_epochs"}),
+    "the cost in a list": (COST, "return [" + COST.removeprefix("return ") + "]",
+                           NUMERIC | {"cost_is_the_mean_cross_entropy", "cost_adds_lamda_times_the_sum_of_squared_weights",
+                                      "cost_matches_the_reference"}),
+    "the accuracy as a count": (ACCURACY, ACCURACY.replace("np.mean", "np.sum"),
+                                {"compute_accuracy_is_the_share_of_columns_whose_largest_probability_is_the_label",
+                                 "compute_accuracy_with_ten_classes_and_a_single_column"}),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(PLANTED))
+def test_one_wrong_output_costs_only_the_checks_that_grade_it(tmp_path, mistake):
+    old, new, graded_by = PLANTED[mistake]
+    assert single_file.failed_by_one_planted_output(tmp_path, "linear_cifar10", old, new) == graded_by

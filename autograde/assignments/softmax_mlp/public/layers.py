@@ -253,11 +253,18 @@ def loss_backward(student, name: str, logit, gt) -> np.ndarray:
     return output(layer.backward(), f"{name}.backward()", logit.shape)
 
 
-def check_loss_value(student, name: str, logit, gt, expected: float, where: str, hints: dict) -> None:
+def check_loss_value(student, name: str, logit, gt, expected: float, where: str, ratios: dict,
+                     known: dict | None = None) -> None:
+    """The loss layer's forward against ``expected``; a hint when the ratio of the two is one of ``ratios``
+    (ratio -> sentence), when the loss is divided by a fixed batch size, or when it is one of the ``known``
+    values of a mistake (sentence -> value)."""
     returned, stored, accuracy, _ = loss_forward(student, name, logit, gt)
     if abs(returned - expected) > 1e-6 * max(1.0, abs(expected)):
         ratio = returned / expected if expected else np.inf
-        hint = next((text for target, text in hints.items() if abs(ratio - target) < 0.02 * target), None)
+        hint = next((text for target, text in ratios.items() if abs(ratio - target) < 0.02 * target), None)
+        if hint is None and (divisor := hints.fixed_divisor(returned, expected, len(logit))):
+            hint = hints.divided_by(divisor, len(logit))
+        hint = hint or hints.known_value(returned, known or {})
         raise CheckFailure(f"{name}.forward returned {returned:.6g}, expected {expected:.6g} {where}", hint)
     if abs(stored - returned) > 1e-12 * max(1.0, abs(returned)):
         raise CheckFailure(f"{name}.loss is {stored:.6g} but forward returned {returned:.6g}: set self.loss")
@@ -291,7 +298,10 @@ def euclidean_forward_is_half_mean_squared_distance(student):
     rng = rng_for(40)
     logit, gt = rng.normal(size=(5, 4)), one_hot(rng, 5, 4)
     expected = float(0.5 * np.sum((logit - gt) ** 2) / 5)
-    check_loss_value(student, "EuclideanLossLayer", logit, gt, expected, "(N=5, C=4)", EUCLIDEAN_HINTS)
+    on_indices = float(0.5 * np.sum((np.argmax(logit, axis=1) - np.argmax(gt, axis=1)) ** 2) / 5)
+    known = {"The loss compares class indices (the argmax of logit and of gt): it is the distance between the "
+             "rows themselves, 0.5 * ||logit - gt||^2 averaged over the batch.": on_indices}
+    check_loss_value(student, "EuclideanLossLayer", logit, gt, expected, "(N=5, C=4)", EUCLIDEAN_HINTS, known)
     check_loss_value(student, "EuclideanLossLayer", gt.copy(), gt, 0.0, "when logit equals gt", {})
 
 
@@ -311,8 +321,15 @@ def cross_entropy_forward_is_mean_negative_log_softmax(student):
     """SoftmaxCrossEntropyLossLayer.forward(logit, gt) is log(C) for zero logits and -mean log softmax in general; it sets loss and acc."""
     rng = rng_for(50)
     gt = one_hot(rng, 5, 4)
-    check_loss_value(student, "SoftmaxCrossEntropyLossLayer", np.zeros((5, 4)), gt, float(np.log(4)),
-                     "for zero logits (N=5, C=4)", CROSS_ENTROPY_HINTS)
+    try:
+        check_loss_value(student, "SoftmaxCrossEntropyLossLayer", np.zeros((5, 4)), gt, float(np.log(4)),
+                         "for zero logits (N=5, C=4)", CROSS_ENTROPY_HINTS)
+    except CheckFailure as failure:
+        if "expected a finite number" not in failure.message:
+            raise
+        raise CheckFailure(failure.message.replace(", expected", " for zero logits, expected"),
+                           "Is the log taken of the logits themselves? log(0) is -inf and a negative logit has no "
+                           "log: the cross-entropy is -log of softmax(logit) at the labelled class.") from None
     logit = rng.normal(size=(5, 4)) * 2
     log_softmax = logit - np.log(np.exp(logit).sum(axis=1, keepdims=True))
     expected = float(-np.sum(gt * log_softmax) / 5)

@@ -134,6 +134,11 @@ def loss_at_zero_weights_is_log_of_class_count(student):
             hint = f"Your loss is {examples} times log(C), and {examples} is the batch size: average over the batch."
         elif hints.near(loss, np.log10(classes)):
             hint = "Your loss is log10(C): use the natural logarithm np.log."
+        elif divisor := hints.fixed_divisor(loss, expected, examples):
+            hint = hints.divided_by(divisor, examples)
+        elif hints.near(loss, np.log(2)):
+            hint = ("Your loss is log(2) at W = 0, that of a sigmoid per class: the softmax divides each exp(score) "
+                    "by the sum of the row's C exponentials, so each class has 1/C.")
         raise CheckFailure(f"with W = 0, N={examples} and C={classes} the loss should be log({classes}) = "
                            f"{expected:.6f}, got {loss:.6f}", hint)
 
