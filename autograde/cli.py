@@ -67,6 +67,7 @@ def _release(args) -> int:
 
 
 def _autograde(args) -> int:
+    submissions.require_released(args.course_dir, args.assignment)
     data.for_assignment(args.assignment)
     refused = {}
     if args.submissions:
@@ -84,8 +85,17 @@ def _autograde(args) -> int:
     return 0
 
 
-def _grades(args) -> int:
+def _graded(args) -> tuple[list[str], list]:
+    """The grade table's columns and rows; UsageError when no submission is graded yet."""
     columns, rows = grade_table.collect(args.course_dir, args.assignment, args.db_url)
+    if not rows:
+        raise UsageError(f"no submission of {args.assignment} is graded yet in {args.course_dir}: run "
+                         f"`dlkit autograde {args.assignment} --course-dir {args.course_dir}` first")
+    return columns, rows
+
+
+def _grades(args) -> int:
+    columns, rows = _graded(args)
     print(grade_table.table(columns, rows))
     if args.csv:
         args.csv.write_text(grade_table.to_csv(columns, rows))
@@ -96,6 +106,7 @@ def _grades(args) -> int:
 def _report(args) -> int:
     from autograde.reports import class_report
 
+    _graded(args)
     print(f"wrote {class_report.write(args.course_dir, args.assignment, args.output, args.db_url)}")
     return 0
 

@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 from autograde import intake
+from autograde.errors import UsageError
 from autograde.student import registry
 
 
@@ -21,6 +22,13 @@ def stage(course_dir: Path, assignment_id: str, student: str, files: dict[str, P
     return target
 
 
+def require_released(course_dir: Path, assignment_id: str) -> None:
+    """Raise UsageError, saying what to run, when ``assignment_id`` has no release in ``course_dir``."""
+    if not (course_dir / "release" / assignment_id).is_dir():
+        raise UsageError(f"{assignment_id} is not released in {course_dir}: run "
+                         f"`dlkit release {assignment_id} --course-dir {course_dir}` first")
+
+
 def import_folder(course_dir: Path, assignment_id: str, folder: Path) -> tuple[list[str], dict[str, str]]:
     """Stage every ``folder/<student>/`` (the student's files, optionally notebooks), read safely
     (``intake.read_folder``: no links, devices or oversized files).
@@ -30,8 +38,18 @@ def import_folder(course_dir: Path, assignment_id: str, folder: Path) -> tuple[l
     """
     spec = registry.get(assignment_id)
     allowed = list(spec.student_files) + [f"{n}.ipynb" for n in spec.notebooks]
+    require_released(course_dir, assignment_id)
+    if not folder.exists():
+        raise UsageError(f"the submissions folder {folder} does not exist")
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is a file, not a folder: --submissions takes a folder that holds one folder "
+                         f"per student (<student>/<files>)")
+    students = sorted(p for p in folder.iterdir() if p.is_dir() or p.is_symlink())
+    if not students:
+        raise UsageError(f"{folder} holds no student folders: --submissions takes a folder of "
+                         f"<student>/<files>, such as <student>/{spec.student_files[0]}")
     staged, refused = [], {}
-    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir() or p.is_symlink()):
+    for student_dir in students:
         student = student_dir.name
         try:
             files = intake.read_folder(student_dir, only=allowed)

@@ -244,7 +244,10 @@ class Sandbox:
         for stream in (self.process.stdin, self.process.stdout):
             _widen(stream)
         threading.Thread(target=self._drain, args=(self.process.stderr,), daemon=True).start()
-        header, buffers = self._receive(0, self.limits.call_seconds)
+        # Importing the student's modules is a call like any other (and within the sandbox's time).
+        header, buffers = self._receive(0, min(self.limits.call_seconds * WALL_PER_CPU_SECOND,
+                                               max(self.limits.sandbox_seconds - self.spent, 0.1)),
+                                        self.limits.call_seconds)
         if "error" in header:
             self.import_error = header["error"]
             self.names = {}

@@ -176,10 +176,10 @@ def _spin():
 
 
 def test_a_call_that_waits_gets_four_times_its_cpu_time_in_wall_time(tmp_path):
-    with process.Sandbox(timed_code(tmp_path), ("layers",), (), Limits(call_seconds=0.5)) as box:
+    with process.Sandbox(timed_code(tmp_path), ("layers",), (), Limits(call_seconds=1)) as box:
         code = RemoteCode(box)
-        assert code.wait(1.0) == 1.0
-        with pytest.raises(process.SandboxError, match="did not return within 2 s"):
+        assert code.wait(2.0) == 2.0
+        with pytest.raises(process.SandboxError, match="did not return within 4 s"):
             code.wait(30)
 
 

@@ -1,0 +1,51 @@
+"""A user's mistake at the command line is one line on stderr that says what to do, and exit code 1:
+never a traceback, never a silent success (issue 19)."""
+from __future__ import annotations
+
+import pytest
+
+from autograde import cli
+from autograde.course import build
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory, mnist):
+    """A course with softmax_mlp released and nothing graded; logistic_regression is not released."""
+    course_dir = tmp_path_factory.mktemp("released") / "course"
+    build.release(course_dir, "softmax_mlp")
+    return course_dir
+
+
+def one_line_error(arguments, capsys) -> str:
+    assert cli.main(arguments) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
+    assert "Traceback" not in captured.out + captured.err
+    return lines[0]
+
+
+def test_submissions_that_are_a_file_a_missing_folder_or_an_empty_one_are_refused(course, tmp_path, capsys):
+    a_file = tmp_path / "submissions.zip"
+    a_file.write_bytes(b"PK")
+    (tmp_path / "empty").mkdir()
+    autograde = ["autograde", "softmax_mlp", "--course-dir", str(course), "--submissions"]
+    assert "is a file, not a folder" in one_line_error(autograde + [str(a_file)], capsys)
+    assert "does not exist" in one_line_error(autograde + [str(tmp_path / "nowhere")], capsys)
+    message = one_line_error(autograde + [str(tmp_path / "empty")], capsys)
+    assert "holds no student folders" in message and "<student>/softmax_classifier.py" in message
+    assert not (course / "submitted").exists(), "nothing was staged"
+
+
+def test_an_assignment_not_released_says_to_release_it(course, tmp_path, capsys):
+    (tmp_path / "alice").mkdir()
+    message = one_line_error(["autograde", "logistic_regression", "--course-dir", str(course), "--submissions",
+                              str(tmp_path)], capsys)
+    assert f"run `dlkit release logistic_regression --course-dir {course}` first" in message
+
+
+@pytest.mark.parametrize("command", ["grades", "report"])
+def test_grades_and_report_before_any_grading_say_to_autograde_first(course, capsys, command):
+    message = one_line_error([command, "softmax_mlp", "--course-dir", str(course)], capsys)
+    assert f"no submission of softmax_mlp is graded yet in {course}: run `dlkit autograde softmax_mlp" in message
+    assert not (course / "reports").exists()
