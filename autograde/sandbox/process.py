@@ -245,9 +245,7 @@ class Sandbox:
             _widen(stream)
         threading.Thread(target=self._drain, args=(self.process.stderr,), daemon=True).start()
         # Importing the student's modules is a call like any other (and within the sandbox's time).
-        header, buffers = self._receive(0, min(self.limits.call_seconds * WALL_PER_CPU_SECOND,
-                                               max(self.limits.sandbox_seconds - self.spent, 0.1)),
-                                        self.limits.call_seconds)
+        header, buffers = self._receive(0, self._call_wall_seconds(), self.limits.call_seconds)
         if "error" in header:
             self.import_error = header["error"]
             self.names = {}
@@ -311,7 +309,7 @@ class Sandbox:
         if self.import_error:
             raise SandboxError(f"could not import your code: {self.import_error['message']}"
                                + (f" ({self.import_error['where']})" if self.import_error["where"] else ""))
-        remaining = self._remaining()
+        self._remaining()  # raises when the sandbox's time is used up
         request_id = self._next_id
         self._next_id += 1
         started = time.perf_counter()
@@ -320,10 +318,13 @@ class Sandbox:
                 self.process.stdin.write(wire.pack({**header, "id": request_id}, buffers))
             except (BrokenPipeError, OSError):
                 self._fail("your code ended the grading process")
-            return self._receive(request_id, min(self.limits.call_seconds * WALL_PER_CPU_SECOND, remaining),
-                                 self.limits.call_seconds)
+            return self._receive(request_id, self._call_wall_seconds(), self.limits.call_seconds)
         finally:
             self.spent += time.perf_counter() - started
+
+    def _call_wall_seconds(self) -> float:
+        """The wall time one call may take: four times its CPU time, within what is left of the sandbox's."""
+        return min(self.limits.call_seconds * WALL_PER_CPU_SECOND, max(self.limits.sandbox_seconds - self.spent, 0.1))
 
     def _receive(self, request_id: int, timeout: float, cpu_seconds: float | None = None) -> tuple[dict, list]:
         """The answer to ``request_id``. It must come within ``timeout`` s, and before the sandbox's processes

@@ -44,12 +44,7 @@ def _children(pid: int) -> list[int]:
 
 
 def _descendants_by_children(root: int) -> list[int]:
-    found, stack = [], [root]
-    while stack:
-        for child in _children(stack.pop()):
-            found.append(child)
-            stack.append(child)
-    return found
+    return _below(root, _children)
 
 
 def _descendants_by_scan(root: int) -> list[int]:
@@ -57,9 +52,14 @@ def _descendants_by_scan(root: int) -> list[int]:
     for entry in os.listdir("/proc"):
         if entry.isdigit() and (fields := _stat_fields(entry)) is not None:
             children.setdefault(int(fields[1]), []).append(int(entry))
+    return _below(root, lambda pid: children.get(pid, []))
+
+
+def _below(root: int, children_of) -> list[int]:
+    """Every process below ``root``, given each process's children (children before their own children)."""
     found, stack = [], [root]
     while stack:
-        for child in children.get(stack.pop(), []):
+        for child in children_of(stack.pop()):
             found.append(child)
             stack.append(child)
     return found
