@@ -71,7 +71,10 @@ def _autograde(args) -> int:
     data.for_assignment(args.assignment)
     refused = {}
     if args.submissions:
-        _, refused = submissions.import_folder(args.course_dir, args.assignment, args.submissions)
+        imported = submissions.import_folder(args.course_dir, args.assignment, args.submissions)
+        for note in imported.notes:
+            print(f"note: {note}")
+        refused = imported.refused
     summary = coordinator.grade_class(args.course_dir, args.assignment, jobs=args.jobs, scheduler=args.scheduler,
                                       force=args.force, students=args.student,
                                       limits=Limits(submission_seconds=args.time_limit,
@@ -195,7 +198,9 @@ def parser() -> argparse.ArgumentParser:
     sub = command("autograde", _autograde,
                   "autograde the submissions not graded yet, in parallel, with nbgrader and the trusted checks")
     sub.add_argument("assignment", choices=registry.ids())
-    sub.add_argument("--submissions", type=Path, help="first import FOLDER/<student>/ (their .py files, notebooks)")
+    sub.add_argument("--submissions", type=Path,
+                     help="first import FOLDER/<student>/ or FOLDER/<student>.zip (.tar.gz): their .py files and "
+                          "notebooks, found further down if need be")
     workers = sub.add_mutually_exclusive_group()
     jobs_option(workers)
     workers.add_argument("--scheduler", metavar="ADDRESS",

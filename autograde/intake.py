@@ -13,8 +13,15 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
+import tarfile
+import zipfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+#: The archives a student may hand in instead of a folder, by the end of their name.
+ARCHIVES = (".zip", ".tar.gz", ".tgz", ".tar")
+#: What archivers add that no submission needs (macOS's resource forks and folder settings).
+ARCHIVER_LITTER = ["__MACOSX", ".DS_Store", "Thumbs.db"]
 
 
 class SubmissionRejected(Exception):
@@ -60,6 +67,133 @@ def read_folder(folder: Path, ignore=(), limits: IntakeLimits = IntakeLimits(), 
         if len(files) >= limits.files:
             raise SubmissionRejected(f"the submission holds more than {limits.files} files")
         files[name] = content
+    return files
+
+
+def names(folder: Path, ignore=()) -> list[str]:
+    """The relative POSIX paths of the files below ``folder``, with the checks of ``read_folder`` on
+    every entry but the size ones (nothing is read)."""
+    folder = Path(folder)
+    if folder.is_symlink():
+        raise SubmissionRejected(f"{folder} is a symbolic link: a submission is a folder of regular files")
+    return [relative.as_posix() for relative in _walk(folder, Path(), ignore)]
+
+
+def archive_stem(name: str) -> str | None:
+    """``alice`` for ``alice.zip`` or ``alice.tar.gz``; None for a name that is not an archive's."""
+    for suffix in ARCHIVES:
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            return name[:-len(suffix)]
+    return None
+
+
+def read_archive(path: Path, ignore=(), limits: IntakeLimits = IntakeLimits(), only=None) -> dict[str, bytes]:
+    """The regular files of a ``.zip`` or ``.tar(.gz)`` archive (path inside it -> content), by the
+    rules of ``read_folder``: a link, a device, a name that is absolute or climbs out with ``..``, or
+    sizes over ``limits`` (declared or actually unpacked) are refused with SubmissionRejected. Nothing
+    is written to disk. With ``only``, every member is checked and just those files are read."""
+    return _read_members(path, ignore, limits, only)
+
+
+def archive_names(path: Path, ignore=(), limits: IntakeLimits = IntakeLimits()) -> list[str]:
+    """The files of an archive, every member checked as by ``read_archive``, none read."""
+    return sorted(_members(path, ignore, limits))
+
+
+def _members(path: Path, ignore, limits: IntakeLimits) -> dict[str, int]:
+    listed = _listing(path)
+    members: dict[str, int] = {}
+    for name, kind, size in listed:
+        parts = PurePosixPath(name).parts
+        if name.startswith("/") or "\\" in name or ".." in parts or not parts:
+            raise SubmissionRejected(f"{path.name} holds {name!r}, not a path inside the archive")
+        if any(_ignored(part, ignore) for part in parts):
+            continue
+        if kind == "folder":
+            continue
+        if kind != "file":
+            raise SubmissionRejected(f"{path.name} holds {name}, {kind}: an archive may hold regular files only")
+        if size > limits.file_bytes:
+            raise SubmissionRejected(f"{name} in {path.name} has {size:,} bytes, more than the limit of "
+                                     f"{limits.file_bytes:,}")
+        members[PurePosixPath(*parts).as_posix()] = size
+        if len(members) > limits.files:
+            raise SubmissionRejected(f"{path.name} holds more than {limits.files} files")
+    if sum(members.values()) > limits.total_bytes:
+        raise SubmissionRejected(f"{path.name} unpacks to more than {limits.total_bytes:,} bytes")
+    return members
+
+
+def _listing(path: Path) -> list[tuple[str, str, int]]:
+    """(name, kind, declared size) of every member: kind is file, folder, or what else it is."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as error:
+        raise SubmissionRejected(f"{path.name} cannot be read: {error.strerror}") from None
+    os.close(descriptor)
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                return [(info.filename, _zip_kind(info), info.file_size) for info in archive.infolist()]
+        with tarfile.open(path) as archive:
+            return [(member.name, _tar_kind(member), member.size) for member in archive.getmembers()]
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as error:
+        raise SubmissionRejected(f"{path.name} is not a readable .zip or .tar.gz archive ({error})") from None
+
+
+def _zip_kind(info: zipfile.ZipInfo) -> str:
+    mode = info.external_attr >> 16
+    if info.is_dir():
+        return "folder"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_IFMT(mode) and not stat.S_ISREG(mode):  # a zip from Windows or Python has no file type
+        return "not a regular file"
+    return "file"
+
+
+def _tar_kind(member: tarfile.TarInfo) -> str:
+    if member.isdir():
+        return "folder"
+    if member.isreg():
+        return "file"
+    if member.issym():
+        return f"a symbolic link (to {member.linkname})"
+    if member.islnk():
+        return f"a hard link (to {member.linkname})"
+    return "a device or fifo" if member.isdev() else "not a regular file"
+
+
+def _read_members(path: Path, ignore, limits: IntakeLimits, only) -> dict[str, bytes]:
+    members = _members(path, ignore, limits)
+    wanted = [name for name in members if only is None or name in set(only)]
+    files: dict[str, bytes] = {}
+    total = 0
+
+    def keep(name: str, stream) -> None:
+        nonlocal total
+        content = stream.read(limits.file_bytes + 1)
+        if len(content) > limits.file_bytes:
+            raise SubmissionRejected(f"{name} in {path.name} unpacks to more than {limits.file_bytes:,} bytes")
+        total += len(content)
+        if total > limits.total_bytes:
+            raise SubmissionRejected(f"{path.name} unpacks to more than {limits.total_bytes:,} bytes")
+        files[name] = content
+
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                by_name = {PurePosixPath(i.filename).as_posix(): i for i in archive.infolist() if not i.is_dir()}
+                for name in wanted:
+                    with archive.open(by_name[name]) as stream:
+                        keep(name, stream)
+        else:
+            with tarfile.open(path) as archive:
+                by_name = {PurePosixPath(m.name).as_posix(): m for m in archive.getmembers() if m.isreg()}
+                for name in wanted:
+                    keep(name, archive.extractfile(by_name[name]))
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, RuntimeError) as error:
+        raise SubmissionRejected(f"{path.name} is not a readable .zip or .tar.gz archive ({error})") from None
     return files
 
 

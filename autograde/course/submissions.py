@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograde import intake
+from autograde.course import config
 from autograde.errors import UsageError
 from autograde.student import registry
 
@@ -29,12 +31,27 @@ def require_released(course_dir: Path, assignment_id: str) -> None:
                          f"`dlkit release {assignment_id} --course-dir {course_dir}` first")
 
 
-def import_folder(course_dir: Path, assignment_id: str, folder: Path) -> tuple[list[str], dict[str, str]]:
-    """Stage every ``folder/<student>/`` (the student's files, optionally notebooks), read safely
-    (``intake.read_folder``: no links, devices or oversized files).
+@dataclass
+class Imported:
+    """What ``import_folder`` did: the students staged, those refused (student -> why), and notes on
+    what it read differently from ``<student>/<files>`` (files found further down, entries ignored)."""
 
-    Returns (the students staged, {student: why} for those refused). A refused student's earlier
-    submission, if any, is removed from ``submitted/``, so that it is not graded instead.
+    staged: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def import_folder(course_dir: Path, assignment_id: str, folder: Path) -> Imported:
+    """Stage every student of ``folder``: a folder ``<student>/`` or an archive ``<student>.zip`` (or
+    ``.tar.gz``, ``.tgz``, ``.tar``) of the student's files and, optionally, notebooks.
+
+    Everything is read safely (``intake``: no links, devices, names leaving the folder, oversized
+    files; archives are read in memory, never unpacked to disk). The assignment's files may sit one
+    or more folders down (``frank/softmax_mlp/<files>``, as a learning platform's download or a
+    zipped folder has them): the folder holding most of them is used, and a note says so. A student
+    with none of the assignment's files is refused with what the submission does hold, so that it
+    is never graded as the starter. A refused student's earlier submission, if any, is removed from
+    ``submitted/``, so that it is not graded instead.
     """
     spec = registry.get(assignment_id)
     allowed = list(spec.student_files) + [f"{n}.ipynb" for n in spec.notebooks]
@@ -43,21 +60,90 @@ def import_folder(course_dir: Path, assignment_id: str, folder: Path) -> tuple[l
         raise UsageError(f"the submissions folder {folder} does not exist")
     if not folder.is_dir():
         raise UsageError(f"{folder} is a file, not a folder: --submissions takes a folder that holds one folder "
-                         f"per student (<student>/<files>)")
-    students = sorted(p for p in folder.iterdir() if p.is_dir() or p.is_symlink())
-    if not students:
-        raise UsageError(f"{folder} holds no student folders: --submissions takes a folder of "
-                         f"<student>/<files>, such as <student>/{spec.student_files[0]}")
-    staged, refused = [], {}
-    for student_dir in students:
-        student = student_dir.name
+                         f"(or .zip) per student (<student>/<files>)")
+    imported = Imported()
+    entries: dict[str, list[Path]] = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_dir() or path.is_symlink():
+            entries.setdefault(path.name, []).append(path)
+        elif intake.archive_stem(path.name):
+            entries.setdefault(intake.archive_stem(path.name), []).append(path)
+        else:
+            imported.notes.append(f"ignored {path.name}: not a student's folder or archive "
+                                  f"({', '.join(intake.ARCHIVES)})")
+    if not entries:
+        raise UsageError(f"{folder} holds no student folders or archives: --submissions takes a folder of "
+                         f"<student>/<files> (or <student>.zip), such as <student>/{spec.student_files[0]}")
+    for student, sources in entries.items():
         try:
-            files = intake.read_folder(student_dir, only=allowed)
+            if len(sources) > 1:
+                raise intake.SubmissionRejected(f"both {' and '.join(_shown(p) for p in sources)} are "
+                                                f"in {folder}: keep one")
+            files, note = _read_submission(sources[0], allowed)
         except intake.SubmissionRejected as error:
-            refused[student] = str(error)
+            imported.refused[student] = str(error)
             shutil.rmtree(course_dir / "submitted" / student / assignment_id, ignore_errors=True)
             continue
+        if note:
+            imported.notes.append(f"{student}: {note}")
         target = stage(course_dir, assignment_id, student, {})
         intake.write_folder(target, files)
-        staged.append(student)
-    return staged, refused
+        imported.staged.append(student)
+    return imported
+
+
+def _shown(path: Path) -> str:
+    return path.name + ("/" if path.is_dir() and not path.is_symlink() else "")
+
+
+def _read_submission(source: Path, allowed: list[str]) -> tuple[dict[str, bytes], str]:
+    """The assignment's files of one student's folder or archive, and a note when they were found
+    further down; SubmissionRejected when the source breaks a rule of ``intake`` or holds none."""
+    ignore = config.IGNORE + intake.ARCHIVER_LITTER
+    archive = not source.is_dir() or source.is_symlink()
+    if archive and not source.is_symlink():
+        names = intake.archive_names(source, ignore)
+    else:
+        names = intake.names(source, ignore)
+    root = _root(names, allowed)
+    if root is None:
+        raise intake.SubmissionRejected(f"none of the assignment's files ({', '.join(allowed)}) is in "
+                                        f"{_shown(source)}; {_contents(names)}")
+    wanted = [root + name for name in allowed]
+    if archive:
+        files = intake.read_archive(source, ignore, only=wanted)
+    else:
+        files = intake.read_folder(source, ignore, only=wanted)
+    files = {name[len(root):]: content for name, content in files.items()}
+    where = f"{source.name}/{root}"
+    note = f"graded the files in {where}" if root else ""
+    return files, note
+
+
+def _root(names: list[str], allowed: list[str]) -> str | None:
+    """The folder (``""`` or ``"a/b/"``) that holds most of the ``allowed`` files, the shallowest of
+    equals; None when no folder holds any."""
+    found: dict[str, int] = {}
+    for name in names:
+        for wanted in allowed:
+            if name == wanted or name.endswith("/" + wanted):
+                prefix = name[:len(name) - len(wanted)]
+                found[prefix] = found.get(prefix, 0) + 1
+    if not found:
+        return None
+    return min(found, key=lambda prefix: (-found[prefix], prefix.count("/"), prefix))
+
+
+def _contents(names: list[str], shown: int = 6) -> str:
+    """``it holds notes.txt, old/ (2 files)``: the top level of a submission, folders with their file count."""
+    if not names:
+        return "it holds no files"
+    top: dict[str, int] = {}
+    for name in names:
+        head, _, rest = name.partition("/")
+        key = head + "/" if rest else head
+        top[key] = top.get(key, 0) + 1
+    items = [f"{key} ({count} file{'s' if count > 1 else ''})" if key.endswith("/") else key
+             for key, count in sorted(top.items())]
+    more = f" and {len(items) - shown} more" if len(items) > shown else ""
+    return "it holds " + ", ".join(items[:shown]) + more

@@ -65,3 +65,25 @@ def test_writing_back_refuses_paths_that_leave_the_folder_and_replaces_links(tmp
     (tmp_path / "out" / "a.py").symlink_to(tmp_path / "target.py")
     intake.write_folder(tmp_path / "out", {"a.py": b"new"})
     assert (tmp_path / "target.py").read_text() == "old" and not (tmp_path / "out" / "a.py").is_symlink()
+
+
+def test_an_archive_is_held_to_the_limits_of_a_folder(tmp_path):
+    import zipfile
+
+    small = tmp_path / "small.zip"
+    with zipfile.ZipFile(small, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a/ok.py", "x = 1\n")
+        archive.writestr("a/.DS_Store", "\0")
+    assert intake.read_archive(small, ignore=[".DS_Store"], limits=LIMITS) == {"a/ok.py": b"x = 1\n"}
+    assert intake.archive_names(small, limits=LIMITS) == ["a/.DS_Store", "a/ok.py"]
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("big.py", b"#" * 5000)       # 5,000 bytes from a few dozen
+    with pytest.raises(intake.SubmissionRejected, match="big.py in bomb.zip has 5,000 bytes, more than the limit"):
+        intake.read_archive(bomb, limits=LIMITS)
+    many = tmp_path / "many.zip"
+    with zipfile.ZipFile(many, "w") as archive:
+        for i in range(3):
+            archive.writestr(f"m{i}.py", "#" * 900)
+    with pytest.raises(intake.SubmissionRejected, match="many.zip unpacks to more than 2,500 bytes"):
+        intake.read_archive(many, limits=LIMITS)
