@@ -21,7 +21,7 @@ from autograde import kit
 from autograde.authoring import starter
 from autograde.batch import coordinator, tasks
 from autograde.course import build, commands, submissions
-from autograde.errors import UsageError
+from autograde.errors import Interrupted, UsageError
 from autograde.grading import data
 from autograde.limits import Limits
 from autograde.reports import grade_table
@@ -260,6 +260,12 @@ def main(argv=None) -> int:
     except (UsageError, commands.NbgraderFailed, KeyError, FileNotFoundError, DatasetUnavailable, DownloadError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except Interrupted as interrupted:
+        print(interrupted, file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -4,3 +4,7 @@ A leaf: it imports nothing of the kit. ``dlkit`` prints its message as one line,
 
 class UsageError(Exception):
     """The request cannot be carried out as given; the message says why and what to do instead."""
+
+
+class Interrupted(Exception):
+    """The user stopped a command (Ctrl-C); the message says what was kept and how to go on."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import os
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +26,7 @@ from autograde.batch import hosts, record, tasks
 from autograde.batch.ledger import Ledger
 from autograde.batch.tasks import Task, TaskResult
 from autograde.course import commands, config
-from autograde.errors import UsageError
+from autograde.errors import Interrupted, UsageError
 from autograde.limits import Limits
 from autograde.sandbox import process
 
@@ -100,10 +102,13 @@ def grade_class(course_dir: Path, assignment_id: str, jobs: int | None = None, s
         except intake.SubmissionRejected as error:
             rejections[folder.parent.name] = str(error)
 
+    released = {path.name: path.read_bytes() for path in (course_dir / "release" / assignment_id).glob("*.ipynb")}
+
     def task_of(folder: Path) -> Task:
         files = tasks.read_folder(folder)
-        return Task(assignment_id, folder.parent.name, source, files, template, tasks.fingerprint(files, digest),
-                    limits, secret)
+        graded, warnings = tasks.unreadable_notebooks_replaced(files, released)
+        return Task(assignment_id, folder.parent.name, source, graded, template, tasks.fingerprint(files, digest),
+                    limits, secret, tuple(warnings))
 
     pending = [f for f in folders if f in fingerprints and recorded.get(f.parent.name) != fingerprints[f]]
     refused = {student: reason for student, reason in rejections.items()
@@ -116,8 +121,16 @@ def grade_class(course_dir: Path, assignment_id: str, jobs: int | None = None, s
         record.save(course_dir, url, result)
         summary.results.append(result)
     if pending:
-        with _workers(jobs, scheduler, len(pending)) as (executor, slots):
-            _run(executor, slots, map(task_of, pending), len(pending), course_dir, url, summary, progress, assignment_id)
+        recorded_before = len(summary.results)
+        try:
+            with _workers(jobs, scheduler, len(pending)) as (executor, slots):
+                _run(executor, slots, map(task_of, pending), len(pending), course_dir, url, summary, progress,
+                     assignment_id)
+        except KeyboardInterrupt:
+            done = len(summary.results) - recorded_before
+            raise Interrupted(f"interrupted: {done} of {len(pending)} submissions graded and recorded; run the "
+                              f"same command to grade the other {len(pending) - done} (what is recorded is kept)") \
+                from None
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -188,6 +201,23 @@ def _connect(scheduler: str):
     return client
 
 
+@contextlib.contextmanager
+def _uninterrupted():
+    """Ctrl-C during the block takes effect when the block is done (in the main thread; elsewhere
+    Python delivers no KeyboardInterrupt)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received = []
+    previous = signal.signal(signal.SIGINT, lambda *_: received.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            raise KeyboardInterrupt
+
+
 def _run(executor, slots: int, task_iterator, count: int, course_dir: Path, db_url: str, summary: Summary,
          progress: bool, assignment_id: str) -> None:
     """Keep ``TASKS_PER_SLOT * slots`` tasks out; record each result as it comes back."""
@@ -212,8 +242,10 @@ def _run(executor, slots: int, task_iterator, count: int, course_dir: Path, db_u
                 except Exception as error:  # noqa: BLE001 - a lost worker must not stop the batch
                     result = TaskResult(task.assignment_id, task.student_id, task.fingerprint, tasks.CRASHED, 0.0,
                                     error=f"the worker failed: {type(error).__name__}: {error}")
-                record.save(course_dir, db_url, result)
-                summary.results.append(result)
+                result.warnings = [*task.warnings, *result.warnings]
+                with _uninterrupted():  # a result is recorded whole, or not at all
+                    record.save(course_dir, db_url, result)
+                    summary.results.append(result)
                 failures += result.status != tasks.GRADED
                 bar.set_postfix(failed=failures, refresh=False)
                 bar.update()

@@ -28,8 +28,10 @@ class Host:
     """A running host process; ``grade`` sends it one task and waits for the result."""
 
     def __init__(self):
+        # A session of its own: Ctrl-C at the terminal reaches the coordinator alone, which ends
+        # the hosts by closing their input (no host prints a KeyboardInterrupt of its own).
         self.process = subprocess.Popen([sys.executable, "-m", "autograde.batch.host"],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True)
 
     def grade(self, task: Task) -> TaskResult:
         try:

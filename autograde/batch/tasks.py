@@ -41,6 +41,8 @@ class Task:
     limits: Limits = Limits()
     #: The course's grading secret (``config.grading_secret``): the inputs the checks draw.
     secret: int | None = None
+    #: What the coordinator changed in the submission before grading it, for the grade table.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ class TaskResult:
     timestamp: datetime.datetime | None = None
     #: False when the worker had no bubblewrap and the limits allowed grading without it.
     sandboxed: bool = True
+    #: What the grade table and the report should say beside the score (an unreadable notebook replaced).
+    warnings: list[str] = field(default_factory=list)
 
 
 def read_folder(folder: Path) -> dict[str, bytes]:
@@ -91,6 +95,28 @@ def read_folder(folder: Path) -> dict[str, bytes]:
 
 def write_folder(folder: Path, files: dict[str, bytes]) -> None:
     intake.write_folder(folder, files)
+
+
+def unreadable_notebooks_replaced(files: dict[str, bytes], released: dict[str, bytes]) -> tuple[dict[str, bytes],
+                                                                                                  list[str]]:
+    """``files`` with every notebook of ``released`` (name -> content) that is not a valid notebook
+    replaced by the released one, and a warning for each: the scores that come from the student's
+    ``.py`` files do not depend on the notebook, and nbgrader cannot grade a notebook it cannot read."""
+    import nbformat
+
+    files, warnings = dict(files), []
+    for name, content in sorted(released.items()):
+        if name not in files:
+            continue
+        try:
+            nbformat.validate(nbformat.reads(files[name].decode("utf-8"), as_version=4))
+        except Exception as error:  # noqa: BLE001 - JSON, encoding and schema errors alike
+            reason = " ".join(str(error).split())
+            reason = reason if len(reason) <= 80 else reason[:77] + "..."
+            files[name] = content
+            warnings.append(f"{name} is not a readable notebook ({type(error).__name__}: {reason}): the released "
+                            f"{name} was graded in its place, so its scores come from the .py files alone")
+    return files, warnings
 
 
 def _digest(files: dict[str, bytes]) -> hashlib.sha256:

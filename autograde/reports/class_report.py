@@ -165,6 +165,11 @@ def _students(rows: list[grade_table.Row], maximum: float) -> str:
 
 
 def _failed_list(row: grade_table.Row) -> str:
+    warnings = "".join(f"<div class='warning'>{html.escape(w)}</div>" for w in row.warnings)
+    return warnings + _failed_checks(row)
+
+
+def _failed_checks(row: grade_table.Row) -> str:
     if row.status != GRADED:
         return ""
     if not row.failed:
@@ -289,6 +294,7 @@ td.number {{ white-space: nowrap; }}
 pre {{ white-space: pre-wrap; margin: 0; font-size: 12px; max-height: 12em; overflow: auto; }}
 code {{ font-size: 12px; background: #f1f1f1; padding: 0 3px; border-radius: 3px; }}
 .badge {{ background: #d73027; color: #fff; border-radius: 4px; padding: 1px 6px; font-size: 12px; white-space: nowrap; }}
+.warning {{ background: #fff3cd; border-left: 3px solid #e0a800; padding: 2px 6px; margin-bottom: 4px; font-size: 13px; }}
 .good-text {{ color: #1a7a40; }}
 </style></head>
 <body><main>

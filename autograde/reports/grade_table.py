@@ -28,6 +28,7 @@ class Row:
     error: str = ""  # why it could not be graded
     seconds: float | None = None  # how long its grading took, when the ledger knows
     sandboxed: bool = True  # False: graded without bubblewrap (--unsafe-no-sandbox)
+    warnings: list[str] = field(default_factory=list)  # what was changed to grade it (an unreadable notebook)
 
     @property
     def failed(self) -> list[dict]:
@@ -75,6 +76,7 @@ def collect(course_dir: Path, assignment_id: str, db_url: str | None = None) -> 
             if entry:
                 row.status, row.error, row.seconds = entry["status"], entry["error"], entry["seconds"]
                 row.sandboxed = entry.get("sandboxed", True)
+                row.warnings = entry.get("warnings", [])
             rows.append(row)
     return columns, rows
 
@@ -106,6 +108,10 @@ def table(columns: list[str], rows: list[Row]) -> str:
         lines += ["", "Submissions that could not be graded (no score; every cell waits for manual grading;"
                       " `dlkit autograde ASSIGNMENT --force --student ID` tries again):"]
         lines += [f"  {row.student}: {row.status}: {first_line(row.error)}" for row in not_graded]
+    warned = [row for row in rows if row.warnings]
+    if warned:
+        lines += ["", "Graded with a warning:"]
+        lines += [f"  {row.student}: {warning}" for row in warned for warning in row.warnings]
     unconfined = [row.student for row in rows if row.status == GRADED and not row.sandboxed]
     if unconfined:
         lines = [f"WARNING: graded WITHOUT a sandbox (--unsafe-no-sandbox, bubblewrap missing): {', '.join(unconfined)}.",
@@ -122,8 +128,11 @@ def first_line(text: str, limit: int = 110) -> str:
 def to_csv(columns: list[str], rows: list[Row]) -> str:
     stream = io.StringIO()
     writer = csv.writer(stream)
-    writer.writerow(["student", "score", "max_score", *columns, "failed_checks", "status", "sandboxed"])
+    writer.writerow(["student", "score", "max_score", *columns, "failed_checks", "status", "sandboxed", "warnings"])
     for r in rows:
-        writer.writerow([r.student, r.score, r.max_score, *(r.cells.get(c, 0) for c in columns),
-                         " ".join(o["id"] for o in r.failed), r.status, "yes" if r.sandboxed else "no"])
+        graded = r.status == GRADED  # no score is not a score of 0: the CSV leaves it empty
+        writer.writerow([r.student, r.score if graded else "", r.max_score,
+                         *(r.cells.get(c, 0) if graded else "" for c in columns),
+                         " ".join(o["id"] for o in r.failed), r.status, "yes" if r.sandboxed else "no",
+                         " | ".join(r.warnings)])
     return stream.getvalue()

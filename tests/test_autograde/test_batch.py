@@ -139,7 +139,11 @@ def test_a_crash_and_a_time_out_are_recorded_and_the_batch_goes_on(released, tmp
     course_dir = copy_course(released, tmp_path / "course")
     (tmp_path / "hangs.py").write_text(HANGS)
     stage(course_dir, {"corrupt": STARTER, "hangs": tmp_path / "hangs.py", "starter": STARTER})
-    (course_dir / "submitted/corrupt" / ASSIGNMENT / "softmax.ipynb").write_text('{"cells": [')  # a cut-off upload
+    broken = course_dir / "submitted/corrupt" / ASSIGNMENT / "softmax.ipynb"
+    notebook = nbformat.read(broken, as_version=4)
+    for cell in notebook.cells:  # nbgrader refuses a grade cell without its id: it cannot tell what to score
+        cell.metadata.get("nbgrader", {}).pop("grade_id", None)
+    nbformat.write(notebook, broken)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setenv("TMPDIR", str(scratch))  # where the hosts put their scratch courses
@@ -163,14 +167,39 @@ def test_a_crash_and_a_time_out_are_recorded_and_the_batch_goes_on(released, tmp
         assert state[student]["files"] == []
     assert all(score == 0 for score, _, _ in state["starter"]["grades"].values())
 
-    assert cli.main(["grades", ASSIGNMENT, "--course-dir", str(course_dir)]) == 0
+    assert cli.main(["grades", ASSIGNMENT, "--course-dir", str(course_dir), "--csv", str(tmp_path / "g.csv")]) == 0
     printed = capsys.readouterr().out
     assert "Submissions that could not be graded" in printed
+    exported = {row["student"]: row for row in csv.DictReader((tmp_path / "g.csv").open())}
+    assert [exported[s]["score"] for s in ("corrupt", "hangs", "starter")] == ["", "", "0.0"], "no score is not 0"
     assert "  hangs: timed out: grading took longer than 30 s" in printed
     assert "  corrupt: crashed:" in printed
     assert cli.main(["report", ASSIGNMENT, "--course-dir", str(course_dir), "--output", str(tmp_path / "r.html")]) == 0
     failures = (tmp_path / "r.html").read_text().split("Submissions that failed to run")[1].split("</section>")[0]
     assert "hangs" in failures and "corrupt" in failures and "starter" not in failures
+
+
+def test_an_unreadable_notebook_costs_only_the_notebook_and_the_grades_say_so(released, sequential, tmp_path,
+                                                                              capsys):
+    """A cut-off upload of the notebook: the .py files are graded as usual, with the released notebook."""
+    course_dir = copy_course(released, tmp_path / "course")
+    student = "gradient_not_averaged"
+    stage(course_dir, {student: CLASS[student]})
+    (course_dir / "submitted" / student / ASSIGNMENT / "softmax.ipynb").write_text('{"cells": [')
+    summary = coordinator.grade_class(course_dir, ASSIGNMENT, jobs=1, progress=False)
+    assert [r.status for r in summary.results] == [tasks.GRADED]
+    graded, plain = gradebook_state(course_dir)[student], gradebook_state(sequential)[student]
+    assert graded["grades"] == plain["grades"] and graded["outcomes"] == plain["outcomes"]
+    assert sum(score for score, _, _ in graded["grades"].values()) > 0
+    warning = ("softmax.ipynb is not a readable notebook (NotJSONError: Notebook does not appear to be JSON: "
+               "'{\"cells\": ['): the released softmax.ipynb was graded in its place, so its scores come from the "
+               ".py files alone")
+    assert summary.results[0].warnings == [warning]
+    assert cli.main(["grades", ASSIGNMENT, "--course-dir", str(course_dir), "--csv", str(tmp_path / "g.csv")]) == 0
+    assert f"  {student}: {warning}" in capsys.readouterr().out.splitlines()
+    assert next(csv.DictReader((tmp_path / "g.csv").open()))["warnings"] == warning
+    assert cli.main(["report", ASSIGNMENT, "--course-dir", str(course_dir), "--output", str(tmp_path / "r.html")]) == 0
+    assert "is not a readable notebook" in (tmp_path / "r.html").read_text()
 
 
 def test_a_killed_run_resumes_with_only_what_is_missing(released, tmp_path):
@@ -209,6 +238,36 @@ def test_a_killed_run_resumes_with_only_what_is_missing(released, tmp_path):
     changed.write_text(changed.read_text() + "\n# resubmitted\n")
     summary = coordinator.grade_class(course_dir, ASSIGNMENT, jobs=2, progress=False)
     assert [r.student_id for r in summary.results] == ["student_2"] and summary.skipped == 3
+
+
+def test_ctrl_c_says_what_was_recorded_and_how_to_resume_without_a_traceback(released, tmp_path):
+    """Ctrl-C at a terminal signals the whole foreground process group, as killpg does here."""
+    course_dir = copy_course(released, tmp_path / "course")
+    students = [f"student_{i}" for i in range(1, 4)]
+    stage(course_dir, dict.fromkeys(students, STARTER))
+    ledger = Ledger(course_dir, ASSIGNMENT)
+    run = subprocess.Popen([sys.executable, "-m", "autograde", "autograde", ASSIGNMENT, "--course-dir",
+                            str(course_dir), "--jobs", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while not ledger.entries() and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    below = procfs.descendants(run.pid)
+    os.killpg(run.pid, signal.SIGINT)
+    out, err = run.communicate(timeout=120)
+    recorded = [entry["student"] for entry in ledger.entries()]
+    assert 1 <= len(recorded) < len(students), "the run should have been interrupted midway"
+    assert run.returncode == 130
+    assert "Traceback" not in out + err and "KeyboardInterrupt" not in out + err, err
+    assert (f"interrupted: {len(recorded)} of 3 submissions graded and recorded; run the same command to grade "
+            f"the other {3 - len(recorded)} (what is recorded is kept)") in err.splitlines()
+    deadline = time.monotonic() + 30
+    while any(_running(pid) for pid in below) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in below if _running(pid)], "the interrupted run left grading processes behind"
+    summary = coordinator.grade_class(course_dir, ASSIGNMENT, jobs=1, progress=False)
+    assert summary.skipped == len(recorded)
+    assert sorted(r.student_id for r in summary.results) == sorted(set(students) - set(recorded))
 
 
 def _working_in(folder: Path) -> list[int]:
