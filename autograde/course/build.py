@@ -8,6 +8,7 @@ students unchanged.
 """
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -16,6 +17,7 @@ from autograde import kit
 from autograde.course import commands, config
 from autograde.errors import UsageError
 from autograde.student import checks, registry
+from autograde.student.notebook import POINTS_FILE
 
 #: In a notebook's markdown, ``{points:GROUP}`` becomes the points of grade cell GROUP ("3 points").
 POINTS_TOKEN = re.compile(r"\{points:(\w+)\}")
@@ -99,6 +101,9 @@ def build_source(course_dir: Path, assignment_id: str, repo: Path = kit.REPO) ->
     for original, relative in release_files(assignment_id, repo):
         (source / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(original, source / relative)
+    # The notebook's cells say how many of a cell's points the hidden checks decide at grading.
+    points = source / "autograde" / "assignments" / assignment_id / POINTS_FILE
+    points.write_text(json.dumps(points_by_group(assignment_id), indent=1, sort_keys=True) + "\n")
     return source
 
 

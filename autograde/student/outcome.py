@@ -42,8 +42,9 @@ def earned(outcomes: list[CheckOutcome]) -> float:
     return round(sum(o.earned for o in outcomes), 6)
 
 
-def render(outcomes: list[CheckOutcome], footer: str = "Score") -> str:
-    """One line per check (mark, points, what it verifies); on failure why, and a hint."""
+def render(outcomes: list[CheckOutcome], footer: str | None = "Score") -> str:
+    """One line per check (mark, points, what it verifies); on failure why, and a hint; then, unless
+    ``footer`` is None, ``{footer}: 2 of 3 points``."""
     lines = []
     for outcome in outcomes:
         mark = "PASS" if outcome.passed else "FAIL"
@@ -53,6 +54,6 @@ def render(outcomes: list[CheckOutcome], footer: str = "Score") -> str:
             lines.append(f"     {outcome.message}")
             if outcome.hint:
                 lines.append(f"     Hint: {outcome.hint}")
-    possible = sum(o.points for o in outcomes)
-    lines.append(f"{footer}: {earned(outcomes):g} of {possible:g} points")
+    if footer is not None:
+        lines.append(f"{footer}: {earned(outcomes):g} of {sum(o.points for o in outcomes):g} points")
     return "\n".join(lines)

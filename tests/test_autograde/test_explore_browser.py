@@ -28,6 +28,7 @@ from autograde import kit
 from autograde.course import build
 from autograde.course import commands
 from autograde.student import registry
+from support.examples import bug_file
 
 CHROMIUM = Path("/usr/bin/chromium")
 SKIP_VARIABLE = "DLKIT_SKIP_BROWSER_TESTS"
@@ -55,7 +56,8 @@ CELL_ERRORS = """() => {
     }
     return errors;
 }"""
-SCREENSHOT_COPY = kit.REPO / "build" / "screenshots" / "explore_panel.png"
+SCREENSHOTS = kit.REPO / "build" / "screenshots"
+SCREENSHOT_COPY = SCREENSHOTS / "explore_panel.png"
 
 
 @pytest.fixture
@@ -83,20 +85,23 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def released_with_reference(repo, tmp_path, mnist):
-    """A released notebook folder whose student files hold the reference solution."""
+@pytest.fixture(params=["reference"])
+def lab_folder(request, repo, tmp_path, mnist):
+    """A released notebook folder whose student files hold the reference solution, or (by parameter)
+    the catalogued bug of that name."""
     assignment_id, _ = NOTEBOOK
     release = build.release(tmp_path / "course", assignment_id)
     root = tmp_path / "lab"
     shutil.copytree(release, root)
     for relative in registry.get(assignment_id).student_files:
-        shutil.copy(repo / "solutions" / assignment_id / relative, root / relative)
+        source = (repo / "solutions" / assignment_id / relative if request.param == "reference"
+                  else bug_file(assignment_id, request.param, relative))
+        shutil.copy(source, root / relative)
     return root
 
 
 @pytest.fixture
-def jupyterlab(released_with_reference, tmp_path):
+def jupyterlab(lab_folder, tmp_path):
     """A JupyterLab server on 127.0.0.1 serving the folder; yields its URL with the token."""
     port, token = free_port(), secrets.token_hex(16)
     settings = tmp_path / "jupyter"
@@ -110,10 +115,10 @@ def jupyterlab(released_with_reference, tmp_path):
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
          "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", "--allow-root",
-         f"--ServerApp.root_dir={released_with_reference}", "--LabApp.expose_app_in_browser=True",
+         f"--ServerApp.root_dir={lab_folder}", "--LabApp.expose_app_in_browser=True",
          f"--LabApp.workspaces_dir={settings / 'workspaces'}", f"--LabApp.user_settings_dir={settings / 'settings'}",
          "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        cwd=released_with_reference, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=lab_folder, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -199,3 +204,38 @@ def test_slider_and_train_redraw_the_plot_and_report_an_accuracy(chromium, jupyt
     SCREENSHOT_COPY.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(screenshot, SCREENSHOT_COPY)
     print(f"one run from pressing Train to the accuracy: {first_run_seconds:.1f} s; screenshot: {SCREENSHOT_COPY}")
+
+
+@pytest.mark.parametrize("lab_folder", ["decay_missing_from_gradient"], indirect=True)
+def test_run_all_goes_through_a_failing_grade_cell_which_shows_its_report_alone(chromium, jupyterlab, tmp_path):
+    """A student whose gradient lacks the decay term presses Run All: every cell runs, the panel at the
+    end included; the failing grade cell shows the checks' report with the hint and the points, in the
+    notebook's error colours, and no traceback into the kit."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, token = jupyterlab
+    _, name = NOTEBOOK
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGUMENTS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{url}/lab/tree/{name}.ipynb?token={token}")
+            page.wait_for_function(NOTEBOOK_READY, timeout=60_000)
+            ran = page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            assert ran, f"Run All stopped: {page.evaluate(CELL_ERRORS)}"
+            expect(page.locator(".dlkit-explore")).to_be_visible(timeout=120_000)  # the last cell ran
+            assert page.evaluate(CELL_ERRORS) == [], "a cell shows an error (a traceback)"
+            failing = page.locator(".jp-CodeCell").filter(
+                has=page.locator("[data-mime-type='application/vnd.jupyter.stderr']", has_text="checks failed"))
+            expect(failing).to_have_count(1)
+            failing.scroll_into_view_if_needed()
+            report = "\n".join(failing.locator(".jp-OutputArea-output").all_text_contents())
+            assert "FAIL [0/" in report and "Hint:" in report and "lacks the decay term" in report, report
+            assert re.search(r"Public checks: [\d.]+ of [\d.]+ points?", report), report
+            assert "Traceback" not in report and "autograde/" not in report, report
+            screenshot = tmp_path / "failing_grade_cell.png"
+            failing.screenshot(path=str(screenshot))
+        finally:
+            browser.close()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(screenshot, SCREENSHOTS / "failing_grade_cell.png")
