@@ -27,9 +27,9 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
-from autograde.student import checks, modules, registry
+from autograde.student import checks, modules, plots, registry
 from autograde.student.checks import CheckFailure, assignment_of_module, describe_exception
 from data_scripts import DatasetUnavailable
 
@@ -105,8 +105,10 @@ class Choice:
 
     def widget(self) -> widgets.Widget:
         if all(isinstance(option, str) for option in self.options):
-            return widgets.ToggleButtons(options=self.options, value=self.value, description=self.label,
-                                         style={"description_width": _LABEL_WIDTH, "button_width": "90px"})
+            # Whole names on buttons as wide as they need ("softmax cross entropy", not "softmax...").
+            return widgets.ToggleButtons(options=[(option.replace("_", " "), option) for option in self.options],
+                                         value=self.value, description=self.label,
+                                         style={"description_width": _LABEL_WIDTH, "button_width": "auto"})
         return widgets.SelectionSlider(options=self.options, value=self.value, description=self.label,
                                        continuous_update=False, **_CONTROL_STYLE)
 
@@ -126,8 +128,9 @@ class Slider:
                                  continuous_update=False, **_CONTROL_STYLE)
 
 
-_LABEL_WIDTH = "150px"
-_CONTROL_STYLE = {"style": {"description_width": _LABEL_WIDTH}, "layout": widgets.Layout(width="430px")}
+#: Wide enough for the longest label in full ("hidden units (each layer)", "regularization (lamda)").
+_LABEL_WIDTH = "190px"
+_CONTROL_STYLE = {"style": {"description_width": _LABEL_WIDTH}, "layout": widgets.Layout(width="470px")}
 
 
 def batch_size_control(value: int) -> Choice:
@@ -254,6 +257,7 @@ class Panel:
         self.train_button.disabled = True
         self.result.value = "Training..."
         start = time.perf_counter()
+        stopped = True
         try:
             # Overflows of a diverging run would print warnings nobody sees from a button; the
             # result says it diverged instead.
@@ -274,12 +278,15 @@ class Panel:
         except Exception as error:  # noqa: BLE001 - a bug in the student's code becomes a sentence
             self.result.value = html.escape(f"Training stopped: {describe_exception(error)}")
         else:
+            stopped = False
             self.runs.append(Run(hyperparameters, curves, time.perf_counter() - start))
             # The plot first: when the accuracy appears, the curves it belongs to are there.
             self.plot.value = self._render()
             self.table.value = self._table()
             self.result.value = self._summary(self.runs[-1])
         finally:
+            if stopped:  # the bar does not stay at the epoch where the code failed
+                self.progress.value, self.progress_text.value = 0, ""
             self.train_button.disabled = False
 
     def _check_syntax(self) -> None:
@@ -350,16 +357,16 @@ class Panel:
             if run is not None:
                 _draw(loss_axis, accuracy_axis, run.curves, faint)
         loss_axis.set(title="loss", xlabel="epoch")
-        accuracy_axis.set(title="accuracy (%)", xlabel="epoch")
+        accuracy_axis.set(title="accuracy", xlabel="epoch")
+        plots.percent(accuracy_axis)
         if self.runs:
             losses = [value for run in self.runs[-2:]
                       for value in run.curves.training_loss + (run.curves.test_loss or [])]
             if all(np.isfinite(value) and value > 0 for value in losses) and max(losses) >= 10 * min(losses):
                 # Losses that fall by decades: a log axis, labelled in plain numbers (within one decade a
                 # log axis would show one label or none, so the axis stays linear).
-                loss_axis.set(yscale="log", title="loss (log scale)")
-                loss_axis.yaxis.set_major_formatter(FuncFormatter(_loss_label))
-                loss_axis.yaxis.set_minor_formatter(FuncFormatter(_loss_label))
+                plots.log_scale(loss_axis)
+                loss_axis.set(title="loss (log scale)")
             accuracy_axis.legend(handles=_legend(self.runs), fontsize=8, loc="lower right")
             if len(self.runs) > 1:
                 figure.suptitle(f"run {len(self.runs)}, and run {len(self.runs) - 1} in grey to compare with",
@@ -386,13 +393,13 @@ def _draw(loss_axis, accuracy_axis, curves: Curves, faint: bool) -> None:
     training, test = (FAINT, FAINT) if faint else ({"color": "C0", "linewidth": 2}, {"color": "C1", "linewidth": 2})
     epoch = np.arange(1, len(curves.training_loss) + 1)
     loss_axis.plot(epoch, curves.training_loss, "-", **training)
-    accuracy_axis.plot(epoch, 100 * np.asarray(curves.training_accuracy), "-", **training)
+    accuracy_axis.plot(epoch, curves.training_accuracy, "-", **training)
     if curves.test_loss is not None:
         loss_axis.plot(epoch, curves.test_loss, "--", **test)
     if curves.test_accuracy is not None:
-        accuracy_axis.plot(epoch, 100 * np.asarray(curves.test_accuracy), "--", **test)
+        accuracy_axis.plot(epoch, curves.test_accuracy, "--", **test)
     else:  # the trainer evaluates only at the end
-        accuracy_axis.plot([epoch[-1]], [100 * curves.final_accuracy], "o", **test)
+        accuracy_axis.plot([epoch[-1]], [curves.final_accuracy], "o", **test)
 
 
 def _legend(runs: list[Run]) -> list[Line2D]:
@@ -404,12 +411,6 @@ def _legend(runs: list[Run]) -> list[Line2D]:
     if len(runs) > 1:
         handles.append(Line2D([], [], **FAINT, label=f"run {len(runs) - 1}"))
     return handles
-
-
-def _loss_label(value: float, _) -> str:
-    """'0.05' for the 1s, 2s and 5s of each decade of a log axis, nothing for the ticks between."""
-    leading = value / 10 ** math.floor(math.log10(value)) if value > 0 else 0
-    return f"{value:.2g}" if round(leading, 6) in (1, 2, 5) else ""
 
 
 def _shown(value) -> str:

@@ -100,6 +100,7 @@ def test_starter_gets_one_sentence_naming_the_function_to_implement(repo, data, 
     assert panel.result.value == (f"Implement {function} in {file} first: it still raises NotImplementedError, "
                                   "so the panel cannot train with your code yet.")
     assert panel.runs == [] and panel.plot.value == before and not panel.train_button.disabled
+    assert (panel.progress.value, panel.progress_text.value) == (0, ""), "the bar stays where the code failed"
 
 
 @pytest.fixture
