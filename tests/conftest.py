@@ -74,3 +74,11 @@ def cifar10_data_dir(tmp_path_factory, mnist):
         assert server.requests, "the tarball did not come from the local server"
     os.link(data_dir() / "mnist.npz", folder / "mnist.npz")
     return folder
+
+
+@pytest.fixture
+def chromium():
+    """Debian's Chromium for Playwright (tests/support/browser.py); fails with what to do when it is missing."""
+    from support.browser import chromium_or_fail
+
+    return chromium_or_fail()

@@ -41,10 +41,11 @@ c.TrustedChecks.secret = {secret!r}
 # a submission that hangs delays the batch by at most this much per cell, and its grade comes
 # from the sandbox.
 c.Execute.timeout = {cell_seconds!r}
-# Feedback shows the trusted results but never the code of hidden tests.
+# Feedback shows the trusted results but never the code of hidden tests; formulas in MathML, no bare scores.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
+    "autograde.course.feedback.FeedbackPage",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 '''

@@ -24,15 +24,24 @@ from traitlets import Dict, Integer
 
 from autograde import intake
 from autograde.course import config
-from autograde.grading import runner
+from autograde.grading import calibration, runner
 from autograde.limits import Limits
 from autograde.student import outcome, registry
 from autograde.student.outcome import CheckOutcome
 
 
-def cell_outputs(outcomes: list[CheckOutcome], max_points: float) -> list:
-    """Outputs of one grade cell: the report, then the score (or an error when it is zero)."""
+#: Said under an accuracy check's result, which is not the accuracy the notebook printed above it.
+ACCURACY_NOTE = ("This accuracy counts: the autograder trained your code itself, outside your notebook, with the "
+                 "assignment's settings and fixed seeds. The accuracy your notebook printed comes from "
+                 "its own run (shortened when the notebook is graded), so the two can differ.")
+
+
+def cell_outputs(outcomes: list[CheckOutcome], max_points: float, accuracy: bool = False) -> list:
+    """Outputs of one grade cell: the report, then the score (or an error when it is zero). ``accuracy``:
+    the cell reports an accuracy check, whose report ends with ACCURACY_NOTE."""
     text = outcome.render(outcomes, footer="Score from the autograder")
+    if accuracy:
+        text += "\n" + ACCURACY_NOTE
     score = min(outcome.earned(outcomes), max_points)
     if score <= 0:
         return [new_output("error", ename="ChecksFailed", evalue="no check of this cell passed", traceback=[text])]
@@ -60,6 +69,7 @@ class TrustedChecks(NbGraderPreprocessor):
         groups = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.cell_type == "code" and utils.is_grade(c)}
         student_files, provided_files = self.files_as_submitted(student, assignment)
         outcomes = runner.run_files(assignment, student_files, provided_files, limits, groups, self.secret).outcomes
+        accuracy = {check.id for check in calibration.accuracy_checks(assignment)}
         by_group: dict[str, list[CheckOutcome]] = {}
         for result in outcomes:
             by_group.setdefault(result.group, []).append(result)
@@ -73,7 +83,7 @@ class TrustedChecks(NbGraderPreprocessor):
                 text = f"no checks are registered for grade cell {group!r}; ask your instructor"
                 cell.outputs = [new_output("error", ename="NoChecks", evalue=text, traceback=[text])]
             else:
-                cell.outputs = cell_outputs(cell_outcomes, points)
+                cell.outputs = cell_outputs(cell_outcomes, points, any(o.id in accuracy for o in cell_outcomes))
             cell.metadata["dlkit"] = {"checks": [o.to_dict() for o in cell_outcomes]}
         return nb, resources
 

@@ -20,22 +20,15 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-from autograde import kit
 from autograde.course import build
 from autograde.course import commands
 from autograde.student import registry
+from support.browser import CHROMIUM_ARGUMENTS, SCREENSHOTS
 from support.examples import bug_file
 
-CHROMIUM = Path("/usr/bin/chromium")
-SKIP_VARIABLE = "DLKIT_SKIP_BROWSER_TESTS"
-#: The background-networking flags matter: without them Chromium keeps reaching for the network,
-#: which a closed machine (CI's) answers with failures.
-CHROMIUM_ARGUMENTS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                      "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 #: The quickest notebook to run whole (its training cells are brief with DLKIT_QUICK=1).
 NOTEBOOK = ("logistic_regression", "logistic_regression")
 ACCURACY = re.compile(r"Test accuracy: (\d+\.\d)%")
@@ -56,27 +49,7 @@ CELL_ERRORS = """() => {
     }
     return errors;
 }"""
-SCREENSHOTS = kit.REPO / "build" / "screenshots"
 SCREENSHOT_COPY = SCREENSHOTS / "explore_panel.png"
-
-
-@pytest.fixture
-def chromium():
-    """Fail (or skip, when asked to) with what to do when Chromium or Playwright is missing."""
-    problem = None
-    if not CHROMIUM.exists():
-        problem = (f"Chromium is not installed at {CHROMIUM}: run `make test`, which installs Debian's chromium "
-                   "package when it runs as root, or `apt-get install chromium`")
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "Playwright is not installed: run `make .venv/.installed` (pyproject.toml pins it)"
-    if problem and os.environ.get(SKIP_VARIABLE) == "1":
-        pytest.skip(f"{problem} ({SKIP_VARIABLE}=1)")
-    if problem:
-        pytest.fail(f"{problem}; set {SKIP_VARIABLE}=1 to skip the browser test instead")
-    return CHROMIUM
 
 
 def free_port() -> int:

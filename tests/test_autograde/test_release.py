@@ -177,8 +177,52 @@ def test_feedback_shows_trusted_results_but_no_hidden_test(planted_course):
     # The starter's feedback holds nothing written in solutions/ (the reference's holds its own file).
     starter_files = [p for p in feedback if "/starter/" in str(p)]
     assert scan(starter_files, [SOLUTION_CANARY]) == []
-    reference_html = next(p for p in html if "/reference/" in str(p)).read_text()
+    reference_html = next(p for p in html if "/reference/" in str(p) and p.name == "softmax.html").read_text()
     assert "Score from the autograder: 3 of 3 points" in reference_html
+
+
+def test_feedback_reads_offline_with_no_bare_scores_and_says_which_accuracy_counts(planted_course):
+    from autograde.course import feedback, preprocessor
+
+    page = (planted_course / "feedback/reference/softmax_mlp/softmax.html").read_text()
+    # Formulas as MathML, which the browser draws without MathJax (nothing left as raw LaTeX).
+    released = nbformat.read(planted_course / "release/softmax_mlp/softmax.ipynb", as_version=4)
+    formulas = sum(len(feedback.MATH.findall(c.source)) for c in released.cells if c.cell_type == "markdown")
+    assert formulas >= 1 and page.count("<math") == formulas
+    assert "\\frac" not in page and "\\text{" not in page
+    # nbgrader reads a grade cell's partial credit from its result; the page shows it in the cell's heading only.
+    assert not re.search(r"Out\[[^\]]*\]:.*?<pre>\d+\.\d+</pre>", page, re.S)
+    assert "Score from the autograder" in page
+    note = preprocessor.ACCURACY_NOTE.split(":")[0]
+    assert page.count(note) == 1, "the accuracy cell, and no other, says which accuracy counts"
+
+
+def test_the_feedback_page_and_the_class_report_as_a_browser_shows_them(planted_course, chromium, tmp_path):
+    """Chromium opens the pages from disk with no network: the formulas are drawn (MathML has a size), the
+    grade cells show their reports; screenshots go to build/screenshots/ to be looked at."""
+    from playwright.sync_api import sync_playwright
+
+    from autograde.reports import class_report
+    from support.browser import CHROMIUM_ARGUMENTS, SCREENSHOTS
+
+    report = class_report.write(planted_course, "softmax_mlp", tmp_path / "report.html")
+    pages = {"feedback": planted_course / "feedback/starter/softmax_mlp/softmax.html", "report": report}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGUMENTS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.route("**/*", lambda route: route.abort() if not route.request.url.startswith("file:")
+                       else route.continue_())  # offline, as a student's laptop may be
+            for name, path in pages.items():
+                page.goto(path.as_uri())
+                if name == "feedback":
+                    formula = page.locator("math").first.bounding_box()
+                    assert formula and formula["width"] > 50 and formula["height"] > 15, formula
+                    assert page.get_by_text("Score from the autograder").count() >= 1
+                page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        finally:
+            browser.close()
 
 
 @pytest.mark.parametrize("name", registry.get("softmax_mlp").notebooks)
