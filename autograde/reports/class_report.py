@@ -13,7 +13,9 @@ import collections
 import datetime
 import html
 import io
+import os
 import statistics
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,9 +27,8 @@ from nbgrader.api import Gradebook
 from autograde.batch.tasks import GRADED
 from autograde.course import config
 from autograde.reports import grade_table
+from autograde.student.checks import NOT_IMPLEMENTED
 
-#: Characters of a check's description shown beside its bar.
-LABEL_CHARACTERS = 72
 #: Red (nobody) to green (everybody) for pass rates and scores.
 COLORS = colormaps["RdYlGn"]
 
@@ -40,16 +41,26 @@ class CheckRate:
     hidden: bool
     passed: int
     ran: int
-    #: The most common first line of the failure messages, and how many submissions got it.
+    #: The most common first line of the failure messages of those who attempted it, and how many got it.
     common_failure: tuple[str, int] | None
+    #: Submissions whose code for this check still raised NotImplementedError.
+    not_attempted: int = 0
+    #: The hint most often given with the failures of those who attempted it.
+    hint: str | None = None
+
+    @property
+    def attempted(self) -> int:
+        return self.ran - self.not_attempted
 
     @property
     def rate(self) -> float:
-        return self.passed / self.ran if self.ran else 0.0
+        """The share of those who attempted the check that passed it."""
+        return self.passed / self.attempted if self.attempted else 0.0
 
 
 def check_rates(rows: list[grade_table.Row]) -> list[CheckRate]:
-    """Pass rate of every check over the graded submissions, hardest first."""
+    """Pass rate of every check over the graded submissions that attempted it, hardest first; checks
+    nobody attempted last."""
     outcomes: dict[str, list[dict]] = collections.defaultdict(list)
     for row in rows:
         if row.status == GRADED:
@@ -57,51 +68,68 @@ def check_rates(rows: list[grade_table.Row]) -> list[CheckRate]:
                 outcomes[outcome["id"]].append(outcome)
     rates = []
     for check_id, runs in outcomes.items():
-        failures = collections.Counter(grade_table.first_line(o["message"]) for o in runs if o["fraction"] < 1.0)
+        wrong = [o for o in runs if o["fraction"] < 1.0 and o["message"] != NOT_IMPLEMENTED]
+        failures = collections.Counter(grade_table.first_line(o["message"]) for o in wrong)
+        hints = collections.Counter(o["hint"] for o in wrong if o.get("hint"))
         first = runs[0]
         rates.append(CheckRate(check_id, first["group"], first["description"], first["hidden"],
                                sum(o["fraction"] >= 1.0 for o in runs), len(runs),
-                               failures.most_common(1)[0] if failures else None))
-    return sorted(rates, key=lambda r: (r.rate, r.id))
+                               failures.most_common(1)[0] if failures else None,
+                               sum(o["message"] == NOT_IMPLEMENTED for o in runs),
+                               hints.most_common(1)[0][0] if hints else None))
+    return sorted(rates, key=lambda r: (r.attempted == 0, r.rate, r.id))
 
 
-def build(course_dir: Path, assignment_id: str, db_url: str | None = None) -> str:
-    """The HTML report of ``assignment_id``."""
+def build(course_dir: Path, assignment_id: str, db_url: str | None = None, output: Path | None = None) -> str:
+    """The HTML report of ``assignment_id``; with ``output`` (where it will be written), each student
+    links to their feedback pages, where ``dlkit feedback`` made them."""
     columns, rows = grade_table.collect(course_dir, assignment_id, db_url)
     with Gradebook(config.db_url_of(course_dir, db_url), config.COURSE_ID) as gradebook:
         cell_points = {cell.name: cell.max_score for notebook in gradebook.find_assignment(assignment_id).notebooks
                        for cell in notebook.grade_cells}
-    return render(assignment_id, columns, cell_points, rows)
+    links = {}
+    if output is not None:
+        for row in rows:
+            pages = [(name, course_dir / "feedback" / row.student / assignment_id / f"{name}.html")
+                     for name in row.notebooks]
+            links[row.student] = [(name, urllib.parse.quote(Path(os.path.relpath(page, output.parent)).as_posix()))
+                                  for name, page in pages if page.is_file()]
+    return render(assignment_id, columns, cell_points, rows, links)
 
 
 def write(course_dir: Path, assignment_id: str, output: Path | None = None, db_url: str | None = None) -> Path:
     """Write the report of ``assignment_id`` to ``output`` (default COURSE/reports/ASSIGNMENT.html); return its path."""
-    output = output or course_dir / "reports" / f"{assignment_id}.html"
-    page = build(course_dir, assignment_id, db_url)
+    output = (output or course_dir / "reports" / f"{assignment_id}.html").absolute()
+    page = build(course_dir, assignment_id, db_url, output)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(page)
     return output
 
 
-def render(assignment_id: str, columns: list[str], cell_points: dict[str, float], rows: list[grade_table.Row]) -> str:
+def render(assignment_id: str, columns: list[str], cell_points: dict[str, float], rows: list[grade_table.Row],
+           links: dict[str, list[tuple[str, str]]] | None = None) -> str:
     graded = [row for row in rows if row.status == GRADED]
     failed = [row for row in rows if row.status != GRADED]
     rates = check_rates(rows)
     maximum = max((row.max_score for row in rows), default=0.0)
     scores = [row.score for row in graded]
+    notebooks = list(dict.fromkeys(name for row in rows for name in row.notebooks))
     sections = [_summary(rows, graded, failed, scores, maximum)]
     if graded:
-        sections.append(_section("Scores", _histogram(scores, maximum),
-                                 f"{len(graded)} graded submissions; the dashed line is the mean, the dotted one the median."))
+        sections.append(_section("Scores", _histograms(graded, maximum, notebooks),
+                                 f"{len(graded)} graded submissions"
+                                 + (", in total and in each notebook" if len(notebooks) > 1 else "")
+                                 + "; the dashed line is the mean, the dotted one the median."))
     if rates:
-        sections.append(_section("Which checks the class passed", _pass_rates(rates) + _hardest_table(rates),
-                                 "Every check of the autograder, hardest first: the share of graded submissions that "
-                                 "passed it. Hidden checks are marked (hidden)."))
+        sections.append(_section("Which checks the class passed", _hardest_table(rates) + _pass_rates(rates),
+                                 "Every check of the autograder, hardest first: the share of the graded submissions "
+                                 "that attempted it which passed it. A submission whose code for a check still "
+                                 "raises NotImplementedError did not attempt it; hidden checks are marked."))
     if graded and columns:
         sections.append(_section("Average of every grade cell", _cell_averages(columns, cell_points, graded),
                                  "Mean points of each notebook grade cell, as a share of its points."))
     sections.append(_failures(failed))
-    sections.append(_students(rows, maximum))
+    sections.append(_students(rows, maximum, notebooks, links or {}))
     title = f"Grade report: {assignment_id}"
     return PAGE.format(title=html.escape(title), body="\n".join(sections),
                        generated=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
@@ -133,11 +161,15 @@ def _hardest_table(rates: list[CheckRate], count: int = 5) -> str:
     if not hardest:
         return ""
     body = "".join(
-        f"<tr><td>{r.rate:.0%}</td><td><b>{html.escape(r.description)}</b><br><code>{html.escape(r.id)}</code></td>"
+        f"<tr><td>{r.rate:.0%}<br><span class='muted'>of {r.attempted}</span></td>"
+        f"<td><b>{html.escape(r.description)}</b><br><code>{html.escape(r.id)}</code></td>"
         f"<td>{html.escape(r.common_failure[0])} <span class='muted'>({r.common_failure[1]} of "
-        f"{r.ran - r.passed} failures)</span></td></tr>" for r in hardest)
-    return ('<h3>The hardest checks, and what went wrong most often</h3><table><tr><th>passed</th><th>check</th>'
-            f'<th>most common failure</th></tr>{body}</table>')
+        f"{r.attempted - r.passed} failures)</span>"
+        + (f"<div class='hint'>Hint: {html.escape(r.hint)}</div>" if r.hint else "") + "</td></tr>"
+        for r in hardest)
+    return ('<h3>The hardest checks among those who attempted them, and what went wrong most often</h3>'
+            '<table><tr><th>passed</th><th>check</th><th>most common failure</th></tr>'
+            f'{body}</table>')
 
 
 def _failures(failed: list[grade_table.Row]) -> str:
@@ -154,14 +186,28 @@ def _failures(failed: list[grade_table.Row]) -> str:
             f'{body}</table></section>')
 
 
-def _students(rows: list[grade_table.Row], maximum: float) -> str:
+def _students(rows: list[grade_table.Row], maximum: float, notebooks: list[str],
+              links: dict[str, list[tuple[str, str]]]) -> str:
+    def score(row) -> str:
+        if row.status != GRADED:
+            return "&mdash;"
+        parts = [f"<b>{row.score:g} / {maximum:g}</b>"]
+        parts += [f"<span class='muted'>{html.escape(name)} {row.notebooks[name][0]:g} / {row.notebooks[name][1]:g}"
+                  "</span>" for name in notebooks if name in row.notebooks and len(notebooks) > 1]
+        return "<br>".join(parts)
+
+    def student(row) -> str:
+        pages = " · ".join(f"<a href='{href}'>{html.escape(name)}</a>" for name, href in links.get(row.student, []))
+        return html.escape(row.student) + (f"<br><span class='muted'>feedback: {pages}</span>" if pages else "")
+
     body = "".join(
-        f"<tr><td>{html.escape(row.student)}</td><td class='number'>"
-        f"{'&mdash;' if row.status != GRADED else f'{row.score:g} / {maximum:g}'}</td>"
-        f"<td>{html.escape(row.status)}</td><td>{_failed_list(row)}</td></tr>"
+        f"<tr><td>{student(row)}</td><td class='number'>{score(row)}</td><td>{html.escape(row.status)}</td>"
+        f"<td>{_failed_list(row)}</td></tr>"
         for row in sorted(rows, key=lambda r: (r.status == GRADED, r.score, r.student)))
-    return ('<section><h2>Every submission</h2><table><tr><th>student</th><th>score</th><th>status</th>'
-            f'<th>checks failed</th></tr>{body}</table></section>')
+    return ('<section><h2>Every submission</h2><p class="caption">Lowest score first: what each student got wrong, '
+            'with the hint they were given, and a link to their feedback pages.</p>'
+            '<table><tr><th>student</th><th>score</th><th>status</th>'
+            f'<th>what went wrong</th></tr>{body}</table></section>')
 
 
 def _failed_list(row: grade_table.Row) -> str:
@@ -173,9 +219,16 @@ def _failed_checks(row: grade_table.Row) -> str:
     if row.status != GRADED:
         return ""
     if not row.failed:
-        return f"none of {row.checks}"
-    return f"{len(row.failed)} of {row.checks}: " + ", ".join(
-        f"<code>{html.escape(o['id'].split('.', 1)[-1])}</code>" for o in row.failed)
+        return f"nothing: all {row.checks} checks passed"
+    parts = []
+    if row.not_attempted:
+        parts.append(f"<div class='muted'>not attempted: {html.escape(', '.join(row.not_attempted))}</div>")
+    for failed in row.mistakes:
+        parts.append(f"<div class='mistake'><code>{html.escape(failed['id'])}</code> "
+                     f"{html.escape(grade_table.first_line(failed['message'], 300))}"
+                     + (f"<div class='hint'>Hint: {html.escape(failed['hint'])}</div>" if failed.get("hint") else "")
+                     + "</div>")
+    return "".join(parts)
 
 
 # -- figures ---------------------------------------------------------------------------------
@@ -193,9 +246,20 @@ def _style(axes) -> None:
     axes.tick_params(colors="#333")
 
 
-def _histogram(scores: list[float], maximum: float) -> str:
-    figure = Figure(figsize=(9, 3.6))
-    axes = figure.add_subplot()
+def _histograms(graded: list[grade_table.Row], maximum: float, notebooks: list[str]) -> str:
+    """The scores' histogram; for an assignment of several notebooks, one more per notebook beside it."""
+    panels = [("total", [row.score for row in graded], maximum)]
+    if len(notebooks) > 1:
+        for name in notebooks:
+            with_it = [row.notebooks[name] for row in graded if name in row.notebooks]
+            panels.append((name, [score for score, _ in with_it], max((top for _, top in with_it), default=0.0)))
+    figure = Figure(figsize=(9 if len(panels) == 1 else 4 * len(panels), 3.6), layout="constrained")
+    for axes, (name, scores, top) in zip(figure.subplots(1, len(panels), squeeze=False)[0], panels):
+        _histogram(axes, scores, top, name if len(panels) > 1 else "")
+    return _svg(figure)
+
+
+def _histogram(axes, scores: list[float], maximum: float, title: str) -> None:
     bins = _score_bins(maximum)
     counts, _ = numpy.histogram(scores, bins)
     centres = [(low + high) / 2 for low, high in zip(bins, bins[1:])]
@@ -206,15 +270,17 @@ def _histogram(scores: list[float], maximum: float) -> str:
         if count:
             axes.annotate(str(count), (centre, count), ha="center", va="bottom", xytext=(0, 2),
                           textcoords="offset points", fontsize=9)
-    axes.axvline(statistics.fmean(scores), color="#222", linestyle="--", linewidth=1.2, label="mean")
-    axes.axvline(statistics.median(scores), color="#222", linestyle=":", linewidth=1.2, label="median")
+    if scores:  # the caption says which line is which: no legend on the bars
+        axes.axvline(statistics.fmean(scores), color="#222", linestyle="--", linewidth=1.2)
+        axes.axvline(statistics.median(scores), color="#222", linestyle=":", linewidth=1.2)
     axes.set_xlim(bins[0], bins[-1])
+    axes.set_ylim(0, max(counts.max(initial=0), 1) * 1.15)
     axes.set_xlabel(f"score (of {maximum:g} points)")
     axes.set_ylabel("submissions")
+    if title:
+        axes.set_title(title, fontsize=11)
     axes.yaxis.get_major_locator().set_params(integer=True)
-    axes.legend(frameon=False, loc="upper right")
     _style(axes)
-    return _svg(figure)
 
 
 def _score_bins(maximum: float) -> list[float]:
@@ -227,16 +293,20 @@ def _score_bins(maximum: float) -> list[float]:
 
 
 def _pass_rates(rates: list[CheckRate]) -> str:
-    return _share_bars([_label(r) for r in rates], [r.rate for r in rates], [f"{r.passed}/{r.ran}" for r in rates],
-                       "graded submissions that passed", width=11, row_height=0.3, bar_height=0.75,
-                       label_size=9.5, right=112)
+    """Every check as a row: what it verifies in full, its cell, and a bar of the share that passed it."""
+    def bar(rate: CheckRate) -> str:
+        if not rate.attempted:
+            return "<span class='muted'>nobody attempted it</span>"
+        red, green, blue, _ = (int(255 * channel) for channel in COLORS(rate.rate))
+        return (f"<div class='bar'><div style='width:{rate.rate:.0%};background:rgb({red},{green},{blue})'></div>"
+                f"</div>{rate.passed} of {rate.attempted} ({rate.rate:.0%})")
 
-
-def _label(rate: CheckRate) -> str:
-    text = f"[{rate.group}] {rate.description}"
-    if len(text) > LABEL_CHARACTERS:
-        text = text[: LABEL_CHARACTERS - 1] + "…"
-    return text + (" (hidden)" if rate.hidden else "")
+    body = "".join(
+        f"<tr><td>{html.escape(r.description)}" + (" <span class='tag'>hidden</span>" if r.hidden else "")
+        + f"<br><code>{html.escape(r.id)}</code></td><td class='number'>{bar(r)}</td>"
+        f"<td class='number'>{r.not_attempted or ''}</td></tr>" for r in rates)
+    return ("<h3>Every check</h3><table class='rates'><tr><th>check</th><th>passed, of those who attempted it</th>"
+            f"<th>not attempted</th></tr>{body}</table>")
 
 
 def _cell_averages(columns: list[str], cell_points: dict[str, float], graded: list[grade_table.Row]) -> str:
@@ -296,6 +366,12 @@ code {{ font-size: 12px; background: #f1f1f1; padding: 0 3px; border-radius: 3px
 .badge {{ background: #d73027; color: #fff; border-radius: 4px; padding: 1px 6px; font-size: 12px; white-space: nowrap; }}
 .warning {{ background: #fff3cd; border-left: 3px solid #e0a800; padding: 2px 6px; margin-bottom: 4px; font-size: 13px; }}
 .good-text {{ color: #1a7a40; }}
+.hint {{ color: #555; font-size: 12.5px; margin-top: 2px; }}
+.mistake {{ margin-bottom: 6px; }}
+.tag {{ background: #eee; border-radius: 3px; padding: 0 4px; font-size: 11px; color: #555; }}
+.bar {{ display: inline-block; width: 120px; height: 10px; background: #eee; border-radius: 2px;
+       margin-right: 8px; vertical-align: middle; }}
+.bar div {{ height: 100%; border-radius: 2px; }}
 </style></head>
 <body><main>
 <h1>{title}</h1>

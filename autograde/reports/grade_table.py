@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from autograde.batch.tasks import GRADED
 from autograde.course import config
 from autograde.course.commands import tools_on_path
 from autograde.errors import UsageError
+from autograde.student import registry
+from autograde.student.checks import NOT_IMPLEMENTED
 
 
 @dataclass
@@ -29,6 +32,7 @@ class Row:
     seconds: float | None = None  # how long its grading took, when the ledger knows
     sandboxed: bool = True  # False: graded without bubblewrap (--unsafe-no-sandbox)
     warnings: list[str] = field(default_factory=list)  # what was changed to grade it (an unreadable notebook)
+    notebooks: dict[str, tuple[float, float]] = field(default_factory=dict)  # notebook -> (score, max score)
 
     @property
     def failed(self) -> list[dict]:
@@ -39,6 +43,20 @@ class Row:
     def checks(self) -> int:
         """How many checks ran."""
         return len(self.outcomes)
+
+    @property
+    def not_attempted(self) -> list[str]:
+        """The grade cells none of whose checks got past a stub (each says NOT_IMPLEMENTED), in order."""
+        cells: dict[str, bool] = {}
+        for outcome in self.outcomes:
+            cells[outcome["group"]] = cells.get(outcome["group"], True) and outcome["message"] == NOT_IMPLEMENTED
+        return [cell for cell, untouched in cells.items() if untouched]
+
+    @property
+    def mistakes(self) -> list[dict]:
+        """The failed checks of the cells the student attempted: the mistakes worth reading."""
+        skipped = set(self.not_attempted)
+        return [o for o in self.failed if o["group"] not in skipped]
 
 
 def outcomes(notebook_path: Path) -> list[dict]:
@@ -56,6 +74,8 @@ def collect(course_dir: Path, assignment_id: str, db_url: str | None = None) -> 
         raise UsageError(f"{course_dir} has no gradebook.db: is it the course directory (--course-dir)?")
     db_url = config.db_url_of(course_dir, db_url)
     ledger = Ledger(course_dir, assignment_id).latest()
+    known = assignment_id in registry.ids()
+    order = {name: i for i, name in enumerate(registry.get(assignment_id).notebooks)} if known else {}
     rows, columns = [], []
     with Gradebook(db_url) as gradebook:
         try:
@@ -67,7 +87,8 @@ def collect(course_dir: Path, assignment_id: str, db_url: str | None = None) -> 
             columns += [cell.name for cell in notebook.grade_cells]
         for submission in sorted(assignment.submissions, key=lambda s: s.student_id):
             row = Row(submission.student_id, submission.score, submission.max_score)
-            for notebook in submission.notebooks:
+            for notebook in sorted(submission.notebooks, key=lambda n: order.get(n.name, len(order))):
+                row.notebooks[notebook.name] = (notebook.score, notebook.max_score)
                 for grade in notebook.grades:
                     row.cells[grade.name] = grade.score
                 path = course_dir / "autograded" / submission.student_id / assignment_id / f"{notebook.name}.ipynb"
@@ -82,27 +103,39 @@ def collect(course_dir: Path, assignment_id: str, db_url: str | None = None) -> 
 
 
 def table(columns: list[str], rows: list[Row]) -> str:
-    """The grade table (student, total, each grade cell), then the checks each submission failed."""
-    header = ["student", "total", *columns]
-    body = [[r.student, f"{r.score:g}/{r.max_score:g}", *(f"{r.cells.get(c, 0):g}" for c in columns)] for r in rows]
+    """The grade table (student, total, a subtotal per notebook; the CSV has every grade cell), then what
+    each submission got wrong: the cells not attempted on one line, each real mistake with its hint."""
+    notebooks = list(dict.fromkeys(name for row in rows for name in row.notebooks))
+    header = ["student", "total", *notebooks]
+    body = [[r.student, _points(r.score, r.max_score) if r.status == GRADED else f"-/{r.max_score:g}",
+             *(_points(*r.notebooks[n]) if n in r.notebooks and r.status == GRADED else "-" for n in notebooks)]
+            for r in rows]
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
-    lines = ["  ".join(text.ljust(width) for text, width in zip(line, widths)).rstrip() for line in [header, *body]]
+    lines = ["  ".join(text.rjust(width) if i else text.ljust(width) for i, (text, width) in
+                       enumerate(zip(line, widths))).rstrip() for line in [header, *body]]
     lines.insert(1, "-" * len(lines[0]))
-    lines += ["", "Checks that caught each submission:"]
+    lines += ["", "Checks that caught each submission (cells whose every check meets a stub count as not attempted):"]
     for row in rows:
         if row.status != GRADED:
             lines.append(f"  {row.student}: not graded ({row.status}), see below")
-        elif not row.failed:
+            continue
+        if not row.failed:
             lines.append(f"  {row.student}: none, all {row.checks} checks passed")
-        elif len(row.failed) == row.checks:
-            first = row.failed[0]
-            same = len({o["message"] for o in row.failed}) == 1
-            lines.append(f"  {row.student}: all {row.checks} checks failed"
-                         + (f": {first_line(first['message'])}" if same else
-                            f"; the first, {first['id']}: {first_line(first['message'])}"))
-        else:
-            lines.append(f"  {row.student}:")
-            lines += [f"    {o['id']}: {first_line(o['message'])}" for o in row.failed]
+            continue
+        untouched = row.not_attempted
+        if len(untouched) == len({o["group"] for o in row.outcomes}):
+            lines.append(f"  {row.student}: nothing attempted yet (every grade cell's code still raises "
+                         "NotImplementedError)")
+            continue
+        lines.append(f"  {row.student}:")
+        if untouched:
+            lines.append(_wrapped(f"not attempted: {', '.join(untouched)}", "    ", "      "))
+        if not row.mistakes:
+            lines.append("    nothing wrong in what was attempted")
+        for failed in row.mistakes:
+            lines.append(_wrapped(f"{failed['id']}: {failed['message'].strip()}", "    ", "      "))
+            if failed.get("hint"):
+                lines.append(_wrapped(f"hint: {failed['hint']}", "      ", "        "))
     not_graded = [row for row in rows if row.status != GRADED]
     if not_graded:
         lines += ["", "Submissions that could not be graded (no score; every cell waits for manual grading;"
@@ -118,6 +151,21 @@ def table(columns: list[str], rows: list[Row]) -> str:
                  "         Their code could read the solutions and change any grade; install bubblewrap and run",
                  "         `dlkit autograde ASSIGNMENT` again to regrade them in the sandbox.", "", *lines]
     return "\n".join(lines)
+
+
+#: Width of the grade table's text: a terminal's.
+WIDTH = 100
+
+
+def _points(score: float, maximum: float) -> str:
+    return f"{score:g}/{maximum:g}"
+
+
+def _wrapped(text: str, indent: str, subsequent: str) -> str:
+    """``text`` (its first line only: a message's detail stays in the report) wrapped to WIDTH."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return "\n".join(textwrap.wrap(first, WIDTH, initial_indent=indent, subsequent_indent=subsequent,
+                                    break_long_words=False, break_on_hyphens=False))
 
 
 def first_line(text: str, limit: int = 110) -> str:

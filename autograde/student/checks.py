@@ -57,6 +57,10 @@ def fresh_inputs(secret: int | None):
         _SECRET = earlier
 
 
+#: The message of every check whose code still raises NotImplementedError: a part not attempted yet.
+NOT_IMPLEMENTED = "not implemented yet: the code still raises NotImplementedError"
+
+
 class CheckFailure(Exception):
     """Raised by a check, with a message that says what was expected, what came back and where."""
 
@@ -105,7 +109,7 @@ class Check:
         except CheckFailure as failure:
             return Result(0.0, failure.message, failure.hint)
         except NotImplementedError:
-            return Result(0.0, "not implemented yet: the code still raises NotImplementedError")
+            return Result(0.0, NOT_IMPLEMENTED)
         except Exception as error:  # noqa: BLE001 - a student's bug must not stop grading
             description = describe_exception(error)
             return Result(0.0, description, exception_hint(description))

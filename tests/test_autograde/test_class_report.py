@@ -7,6 +7,7 @@ from autograde import cli
 from autograde.batch import tasks
 from autograde.reports import class_report
 from autograde.reports.grade_table import Row
+from autograde.student.checks import NOT_IMPLEMENTED
 
 
 def outcome(check: str, passed: bool, message: str = "wrong", hidden: bool = False) -> dict:
@@ -36,9 +37,48 @@ def test_checks_are_ranked_hardest_first_over_graded_submissions_only():
     assert rates[0].common_failure == ("wrong", 2)
 
 
-def test_the_report_is_one_self_contained_page_with_three_figures():
+def attempted_row(student, passes, hint=None, softmax=(2.0, 3.0)):
+    outcomes = [outcome(c, p) for c, p in passes.items()]
+    for o in outcomes:
+        if not o["fraction"]:
+            o["hint"] = hint
+    outcomes += [outcome("layer.forward", False, NOT_IMPLEMENTED), outcome("layer.backward", False, NOT_IMPLEMENTED)]
+    return Row(student, softmax[0], 9.0, cells={"loss": softmax[0]}, outcomes=outcomes,
+               notebooks={"softmax": softmax, "mlp": (0.0, 6.0)})
+
+
+#: Three students did the softmax notebook only; two of them made the same real mistake.
+PARTIAL = [attempted_row("ann", {"loss.easy": True, "loss.hard": False}, "divide by N"),
+           attempted_row("bob", {"loss.easy": True, "loss.hard": False}, "divide by N"),
+           attempted_row("cyd", {"loss.easy": True, "loss.hard": True}, softmax=(3.0, 3.0))]
+
+
+def test_the_hardest_checks_are_the_class_s_real_mistakes_not_the_parts_nobody_attempted():
+    rates = class_report.check_rates(PARTIAL)
+    assert [(r.id, r.passed, r.attempted, r.not_attempted) for r in rates] == [
+        ("loss.hard", 1, 3, 0), ("loss.easy", 3, 3, 0), ("layer.backward", 0, 0, 3), ("layer.forward", 0, 0, 3)]
+    assert rates[0].common_failure == ("wrong", 2) and rates[0].hint == "divide by N"
+    page = class_report.render("softmax_mlp", ["loss"], {"loss": 3.0}, PARTIAL)
+    hardest = page.split("The hardest checks")[1].split("</table>")[0]
+    assert "loss.hard" in hardest and "Hint: divide by N" in hardest and "layer." not in hardest
+    assert NOT_IMPLEMENTED not in page
+
+
+def test_each_student_shows_notebook_subtotals_mistakes_with_hints_and_links_to_feedback():
+    links = {"ann": [("softmax", "../feedback/ann/softmax_mlp/softmax.html")]}
+    page = class_report.render("softmax_mlp", ["loss"], {"loss": 3.0}, PARTIAL, links)
+    students = page.split("<h2>Every submission</h2>")[1]
+    ann = students.split("<tr><td>ann")[1].split("</tr>")[0]
+    assert "softmax 2 / 3" in ann and "mlp 0 / 6" in ann
+    assert "not attempted: layer" in ann and "<code>loss.hard</code> wrong" in ann and "Hint: divide by N" in ann
+    assert "<a href='../feedback/ann/softmax_mlp/softmax.html'>softmax</a>" in ann
+    assert "feedback:" not in students.split("<tr><td>bob")[1].split("</tr>")[0]
+    assert page.count("<svg") == 2
+
+
+def test_the_report_is_one_self_contained_page_with_two_figures():
     page = class_report.render("softmax_mlp", ["loss"], {"loss": 3.0}, ROWS)
-    assert page.count("<svg") == 3  # histogram, pass rates, grade cells
+    assert page.count("<svg") == 2  # histogram, grade cells (the pass rates are a table, its labels in full)
     assert not re.search(r"<(script|link|img|iframe)\b|\bsrc=|@import", page), "the page loads something"
     assert "<div class=\"value\">3</div><div class=\"label\">graded</div>" in page
     hardest = page.index("The hardest checks")

@@ -1,0 +1,51 @@
+"""`dlkit grades`' text, from rows made up here: subtotals per notebook, the cells not attempted on one
+line, each real mistake with its hint in full, and nothing wider than a terminal."""
+from __future__ import annotations
+
+from autograde.batch import tasks
+from autograde.reports import grade_table
+from autograde.reports.grade_table import Row
+from autograde.student.checks import NOT_IMPLEMENTED
+
+HINT = ("dW lacks the decay term weight_decay * W: the loss adds (weight_decay / 2) * sum(W**2), whose gradient "
+        "with respect to W is weight_decay * W, so dW must include it for every entry")
+
+
+def outcome(check: str, message: str | None = None, hint: str | None = None) -> dict:
+    return {"id": check, "group": check.split(".")[0], "description": f"It checks {check}.", "points": 1.0,
+            "hidden": False, "fraction": 0.0 if message else 1.0, "message": message or "It works.", "hint": hint}
+
+
+def row(student, outcomes, softmax=(0.0, 13.0), mlp=(0.0, 26.0), status=tasks.GRADED):
+    return Row(student, softmax[0] + mlp[0], 39.0, outcomes=outcomes, status=status,
+               notebooks={"softmax": softmax, "mlp": mlp})
+
+
+ROWS = [
+    row("ann", [outcome("softmax_loss.a"), outcome("fc_layer.b")], (13.0, 13.0), (26.0, 26.0)),
+    # Did the softmax part only, with one mistake: the 8 mlp cells say "not implemented yet".
+    row("bob", [outcome("softmax_loss.a"), outcome("softmax_gradient.decay", "dW is wrong at dW[4, 0]", HINT)]
+        + [outcome(f"{cell}.forward", NOT_IMPLEMENTED) for cell in ("fc_layer", "relu_layer", "sgd")]
+        + [outcome(f"{cell}.backward", NOT_IMPLEMENTED) for cell in ("fc_layer", "relu_layer", "sgd")], (11.0, 13.0)),
+    row("cyd", [outcome("softmax_loss.a", NOT_IMPLEMENTED), outcome("fc_layer.b", NOT_IMPLEMENTED)]),
+]
+
+
+def test_subtotals_per_notebook_not_attempted_apart_from_mistakes_and_hints_in_full():
+    text = grade_table.table(["softmax_loss", "fc_layer"], ROWS)
+    lines = text.splitlines()
+    assert lines[0].split() == ["student", "total", "softmax", "mlp"]
+    assert lines[2].split() == ["ann", "39/39", "13/13", "26/26"] and lines[3].split() == ["bob", "11/39", "11/13", "0/26"]
+    assert max(len(line) for line in lines) <= grade_table.WIDTH
+    bob = text.split("  bob:\n")[1].split("\n  cyd")[0]
+    assert bob.splitlines()[0] == "    not attempted: fc_layer, relu_layer, sgd"
+    assert "softmax_gradient.decay: dW is wrong at dW[4, 0]" in bob
+    assert " ".join(bob.split("hint:")[1].split()) == HINT, "the hint is shown whole, wrapped"
+    assert text.count(NOT_IMPLEMENTED) == 0, "no line per unattempted check"
+    assert "  cyd: nothing attempted yet" in text and "  ann: none, all 2 checks passed" in text
+
+
+def test_a_submission_that_was_not_graded_has_no_score_in_the_table():
+    text = grade_table.table([], [row("dan", [], status=tasks.CRASHED)])
+    assert text.splitlines()[2].split() == ["dan", "-/39", "-", "-"]
+    assert "  dan: not graded (crashed), see below" in text
