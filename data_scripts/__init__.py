@@ -98,6 +98,11 @@ class CIFAR10:
         return cifar10.describe(self.origin, self.md5)
 
 
+#: How to go on without CIFAR-10's site, said by every message about missing CIFAR-10.
+OFFLINE = ("offline, `python -m data_scripts cifar10-stand-in` writes a generated stand-in in CIFAR-10's format "
+           "(not CIFAR-10: the notebook says so) to work with until the real data can be fetched.")
+
+
 def load_cifar10(directory: Path | None = None, download: bool = False, sources=None) -> CIFAR10:
     """The CIFAR-10 batches prepared in ``directory``, values in [0, 1].
 
@@ -114,10 +119,11 @@ def load_cifar10(directory: Path | None = None, download: bool = False, sources=
             raise DatasetUnavailable(
                 f"CIFAR-10 is not in {directory} and could not be downloaded ({reason}): run "
                 f"`python -m data_scripts cifar10` where {cifar10.URL} can be reached, or put "
-                f"{cifar10.TARBALL} (md5 {cifar10.DIGEST.hexdigest}) into {directory / 'raw'} first.") from None
+                f"{cifar10.TARBALL} (md5 {cifar10.DIGEST.hexdigest}) into {directory / 'raw'} first; "
+                f"{OFFLINE}") from None
     if not path.exists():
         raise DatasetUnavailable(f"CIFAR-10 is not in {directory}: run `python -m data_scripts cifar10` to "
-                                 f"download it from {cifar10.URL}.")
+                                 f"download it from {cifar10.URL}; {OFFLINE}")
     arrays = load_npz(path)
     return CIFAR10(
         batches={batch: Split(pixels(arrays[f"{batch}_images"]),

@@ -41,7 +41,8 @@ def test_demo_grades_reference_full_starter_zero_and_mistakes_partially(demo):
                      "in parallel", "graded"):
         assert expected in printed
     report = (course_dir / "reports/softmax_mlp.html").read_text()
-    assert "patches_the_grader" in report and report.count("<svg") == 3
+    assert "patches_the_grader" in report and report.count("<svg") == 2  # histograms, grade cells
+    assert "<a href='../feedback/reference/softmax_mlp/softmax.html'>softmax</a>" in report
 
 
 #: The demo's other assignments: (assignment, total points, its example, the example's score, a check it fails).

@@ -197,11 +197,13 @@ def test_missing_cifar10_says_in_one_sentence_what_to_do(tmp_path):
     with pytest.raises(DatasetUnavailable) as error:
         load_cifar10(tmp_path)
     assert "python -m data_scripts cifar10" in str(error.value) and str(error.value).count(". ") == 0
+    assert "offline, `python -m data_scripts cifar10-stand-in` writes a generated stand-in" in str(error.value)
     unreachable = cifar10.Sources(urls=(free_port_url() + "/cifar-10-python.tar.gz",))
     with pytest.raises(DatasetUnavailable) as error:
         load_cifar10(tmp_path, download=True, sources=unreachable)
     assert "could not be downloaded (" in str(error.value) and "could not connect" in str(error.value)
     assert "python -m data_scripts cifar10" in str(error.value) and str(error.value).count(". ") == 0
+    assert "`python -m data_scripts cifar10-stand-in`" in str(error.value)
     assert not (tmp_path / cifar10.NPZ).exists()
 
 
