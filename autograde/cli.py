@@ -60,9 +60,10 @@ def _starter(args) -> int:
 
 
 def _release(args) -> int:
+    due = build.parse_due(args.due) if args.due else None
     for assignment_id in args.assignment:
-        folder = build.release(args.course_dir, assignment_id, args.db_url)
-        print(f"released {assignment_id}: {folder}")
+        folder = build.release(args.course_dir, assignment_id, args.db_url, due=due)
+        print(f"released {assignment_id}: {folder}" + (f", due {due:%Y-%m-%d %H:%M} UTC" if due else ""))
     return 0
 
 
@@ -193,6 +194,9 @@ def parser() -> argparse.ArgumentParser:
 
     sub = command("release", _release, "build the course's source folder and run nbgrader generate_assignment")
     sub.add_argument("assignment", nargs="+", choices=registry.ids())
+    sub.add_argument("--due", metavar="TIME", help="the due date in the gradebook, such as '2026-12-01 17:00 UTC' or "
+                                                   "'2026-12-01 17:00 Europe/Stockholm': later submissions are marked "
+                                                   "late (nbgrader's late penalty applies, if configured)")
     course_options(sub)
 
     sub = command("autograde", _autograde,

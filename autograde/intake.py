@@ -10,6 +10,7 @@ with ``O_NOFOLLOW``.
 """
 from __future__ import annotations
 
+import datetime
 import fnmatch
 import os
 import stat
@@ -100,10 +101,23 @@ def archive_names(path: Path, ignore=(), limits: IntakeLimits = IntakeLimits()) 
     return sorted(_members(path, ignore, limits))
 
 
+def archive_times(path: Path) -> dict[str, datetime.datetime]:
+    """When each file of an archive was last modified, as the archive records it (UTC; a zip's
+    times carry no zone and are read as UTC)."""
+    return {PurePosixPath(name).as_posix(): when for name, kind, _, when in _listing(path) if kind == "file"}
+
+
+def folder_times(folder: Path, names) -> dict[str, datetime.datetime]:
+    """When each of the files ``names`` below ``folder`` was last modified (UTC), links not followed."""
+    return {name: datetime.datetime.fromtimestamp(os.stat(folder / name, follow_symlinks=False).st_mtime,
+                                                  datetime.timezone.utc).replace(tzinfo=None)
+            for name in names}
+
+
 def _members(path: Path, ignore, limits: IntakeLimits) -> dict[str, int]:
     listed = _listing(path)
     members: dict[str, int] = {}
-    for name, kind, size in listed:
+    for name, kind, size, _ in listed:
         parts = PurePosixPath(name).parts
         if name.startswith("/") or "\\" in name or ".." in parts or not parts:
             raise SubmissionRejected(f"{path.name} holds {name!r}, not a path inside the archive")
@@ -124,8 +138,8 @@ def _members(path: Path, ignore, limits: IntakeLimits) -> dict[str, int]:
     return members
 
 
-def _listing(path: Path) -> list[tuple[str, str, int]]:
-    """(name, kind, declared size) of every member: kind is file, folder, or what else it is."""
+def _listing(path: Path) -> list[tuple[str, str, int, datetime.datetime]]:
+    """(name, kind, declared size, modified) of every member: kind is file, folder, or what else it is."""
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError as error:
@@ -134,9 +148,12 @@ def _listing(path: Path) -> list[tuple[str, str, int]]:
     try:
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
-                return [(info.filename, _zip_kind(info), info.file_size) for info in archive.infolist()]
+                return [(info.filename, _zip_kind(info), info.file_size, datetime.datetime(*info.date_time))
+                        for info in archive.infolist()]
         with tarfile.open(path) as archive:
-            return [(member.name, _tar_kind(member), member.size) for member in archive.getmembers()]
+            return [(member.name, _tar_kind(member), member.size,
+                     datetime.datetime.fromtimestamp(member.mtime, datetime.timezone.utc).replace(tzinfo=None))
+                    for member in archive.getmembers()]
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as error:
         raise SubmissionRejected(f"{path.name} is not a readable .zip or .tar.gz archive ({error})") from None
 

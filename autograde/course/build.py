@@ -8,6 +8,7 @@ students unchanged.
 """
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import shutil
@@ -107,10 +108,37 @@ def build_source(course_dir: Path, assignment_id: str, repo: Path = kit.REPO) ->
     return source
 
 
-def release(course_dir: Path, assignment_id: str, db_url: str | None = None, repo: Path = kit.REPO) -> Path:
-    """Build the source folder from ``repo`` and run nbgrader generate_assignment; return the release folder."""
+def release(course_dir: Path, assignment_id: str, db_url: str | None = None, repo: Path = kit.REPO,
+            due: datetime.datetime | None = None) -> Path:
+    """Build the source folder from ``repo`` and run nbgrader generate_assignment; return the release folder.
+
+    ``due`` (UTC) becomes the assignment's due date in the gradebook; without it an earlier one is kept."""
     course_dir.mkdir(parents=True, exist_ok=True)
     config.write(course_dir, db_url)
     build_source(course_dir, assignment_id, repo)
     commands.run(course_dir, "generate_assignment", assignment_id, "--force")
+    if due is not None:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(config.db_url_of(course_dir, db_url), config.COURSE_ID) as gradebook:
+            gradebook.update_or_create_assignment(assignment_id, duedate=due)
     return course_dir / "release" / assignment_id
+
+
+def parse_due(text: str) -> datetime.datetime:
+    """A due date as nbgrader reads one ('2026-12-01 17:00 UTC', '2026-12-01 17:00 Europe/Stockholm'; no
+    zone: UTC), in UTC; UsageError for anything else."""
+    import dateutil.tz
+    from nbgrader import utils
+
+    parts = text.split()
+    if len(parts) == 2 and not parts[1][:1].isdigit():  # a date and a zone: the time is midnight
+        parts.insert(1, "00:00")
+    zone = parts[2] if len(parts) == 3 else None
+    if zone and not zone.lstrip("+-").isdigit() and dateutil.tz.gettz(zone) is None:
+        raise UsageError(f"--due {text!r}: {zone!r} is not a time zone; give one such as UTC or Europe/Stockholm")
+    try:
+        return utils.parse_utc(" ".join(parts))
+    except (ValueError, OverflowError) as error:
+        raise UsageError(f"--due {text!r} is not a date and time ({error}): give one such as "
+                         "'2026-12-01 17:00 UTC'") from None

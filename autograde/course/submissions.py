@@ -1,9 +1,12 @@
 """Submissions put into the course's ``submitted/`` folder, where nbgrader and the batch find them."""
 from __future__ import annotations
 
+import datetime
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from nbgrader import utils
 
 from autograde import intake
 from autograde.course import config
@@ -44,6 +47,11 @@ class Imported:
 def import_folder(course_dir: Path, assignment_id: str, folder: Path) -> Imported:
     """Stage every student of ``folder``: a folder ``<student>/`` or an archive ``<student>.zip`` (or
     ``.tar.gz``, ``.tgz``, ``.tar``) of the student's files and, optionally, notebooks.
+
+    Each staged submission gets nbgrader's ``timestamp.txt`` (so that a due date set with ``dlkit
+    release --due`` marks it late): the student's own ``timestamp.txt``, as nbgrader's exchange writes
+    it, else the time the newest of the assignment's files was modified, as the folder or the
+    archive records it.
 
     Everything is read safely (``intake``: no links, devices, names leaving the folder, oversized
     files; archives are read in memory, never unpacked to disk). The assignment's files may sit one
@@ -111,13 +119,35 @@ def _read_submission(source: Path, allowed: list[str]) -> tuple[dict[str, bytes]
                                         f"{_shown(source)}; {_contents(names)}")
     wanted = [root + name for name in allowed]
     if archive:
-        files = intake.read_archive(source, ignore, only=wanted)
+        files = intake.read_archive(source, ignore, only=[*wanted, root + TIMESTAMP])
+        times = intake.archive_times(source)
     else:
-        files = intake.read_folder(source, ignore, only=wanted)
+        files = intake.read_folder(source, ignore, only=[*wanted, root + TIMESTAMP])
+        times = intake.folder_times(source, files)
     files = {name[len(root):]: content for name, content in files.items()}
-    where = f"{source.name}/{root}"
-    note = f"graded the files in {where}" if root else ""
-    return files, note
+    notes = [f"graded the files in {source.name}/{root}"] if root else []
+    stamped = _timestamp(files.pop(TIMESTAMP, None))
+    if stamped is None:  # the newest of the assignment's files, as the folder or the archive has it
+        stamped = max(times[root + name] for name in files)
+        if TIMESTAMP in {name[len(root):] for name in names if name.startswith(root)}:
+            notes.append(f"its {TIMESTAMP} is not a time nbgrader reads; the newest file's time is used instead")
+    files[TIMESTAMP] = stamped.strftime(TIMESTAMP_FORMAT).encode()
+    return files, "; ".join(notes)
+
+
+#: When the student handed the work in, in nbgrader's format: its exchange writes it, autograde reads it.
+TIMESTAMP = "timestamp.txt"
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
+
+
+def _timestamp(content: bytes | None) -> datetime.datetime | None:
+    """The UTC time in a ``timestamp.txt``; None when there is none or nbgrader could not read it."""
+    if content is None:
+        return None
+    try:
+        return utils.parse_utc(content.decode("utf-8").strip())
+    except (ValueError, OverflowError, UnicodeDecodeError):
+        return None
 
 
 def _root(names: list[str], allowed: list[str]) -> str | None:

@@ -198,7 +198,9 @@ def _students(rows: list[grade_table.Row], maximum: float, notebooks: list[str],
 
     def student(row) -> str:
         pages = " · ".join(f"<a href='{href}'>{html.escape(name)}</a>" for name, href in links.get(row.student, []))
-        return html.escape(row.student) + (f"<br><span class='muted'>feedback: {pages}</span>" if pages else "")
+        late = grade_table.lateness(row.seconds_late)
+        return (html.escape(row.student) + (f" <span class='badge'>{late} late</span>" if late else "")
+                + (f"<br><span class='muted'>feedback: {pages}</span>" if pages else ""))
 
     body = "".join(
         f"<tr><td>{student(row)}</td><td class='number'>{score(row)}</td><td>{html.escape(row.status)}</td>"

@@ -3,6 +3,7 @@ submissions that could not be graded (from the ledger of ``dlkit autograde``).""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import textwrap
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ class Row:
     sandboxed: bool = True  # False: graded without bubblewrap (--unsafe-no-sandbox)
     warnings: list[str] = field(default_factory=list)  # what was changed to grade it (an unreadable notebook)
     notebooks: dict[str, tuple[float, float]] = field(default_factory=dict)  # notebook -> (score, max score)
+    timestamp: datetime.datetime | None = None  # when it was handed in (UTC), as nbgrader recorded it
+    seconds_late: float = 0.0  # past the due date (``dlkit release --due``), extensions included
 
     @property
     def failed(self) -> list[dict]:
@@ -86,7 +89,8 @@ def collect(course_dir: Path, assignment_id: str, db_url: str | None = None) -> 
         for notebook in assignment.notebooks:
             columns += [cell.name for cell in notebook.grade_cells]
         for submission in sorted(assignment.submissions, key=lambda s: s.student_id):
-            row = Row(submission.student_id, submission.score, submission.max_score)
+            row = Row(submission.student_id, submission.score, submission.max_score,
+                      timestamp=submission.timestamp, seconds_late=submission.total_seconds_late)
             for notebook in sorted(submission.notebooks, key=lambda n: order.get(n.name, len(order))):
                 row.notebooks[notebook.name] = (notebook.score, notebook.max_score)
                 for grade in notebook.grades:
@@ -106,9 +110,11 @@ def table(columns: list[str], rows: list[Row]) -> str:
     """The grade table (student, total, a subtotal per notebook; the CSV has every grade cell), then what
     each submission got wrong: the cells not attempted on one line, each real mistake with its hint."""
     notebooks = list(dict.fromkeys(name for row in rows for name in row.notebooks))
-    header = ["student", "total", *notebooks]
+    late = any(row.seconds_late for row in rows)
+    header = ["student", "total", *notebooks, *(["late"] if late else [])]
     body = [[r.student, _points(r.score, r.max_score) if r.status == GRADED else f"-/{r.max_score:g}",
-             *(_points(*r.notebooks[n]) if n in r.notebooks and r.status == GRADED else "-" for n in notebooks)]
+             *(_points(*r.notebooks[n]) if n in r.notebooks and r.status == GRADED else "-" for n in notebooks),
+             *([lateness(r.seconds_late)] if late else [])]
             for r in rows]
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
     lines = ["  ".join(text.rjust(width) if i else text.ljust(width) for i, (text, width) in
@@ -157,6 +163,18 @@ def table(columns: list[str], rows: list[Row]) -> str:
 WIDTH = 100
 
 
+def lateness(seconds: float) -> str:
+    """'' when on time, else '2 d 3 h', '3 h 5 min', '12 min' or '40 s'."""
+    if seconds <= 0:
+        return ""
+    minutes, hours, days = int(seconds // 60), int(seconds // 3600), int(seconds // 86400)
+    if days:
+        return f"{days} d {hours - 24 * days} h"
+    if hours:
+        return f"{hours} h {minutes - 60 * hours} min"
+    return f"{minutes} min" if minutes else f"{int(seconds)} s"
+
+
 def _points(score: float, maximum: float) -> str:
     return f"{score:g}/{maximum:g}"
 
@@ -176,11 +194,13 @@ def first_line(text: str, limit: int = 110) -> str:
 def to_csv(columns: list[str], rows: list[Row]) -> str:
     stream = io.StringIO()
     writer = csv.writer(stream)
-    writer.writerow(["student", "score", "max_score", *columns, "failed_checks", "status", "sandboxed", "warnings"])
+    writer.writerow(["student", "score", "max_score", *columns, "failed_checks", "status", "sandboxed", "warnings",
+                     "timestamp", "seconds_late"])
     for r in rows:
         graded = r.status == GRADED  # no score is not a score of 0: the CSV leaves it empty
         writer.writerow([r.student, r.score if graded else "", r.max_score,
                          *(r.cells.get(c, 0) if graded else "" for c in columns),
                          " ".join(o["id"] for o in r.failed), r.status, "yes" if r.sandboxed else "no",
-                         " | ".join(r.warnings)])
+                         " | ".join(r.warnings), "" if r.timestamp is None else f"{r.timestamp:%Y-%m-%d %H:%M:%S} UTC",
+                         round(r.seconds_late, 1)])
     return stream.getvalue()

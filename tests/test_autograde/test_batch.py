@@ -186,6 +186,10 @@ def test_an_unreadable_notebook_costs_only_the_notebook_and_the_grades_say_so(re
     student = "gradient_not_averaged"
     stage(course_dir, {student: CLASS[student]})
     (course_dir / "submitted" / student / ASSIGNMENT / "softmax.ipynb").write_text('{"cells": [')
+    # Handed in a day and an hour after the due date: the grades say so.
+    (course_dir / "submitted" / student / ASSIGNMENT / "timestamp.txt").write_text("2026-03-02 10:00:00.000000 UTC")
+    with Gradebook(config.db_url_of(course_dir), config.COURSE_ID) as gradebook:
+        gradebook.update_or_create_assignment(ASSIGNMENT, duedate=build.parse_due("2026-03-01 09:00 UTC"))
     summary = coordinator.grade_class(course_dir, ASSIGNMENT, jobs=1, progress=False)
     assert [r.status for r in summary.results] == [tasks.GRADED]
     graded, plain = gradebook_state(course_dir)[student], gradebook_state(sequential)[student]
@@ -196,8 +200,12 @@ def test_an_unreadable_notebook_costs_only_the_notebook_and_the_grades_say_so(re
                ".py files alone")
     assert summary.results[0].warnings == [warning]
     assert cli.main(["grades", ASSIGNMENT, "--course-dir", str(course_dir), "--csv", str(tmp_path / "g.csv")]) == 0
-    assert f"  {student}: {warning}" in capsys.readouterr().out.splitlines()
-    assert next(csv.DictReader((tmp_path / "g.csv").open()))["warnings"] == warning
+    printed = capsys.readouterr().out.splitlines()
+    assert f"  {student}: {warning}" in printed
+    assert printed[0].split()[-1] == "late" and printed[2].split()[-4:] == ["1", "d", "1", "h"], printed[:3]
+    exported = next(csv.DictReader((tmp_path / "g.csv").open()))
+    assert exported["warnings"] == warning
+    assert (exported["timestamp"], exported["seconds_late"]) == ("2026-03-02 10:00:00 UTC", str(25 * 3600.0))
     assert cli.main(["report", ASSIGNMENT, "--course-dir", str(course_dir), "--output", str(tmp_path / "r.html")]) == 0
     assert "is not a readable notebook" in (tmp_path / "r.html").read_text()
 

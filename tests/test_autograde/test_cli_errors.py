@@ -49,3 +49,11 @@ def test_grades_and_report_before_any_grading_say_to_autograde_first(course, cap
     message = one_line_error([command, "softmax_mlp", "--course-dir", str(course)], capsys)
     assert f"no submission of softmax_mlp is graded yet in {course}: run `dlkit autograde softmax_mlp" in message
     assert not (course / "reports").exists()
+
+
+@pytest.mark.parametrize("due, words", [("tomorrow", "--due 'tomorrow' is not a date and time"),
+                                        ("2026-12-01 17:00 Mars/Base", "'Mars/Base' is not a time zone")])
+def test_a_due_date_that_is_no_date_is_refused_before_anything_is_built(tmp_path, capsys, due, words):
+    message = one_line_error(["release", "softmax_mlp", "--course-dir", str(tmp_path / "c"), "--due", due], capsys)
+    assert words in message and "such as" in message
+    assert not (tmp_path / "c").exists()

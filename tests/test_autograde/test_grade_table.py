@@ -49,3 +49,13 @@ def test_a_submission_that_was_not_graded_has_no_score_in_the_table():
     text = grade_table.table([], [row("dan", [], status=tasks.CRASHED)])
     assert text.splitlines()[2].split() == ["dan", "-/39", "-", "-"]
     assert "  dan: not graded (crashed), see below" in text
+
+
+def test_a_late_column_appears_when_a_submission_is_late():
+    assert "late" not in grade_table.table([], ROWS).splitlines()[0]
+    late = [row("eve", [outcome("softmax_loss.a")], (13.0, 13.0), (26.0, 26.0))]
+    late[0].seconds_late = 3 * 3600 + 5 * 60 + 7
+    lines = grade_table.table([], ROWS + late).splitlines()
+    assert lines[0].split() == ["student", "total", "softmax", "mlp", "late"]
+    assert lines[5].split() == ["eve", "39/39", "13/13", "26/26", "3", "h", "5", "min"]
+    assert [grade_table.lateness(s) for s in (0, 40, 720, 90000)] == ["", "40 s", "12 min", "1 d 1 h"]

@@ -3,7 +3,9 @@ folders with the files one or more levels down, .zip and .tar.gz archives, read 
 a student with none of the assignment's files is refused by name with what they did hand in."""
 from __future__ import annotations
 
+import datetime
 import io
+import os
 import shutil
 import tarfile
 import zipfile
@@ -143,3 +145,39 @@ def test_a_student_with_both_a_folder_and_an_archive_is_refused(course, tmp_path
         archive.writestr("optimizer.py", reference("optimizer.py"))
     imported = submissions.import_folder(course, ASSIGNMENT, tmp_path)
     assert imported.refused == {"lena": f"both lena/ and lena.zip are in {tmp_path}: keep one"}
+
+
+def test_each_submission_gets_the_time_it_was_handed_in(course, tmp_path):
+    """nbgrader's timestamp.txt: the student's own, else the newest of the assignment's files (what a
+    learning platform's download keeps), so that a due date marks late work."""
+    write_files(tmp_path / "mia")
+    newest = datetime.datetime(2026, 3, 1, 9, 30, 15, tzinfo=datetime.timezone.utc)
+    for age, name in enumerate(FILES):
+        os.utime(tmp_path / "mia" / name, (0, newest.timestamp() - 3600 * age))
+    (tmp_path / "mia" / "notes.txt").write_text("written later\n")  # not one of the assignment's files
+    write_files(tmp_path / "ned")
+    (tmp_path / "ned" / "timestamp.txt").write_text("2026-03-02 08:00:00.000000 UTC")  # nbgrader's exchange wrote it
+    with zipfile.ZipFile(tmp_path / "ola.zip", "w") as archive:
+        for name in FILES:
+            archive.writestr(zipfile.ZipInfo(f"hw/{name}", date_time=(2026, 2, 28, 23, 59, 58)), reference(name))
+    write_files(tmp_path / "pia")
+    (tmp_path / "pia" / "timestamp.txt").write_text("handed in on time, promise")
+    imported = submissions.import_folder(course, ASSIGNMENT, tmp_path)
+    stamps = {student: (course / "submitted" / student / ASSIGNMENT / "timestamp.txt").read_text()
+              for student in imported.staged}
+    assert stamps["mia"] == "2026-03-01 09:30:15.000000 UTC"
+    assert stamps["ned"] == "2026-03-02 08:00:00.000000 UTC"
+    assert stamps["ola"] == "2026-02-28 23:59:58.000000 UTC"
+    assert "pia: its timestamp.txt is not a time nbgrader reads; the newest file's time is used instead" in imported.notes
+
+
+def test_release_sets_the_due_date_that_marks_late_work(course, capsys):
+    from nbgrader.api import Gradebook
+
+    from autograde import cli
+    from autograde.course import config
+
+    assert cli.main(["release", ASSIGNMENT, "--course-dir", str(course), "--due", "2026-03-01 10:00 Europe/Stockholm"]) == 0
+    assert "due 2026-03-01 09:00 UTC" in capsys.readouterr().out
+    with Gradebook(config.db_url_of(course), config.COURSE_ID) as gradebook:
+        assert gradebook.find_assignment(ASSIGNMENT).duedate == datetime.datetime(2026, 3, 1, 9, 0)
