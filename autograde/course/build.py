@@ -9,6 +9,7 @@ students unchanged.
 from __future__ import annotations
 
 import datetime
+import importlib.metadata
 import json
 import re
 import shutil
@@ -41,6 +42,20 @@ def release_files(assignment_id: str, repo: Path = kit.REPO) -> list[tuple[Path,
     files = [package / "__init__.py", package / "assignments" / "__init__.py"]
     files += [path for folder in folders for path in _files_below(folder)]
     return [(path, path.relative_to(repo)) for path in files]
+
+
+#: What a student installs to run a released assignment: its checks, its panel, its plots, JupyterLab.
+#: Not nbgrader, whose extensions would show the instructor's tools (formgrader, Create Assignment).
+STUDENT_REQUIREMENTS = ("numpy", "matplotlib", "ipywidgets", "tqdm", "jupyterlab")
+REQUIREMENTS = "requirements.txt"
+
+
+def requirements() -> str:
+    """The release's ``requirements.txt``: STUDENT_REQUIREMENTS at the versions the kit runs with."""
+    pins = "".join(f"{name}=={importlib.metadata.version(name)}\n" for name in STUDENT_REQUIREMENTS)
+    return ("# Everything this assignment needs on your machine, at the versions it is graded with:\n"
+            "#   python3.11 -m venv .venv && .venv/bin/pip install -r requirements.txt && .venv/bin/jupyter lab\n"
+            + pins)
 
 
 def points_by_group(assignment_id: str) -> dict[str, float]:
@@ -102,6 +117,8 @@ def build_source(course_dir: Path, assignment_id: str, repo: Path = kit.REPO) ->
     for original, relative in release_files(assignment_id, repo):
         (source / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(original, source / relative)
+    # What a student installs to run the release: the kit's own versions, no instructor tool (nbgrader).
+    (source / REQUIREMENTS).write_text(requirements())
     # The notebook's cells say how many of a cell's points the hidden checks decide at grading.
     points = source / "autograde" / "assignments" / assignment_id / POINTS_FILE
     points.write_text(json.dumps(points_by_group(assignment_id), indent=1, sort_keys=True) + "\n")

@@ -19,7 +19,8 @@ from pathlib import Path
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
-#: What a student installs to run a released notebook: its checks, its panel, its progress bars (tqdm).
+#: What a student installs to run a released notebook: the release's requirements.txt (JupyterLab aside,
+#: which the scripts of the tests do not need).
 STUDENT_PACKAGES = ("numpy", "matplotlib", "ipywidgets", "tqdm")
 
 

@@ -132,6 +132,18 @@ def run_as_student(python, folder, script):
                           env=student_environment(), timeout=300)
 
 
+def test_the_release_says_what_a_student_installs_and_it_is_no_instructor_tool(planted_course):
+    from support import student_env
+
+    for assignment_id in registry.ids():
+        lines = (planted_course / "release" / assignment_id / build.REQUIREMENTS).read_text().splitlines()
+        pins = dict(line.split("==") for line in lines if line and not line.startswith("#"))
+        assert list(pins) == list(build.STUDENT_REQUIREMENTS) and "nbgrader" not in pins
+        assert set(student_env.STUDENT_PACKAGES) <= set(pins), "the clean environment of these tests is a subset"
+        assert all(version[0].isdigit() for version in pins.values())
+        assert not set(student_env.distributions(list(pins))) & {"nbgrader", "dask", "pytest", "playwright"}
+
+
 @pytest.mark.parametrize("assignment_id", registry.ids())
 def test_public_checks_run_in_the_release_as_students_run_them(repo, planted_course, student_python, tmp_path,
                                                                assignment_id):
