@@ -105,10 +105,14 @@ class Choice:
 
     def widget(self) -> widgets.Widget:
         if all(isinstance(option, str) for option in self.options):
-            # Whole names on buttons as wide as they need ("softmax cross entropy", not "softmax...").
-            return widgets.ToggleButtons(options=[(option.replace("_", " "), option) for option in self.options],
-                                         value=self.value, description=self.label,
-                                         style={"description_width": _LABEL_WIDTH, "button_width": "auto"})
+            # Whole names on buttons as wide as they need ("softmax cross entropy", not "softmax..."), the
+            # label beside them as the sliders have theirs (ipywidgets 8 puts it above the buttons).
+            buttons = widgets.ToggleButtons(options=[(option.replace("_", " "), option) for option in self.options],
+                                            value=self.value, description=self.label,
+                                            style={"description_width": _LABEL_WIDTH, "button_width": "auto"},
+                                            layout=widgets.Layout(width=_CONTROL_WIDTH))
+            buttons.add_class("widget-inline-hbox")
+            return buttons
         return widgets.SelectionSlider(options=self.options, value=self.value, description=self.label,
                                        continuous_update=False, **_CONTROL_STYLE)
 
@@ -130,7 +134,8 @@ class Slider:
 
 #: Wide enough for the longest label in full ("hidden units (each layer)", "regularization (lamda)").
 _LABEL_WIDTH = "190px"
-_CONTROL_STYLE = {"style": {"description_width": _LABEL_WIDTH}, "layout": widgets.Layout(width="470px")}
+_CONTROL_WIDTH = "470px"
+_CONTROL_STYLE = {"style": {"description_width": _LABEL_WIDTH}, "layout": widgets.Layout(width=_CONTROL_WIDTH)}
 
 
 def batch_size_control(value: int) -> Choice:
