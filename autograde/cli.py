@@ -99,12 +99,30 @@ def _graded(args) -> tuple[list[str], list]:
 
 
 def _grades(args) -> int:
+    if args.canvas and args.roster is None:
+        raise UsageError("--canvas needs --roster: the gradebook CSV exported from Canvas (Grades > Export), "
+                         "which names the students as Canvas knows them")
+    if args.canvas and not args.roster.is_file():
+        raise UsageError(f"the roster {args.roster} is not a file: export the gradebook from Canvas (Grades > Export)")
     columns, rows = _graded(args)
     print(grade_table.table(columns, rows))
     if args.csv:
         args.csv.write_text(grade_table.to_csv(columns, rows))
         print(f"wrote {args.csv}")
+    if args.canvas:
+        _canvas(args, rows)
     return 0
+
+
+def _canvas(args, rows) -> None:
+    from autograde.reports import canvas
+
+    made = canvas.export(args.assignment, rows, args.roster.read_text(encoding="utf-8-sig"), args.canvas_column)
+    args.canvas.write_text(made.text)
+    print(f"wrote {args.canvas}: column {made.column!r}, for Canvas's Grades > Import")
+    if made.unmatched:
+        print(f"warning: not in the roster, so not in {args.canvas}: {', '.join(made.unmatched)} (matched by SIS "
+              "Login ID, SIS User ID, ID or name)", file=sys.stderr)
 
 
 def _report(args) -> int:
@@ -225,6 +243,14 @@ def parser() -> argparse.ArgumentParser:
     sub = command("grades", _grades, "print the grade table from the gradebook")
     sub.add_argument("assignment", choices=registry.ids())
     sub.add_argument("--csv", type=Path, help="also write the table as CSV to this file")
+    sub.add_argument("--canvas", type=Path, metavar="FILE", help="also write FILE for Canvas's gradebook import "
+                                                                 "(with --roster)")
+    sub.add_argument("--roster", type=Path, metavar="CSV", help="the gradebook exported from Canvas: its students, "
+                                                                "matched to the submissions by SIS Login ID, SIS User "
+                                                                "ID, ID or name")
+    sub.add_argument("--canvas-column", metavar="TITLE", help="the assignment's column, such as 'Homework 4 (1234)' "
+                                                              "(default: the roster's column named like the "
+                                                              "assignment, else a new assignment)")
     course_options(sub)
 
     sub = command("report", _report, "write the class's HTML grade report: score histogram, pass rate of every "

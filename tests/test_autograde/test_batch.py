@@ -208,6 +208,13 @@ def test_an_unreadable_notebook_costs_only_the_notebook_and_the_grades_say_so(re
     assert (exported["timestamp"], exported["seconds_late"]) == ("2026-03-02 10:00:00 UTC", str(25 * 3600.0))
     assert cli.main(["report", ASSIGNMENT, "--course-dir", str(course_dir), "--output", str(tmp_path / "r.html")]) == 0
     assert "is not a readable notebook" in (tmp_path / "r.html").read_text()
+    # And its grade goes to Canvas, whose export names the student by login.
+    (tmp_path / "export.csv").write_text(f"Student,ID,SIS User ID,SIS Login ID,Section\nA. Student,7,s7,{student},\n")
+    assert cli.main(["grades", ASSIGNMENT, "--course-dir", str(course_dir), "--canvas", str(tmp_path / "c.csv"),
+                     "--roster", str(tmp_path / "export.csv")]) == 0
+    score = sum(score for score, _, _ in graded["grades"].values())
+    assert (tmp_path / "c.csv").read_text().splitlines()[1:] == [
+        "    Points Possible,,,,,39", f"A. Student,7,s7,{student},,{score:g}"]
 
 
 def test_a_killed_run_resumes_with_only_what_is_missing(released, tmp_path):

@@ -57,3 +57,10 @@ def test_a_due_date_that_is_no_date_is_refused_before_anything_is_built(tmp_path
     message = one_line_error(["release", "softmax_mlp", "--course-dir", str(tmp_path / "c"), "--due", due], capsys)
     assert words in message and "such as" in message
     assert not (tmp_path / "c").exists()
+
+
+def test_canvas_export_without_a_roster_says_where_to_get_one(course, tmp_path, capsys):
+    grades = ["grades", "softmax_mlp", "--course-dir", str(course), "--canvas", str(tmp_path / "canvas.csv")]
+    assert "--canvas needs --roster" in one_line_error(grades, capsys)
+    assert "is not a file: export the gradebook from Canvas" in one_line_error(
+        grades + ["--roster", str(tmp_path / "missing.csv")], capsys)
