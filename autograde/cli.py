@@ -6,6 +6,7 @@
   dlkit autograde ASSIGNMENT       autograde submitted/ in parallel (optionally importing a folder first)
   dlkit grades ASSIGNMENT          print the grade table, optionally export CSV
   dlkit report ASSIGNMENT          write the HTML grade report (histogram, hardest checks, failures)
+  dlkit gradescope ASSIGNMENT      build a Gradescope autograder zip running the same trusted checks
   dlkit feedback ASSIGNMENT        generate feedback without hidden tests
   dlkit calibrate ASSIGNMENT       measure the reference over seeds and set accuracy bars
   dlkit selftest                   grade the catalogue of bugs and correct alternatives: do the checks hold?
@@ -115,7 +116,7 @@ def _grades(args) -> int:
 
 
 def _canvas(args, rows) -> None:
-    from autograde.reports import canvas
+    from autograde.platforms import canvas
 
     made = canvas.export(args.assignment, rows, args.roster.read_text(encoding="utf-8-sig"), args.canvas_column)
     args.canvas.write_text(made.text)
@@ -123,6 +124,15 @@ def _canvas(args, rows) -> None:
     if made.unmatched:
         print(f"warning: not in the roster, so not in {args.canvas}: {', '.join(made.unmatched)} (matched by SIS "
               "Login ID, SIS User ID, ID or name)", file=sys.stderr)
+
+
+def _gradescope(args) -> int:
+    from autograde.platforms import gradescope
+
+    output = args.output or kit.BUILD / "gradescope" / f"{args.assignment}.zip"
+    print(f"wrote {gradescope.build(args.assignment, output)}: upload it on Gradescope's Configure Autograder page "
+          "(Ubuntu base image)")
+    return 0
 
 
 def _report(args) -> int:
@@ -252,6 +262,11 @@ def parser() -> argparse.ArgumentParser:
                                                               "(default: the roster's column named like the "
                                                               "assignment, else a new assignment)")
     course_options(sub)
+
+    sub = command("gradescope", _gradescope, "build a Gradescope autograder zip that grades with the trusted checks "
+                                              "in the sandbox and writes Gradescope's results.json")
+    sub.add_argument("assignment", choices=registry.ids())
+    sub.add_argument("--output", type=Path, help="the zip (default: build/gradescope/ASSIGNMENT.zip)")
 
     sub = command("report", _report, "write the class's HTML grade report: score histogram, pass rate of every "
                                       "check, average of every grade cell, submissions that failed to run")

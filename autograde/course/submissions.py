@@ -87,7 +87,7 @@ def import_folder(course_dir: Path, assignment_id: str, folder: Path) -> Importe
             if len(sources) > 1:
                 raise intake.SubmissionRejected(f"both {' and '.join(_shown(p) for p in sources)} are "
                                                 f"in {folder}: keep one")
-            files, note = _read_submission(sources[0], allowed)
+            files, note = read_submission(sources[0], allowed)
         except intake.SubmissionRejected as error:
             imported.refused[student] = str(error)
             shutil.rmtree(course_dir / "submitted" / student / assignment_id, ignore_errors=True)
@@ -104,9 +104,10 @@ def _shown(path: Path) -> str:
     return path.name + ("/" if path.is_dir() and not path.is_symlink() else "")
 
 
-def _read_submission(source: Path, allowed: list[str]) -> tuple[dict[str, bytes], str]:
-    """The assignment's files of one student's folder or archive, and a note when they were found
-    further down; SubmissionRejected when the source breaks a rule of ``intake`` or holds none."""
+def read_submission(source: Path, allowed: list[str]) -> tuple[dict[str, bytes], str]:
+    """The assignment's files (of ``allowed``) in one student's folder or archive, with nbgrader's
+    ``timestamp.txt``, and a note when they were found further down; SubmissionRejected when the
+    source breaks a rule of ``intake`` or holds none of them."""
     ignore = config.IGNORE + intake.ARCHIVER_LITTER
     archive = not source.is_dir() or source.is_symlink()
     if archive and not source.is_symlink():

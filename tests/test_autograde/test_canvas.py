@@ -8,7 +8,7 @@ import pytest
 
 from autograde.batch import tasks
 from autograde.errors import UsageError
-from autograde.reports import canvas
+from autograde.platforms import canvas
 from autograde.reports.grade_table import Row
 
 #: What Canvas's Grades > Export gives (a byte-order mark, read-only rows and columns, other assignments).

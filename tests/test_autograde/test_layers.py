@@ -35,7 +35,7 @@ LAYERS = [
     ("autograde.grading", 3),
     ("autograde.course", 4),
     ("autograde.batch", 5),
-    ("autograde.reports", 6),
+    ("autograde.reports", 6), ("autograde.platforms", 6),
     ("autograde.authoring", 7),
     ("autograde.cli", 8), ("autograde.__main__", 8),
     ("autograde", 0),
