@@ -6,6 +6,7 @@
   dlkit autograde ASSIGNMENT       autograde submitted/ in parallel (optionally importing a folder first)
   dlkit grades ASSIGNMENT          print the grade table, optionally export CSV
   dlkit report ASSIGNMENT          write the HTML grade report (histogram, hardest checks, failures)
+  dlkit similarity ASSIGNMENT      a page of the most similar pairs of submissions (copydetect)
   dlkit gradescope ASSIGNMENT      build a Gradescope autograder zip running the same trusted checks
   dlkit feedback ASSIGNMENT        generate feedback without hidden tests
   dlkit calibrate ASSIGNMENT       measure the reference over seeds and set accuracy bars
@@ -124,6 +125,14 @@ def _canvas(args, rows) -> None:
     if made.unmatched:
         print(f"warning: not in the roster, so not in {args.canvas}: {', '.join(made.unmatched)} (matched by SIS "
               "Login ID, SIS User ID, ID or name)", file=sys.stderr)
+
+
+def _similarity(args) -> int:
+    from autograde.reports import similarity
+
+    submissions.require_released(args.course_dir, args.assignment)
+    print(f"wrote {similarity.write(args.course_dir, args.assignment, args.output)}")
+    return 0
 
 
 def _gradescope(args) -> int:
@@ -261,6 +270,12 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--canvas-column", metavar="TITLE", help="the assignment's column, such as 'Homework 4 (1234)' "
                                                               "(default: the roster's column named like the "
                                                               "assignment, else a new assignment)")
+    course_options(sub)
+
+    sub = command("similarity", _similarity, "compare every pair of submissions' files (copydetect, MOSS-style) "
+                                              "and write a page of the most similar pairs")
+    sub.add_argument("assignment", choices=registry.ids())
+    sub.add_argument("--output", type=Path, help="the page (default: COURSE/reports/ASSIGNMENT-similarity.html)")
     course_options(sub)
 
     sub = command("gradescope", _gradescope, "build a Gradescope autograder zip that grades with the trusted checks "

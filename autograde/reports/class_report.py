@@ -26,7 +26,7 @@ from nbgrader.api import Gradebook
 
 from autograde.batch.tasks import GRADED
 from autograde.course import config
-from autograde.reports import grade_table
+from autograde.reports import grade_table, similarity
 from autograde.student.checks import NOT_IMPLEMENTED
 
 #: Red (nobody) to green (everybody) for pass rates and scores.
@@ -92,9 +92,15 @@ def build(course_dir: Path, assignment_id: str, db_url: str | None = None, outpu
         for row in rows:
             pages = [(name, course_dir / "feedback" / row.student / assignment_id / f"{name}.html")
                      for name in row.notebooks]
-            links[row.student] = [(name, urllib.parse.quote(Path(os.path.relpath(page, output.parent)).as_posix()))
-                                  for name, page in pages if page.is_file()]
-    return render(assignment_id, columns, cell_points, rows, links)
+            links[row.student] = [(name, _href(page, output)) for name, page in pages if page.is_file()]
+    similar = similarity.default_path(course_dir, assignment_id)
+    similar_href = _href(similar, output) if output is not None and similar.is_file() else None
+    return render(assignment_id, columns, cell_points, rows, links, similar_href)
+
+
+def _href(page: Path, output: Path) -> str:
+    """``page`` as a link from the report at ``output``."""
+    return urllib.parse.quote(Path(os.path.relpath(page, output.parent)).as_posix())
 
 
 def write(course_dir: Path, assignment_id: str, output: Path | None = None, db_url: str | None = None) -> Path:
@@ -107,7 +113,7 @@ def write(course_dir: Path, assignment_id: str, output: Path | None = None, db_u
 
 
 def render(assignment_id: str, columns: list[str], cell_points: dict[str, float], rows: list[grade_table.Row],
-           links: dict[str, list[tuple[str, str]]] | None = None) -> str:
+           links: dict[str, list[tuple[str, str]]] | None = None, similar_href: str | None = None) -> str:
     graded = [row for row in rows if row.status == GRADED]
     failed = [row for row in rows if row.status != GRADED]
     rates = check_rates(rows)
@@ -115,6 +121,10 @@ def render(assignment_id: str, columns: list[str], cell_points: dict[str, float]
     scores = [row.score for row in graded]
     notebooks = list(dict.fromkeys(name for row in rows for name in row.notebooks))
     sections = [_summary(rows, graded, failed, scores, maximum)]
+    sections.append(f"<p class='caption'>Submissions that share code: <a href='{similar_href}'>the similarity "
+                    "report</a>.</p>" if similar_href else "<p class='caption'>Submissions that share code: "
+                    f"<code>dlkit similarity {html.escape(assignment_id)}</code> writes a page of the most similar "
+                    "pairs, which this report then links.</p>")
     if graded:
         sections.append(_section("Scores", _histograms(graded, maximum, notebooks),
                                  f"{len(graded)} graded submissions"

@@ -44,7 +44,8 @@ def test_grades_without_trusted_results_are_refused(tmp_path):
 
 
 def test_every_command_explains_itself(capsys):
-    for command in ["new", "starter", "release", "autograde", "grades", "report", "gradescope", "feedback", "calibrate", "selftest",
+    for command in ["new", "starter", "release", "autograde", "grades", "report", "similarity", "gradescope", "feedback",
+                    "calibrate", "selftest",
                     "demo"]:
         with pytest.raises(SystemExit) as exit_code:
             cli.main([command, "--help"])
