@@ -85,6 +85,9 @@ def _autograde(args) -> int:
                                                     sandbox_required=not args.unsafe_no_sandbox), db_url=args.db_url,
                                       rejected=refused)
     print(summary.describe())
+    for student, cleared in summary.cleared.items():
+        print(f"  {student}: the files changed since the manual grading, so these manual entries were cleared: "
+              + "; ".join(cleared))
     for result in summary.results:
         if result.status != tasks.GRADED:
             print(f"  {result.student_id}: {result.status}: {grade_table.first_line(result.error)}")

@@ -43,6 +43,9 @@ class Summary:
     skipped: int                    # already recorded with the same files
     seconds: float                  # wall time of the batch
     results: list[TaskResult] = field(default_factory=list)
+    #: student -> the manual entries (formgrader's scores, extra credit, comments) a regrade cleared
+    #: because the submission's files had changed since they were given.
+    cleared: dict[str, list[str]] = field(default_factory=dict)
 
     def count(self, status: str) -> int:
         return sum(result.status == status for result in self.results)
@@ -108,7 +111,7 @@ def grade_class(course_dir: Path, assignment_id: str, jobs: int | None = None, s
         files = tasks.read_folder(folder)
         graded, warnings = tasks.unreadable_notebooks_replaced(files, released)
         return Task(assignment_id, folder.parent.name, source, graded, template, tasks.fingerprint(files, digest),
-                    limits, secret, tuple(warnings))
+                    limits, secret, tuple(warnings), tasks.files_digest(files))
 
     pending = [f for f in folders if f in fingerprints and recorded.get(f.parent.name) != fingerprints[f]]
     refused = {student: reason for student, reason in rejections.items()
@@ -243,9 +246,12 @@ def _run(executor, slots: int, task_iterator, count: int, course_dir: Path, db_u
                     result = TaskResult(task.assignment_id, task.student_id, task.fingerprint, tasks.CRASHED, 0.0,
                                     error=f"the worker failed: {type(error).__name__}: {error}")
                 result.warnings = [*task.warnings, *result.warnings]
+                result.files_digest = task.files_digest
                 with _uninterrupted():  # a result is recorded whole, or not at all
-                    record.save(course_dir, db_url, result)
+                    cleared = record.save(course_dir, db_url, result)
                     summary.results.append(result)
+                if cleared:
+                    summary.cleared[result.student_id] = cleared
                 failures += result.status != tasks.GRADED
                 bar.set_postfix(failed=failures, refresh=False)
                 bar.update()

@@ -14,7 +14,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy import text
 from sqlalchemy.exc import SAWarning
 
@@ -56,15 +56,23 @@ def template_gradebook(db_url: str, assignment_id: str) -> bytes:
         return path.read_bytes()
 
 
-def save(course_dir: Path, db_url: str, result: TaskResult) -> None:
-    """Write one result into the course: files, gradebook, ledger (in this order)."""
+def save(course_dir: Path, db_url: str, result: TaskResult) -> list[str]:
+    """Write one result into the course: files, gradebook, ledger (in this order).
+
+    Manual entries given in formgrader (scores, extra credit, comments) stay through a regrade of the
+    same files; when the submission's files changed since the last recorded grading, they are
+    cleared, and returned as "softmax/softmax_loss: manual score 2" for the regrade to report."""
+    ledger = Ledger(course_dir, result.assignment_id)
     autograded = course_dir / "autograded" / result.student_id / result.assignment_id
     if result.status == tasks.GRADED:
         _replace_folder(autograded, result.files)
     elif autograded.exists():
         shutil.rmtree(autograded)  # as nbgrader removes the output of a submission it failed on
-    _save_grades(db_url, result)
-    Ledger(course_dir, result.assignment_id).append(result)
+    before = ledger.latest().get(result.student_id, {}).get("files")
+    changed = bool(before and result.files_digest and before != result.files_digest)
+    cleared = _save_grades(db_url, result, clear_manual=changed)
+    ledger.append(result)
+    return cleared
 
 
 def _replace_folder(folder: Path, files: dict[str, tuple[bytes, int]]) -> None:
@@ -88,10 +96,14 @@ def _replace_folder(folder: Path, files: dict[str, tuple[bytes, int]]) -> None:
         incoming.rename(folder)
 
 
-def _save_grades(db_url: str, result: TaskResult) -> None:
-    """What nbgrader's Autograde.init_assignment, SaveAutoGrades and AssignLatePenalties record."""
+def _save_grades(db_url: str, result: TaskResult, clear_manual: bool = False) -> list[str]:
+    """What nbgrader's Autograde.init_assignment, SaveAutoGrades and AssignLatePenalties record; with
+    ``clear_manual``, first the submission's manual entries are cleared (and returned, described)."""
     assignment_id, student_id = result.assignment_id, result.student_id
+    cleared: list[str] = []
     with Gradebook(db_url, config.COURSE_ID) as gradebook:
+        if clear_manual:
+            cleared = _clear_manual(gradebook, assignment_id, student_id)
         gradebook.update_or_create_student(student_id)
         with warnings.catch_warnings():
             # nbgrader's add_submission builds its rows in an order SQLAlchemy 2 warns about
@@ -108,7 +120,7 @@ def _save_grades(db_url: str, result: TaskResult) -> None:
                     grade.auto_score = None
                     grade.needs_manual_grade = True
             gradebook.db.commit()
-            return
+            return cleared
         for saved in result.grades:
             grade = gradebook.find_grade(saved.cell, saved.notebook, assignment_id, student_id)
             grade.auto_score = saved.auto_score
@@ -120,3 +132,25 @@ def _save_grades(db_url: str, result: TaskResult) -> None:
         for notebook, penalty in result.penalties.items():
             gradebook.find_submission_notebook(notebook, assignment_id, student_id).late_submission_penalty = penalty
         gradebook.db.commit()
+    return cleared
+
+
+def _clear_manual(gradebook, assignment_id: str, student_id: str) -> list[str]:
+    """Clear the manual scores, extra credit and manual comments of a submission; describe each."""
+    try:
+        submission = gradebook.find_submission(assignment_id, student_id)
+    except MissingEntry:
+        return []
+    cleared = []
+    for notebook in submission.notebooks:
+        for grade in notebook.grades:
+            for field, what in (("manual_score", "manual score"), ("extra_credit", "extra credit")):
+                if getattr(grade, field) is not None:
+                    cleared.append(f"{notebook.name}/{grade.name}: {what} {getattr(grade, field):g}")
+                    setattr(grade, field, None)
+        for comment in notebook.comments:
+            if comment.manual_comment:
+                cleared.append(f"{notebook.name}/{comment.name}: comment {comment.manual_comment!r}")
+                comment.manual_comment = None
+    gradebook.db.commit()
+    return cleared

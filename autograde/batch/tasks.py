@@ -43,6 +43,8 @@ class Task:
     secret: int | None = None
     #: What the coordinator changed in the submission before grading it, for the grade table.
     warnings: tuple[str, ...] = ()
+    #: Identifies the submission's files alone (``files_digest``): unlike the fingerprint, the same when the checks change.
+    files_digest: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ class TaskResult:
     sandboxed: bool = True
     #: What the grade table and the report should say beside the score (an unreadable notebook replaced).
     warnings: list[str] = field(default_factory=list)
+    #: The graded submission's ``files_digest`` ("" when its files could not be read).
+    files_digest: str = ""
 
 
 def read_folder(folder: Path) -> dict[str, bytes]:
@@ -144,6 +148,11 @@ def grading_digest(assignment_id: str, limits: Limits = Limits()) -> str:
     files = grading_files(assignment_id)
     files["limits"] = repr(sorted(limits.to_dict().items())).encode()
     return _digest(files).hexdigest()
+
+
+def files_digest(submission: dict[str, bytes]) -> str:
+    """Changes when the student's files change, and only then (the time it was handed in left out)."""
+    return _digest({name: content for name, content in submission.items() if name != "timestamp.txt"}).hexdigest()
 
 
 def fingerprint(submission: dict[str, bytes], source_digest: str) -> str:

@@ -217,6 +217,39 @@ def test_an_unreadable_notebook_costs_only_the_notebook_and_the_grades_say_so(re
         "    Points Possible,,,,,39", f"A. Student,7,s7,{student},,{score:g}"]
 
 
+def test_manual_grades_survive_a_forced_regrade_unless_the_files_changed(released, tmp_path, capsys):
+    """What an instructor gave in formgrader stays through `dlkit autograde --force` (the checks changed, say);
+    new files make it void, and the regrade says which entries it cleared."""
+    course_dir = copy_course(released, tmp_path / "course")
+    student = "gradient_not_averaged"
+    stage(course_dir, {student: CLASS[student]})
+    autograde = ["autograde", ASSIGNMENT, "--course-dir", str(course_dir), "--jobs", "1"]
+    assert cli.main(autograde) == 0
+
+    def manual() -> dict:
+        with Gradebook(config.db_url_of(course_dir), config.COURSE_ID) as gradebook:
+            return {(n.name, g.name): (g.manual_score, g.extra_credit)
+                    for n in gradebook.find_submission(ASSIGNMENT, student).notebooks for g in n.grades
+                    if g.manual_score is not None or g.extra_credit is not None}
+
+    with Gradebook(config.db_url_of(course_dir), config.COURSE_ID) as gradebook:
+        grade = gradebook.find_grade("softmax_gradient", "softmax", ASSIGNMENT, student)
+        grade.manual_score, grade.extra_credit = 2.5, 0.5
+        gradebook.db.commit()
+    capsys.readouterr()
+    assert cli.main([*autograde, "--force"]) == 0
+    assert manual() == {("softmax", "softmax_gradient"): (2.5, 0.5)}
+    assert "manual entries were cleared" not in capsys.readouterr().out
+
+    changed = course_dir / "submitted" / student / ASSIGNMENT / "softmax_classifier.py"
+    changed.write_text(changed.read_text() + "\n# resubmitted after the manual grading\n")
+    assert cli.main(autograde) == 0
+    assert manual() == {}
+    assert (f"  {student}: the files changed since the manual grading, so these manual entries were cleared: "
+            "softmax/softmax_gradient: manual score 2.5; softmax/softmax_gradient: extra credit 0.5"
+            in capsys.readouterr().out.splitlines())
+
+
 def test_a_killed_run_resumes_with_only_what_is_missing(released, tmp_path):
     course_dir = copy_course(released, tmp_path / "course")
     students = [f"student_{i}" for i in range(1, 5)]
