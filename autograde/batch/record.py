@@ -18,10 +18,12 @@ from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy import text
 from sqlalchemy.exc import SAWarning
 
+from autograde import intake
 from autograde.batch import tasks
 from autograde.batch.ledger import Ledger
 from autograde.batch.tasks import TaskResult
 from autograde.course import config
+from autograde.student import registry
 
 
 def template_gradebook(db_url: str, assignment_id: str) -> bytes:
@@ -66,13 +68,40 @@ def save(course_dir: Path, db_url: str, result: TaskResult) -> list[str]:
     autograded = course_dir / "autograded" / result.student_id / result.assignment_id
     if result.status == tasks.GRADED:
         _replace_folder(autograded, result.files)
-    elif autograded.exists():
-        shutil.rmtree(autograded)  # as nbgrader removes the output of a submission it failed on
+    else:  # nothing autograded: what formgrader needs to open the submission and grade it by hand
+        _replace_folder(autograded, _for_manual_grading(course_dir, result))
     before = ledger.latest().get(result.student_id, {}).get("files")
     changed = bool(before and result.files_digest and before != result.files_digest)
     cleared = _save_grades(db_url, result, clear_manual=changed)
     ledger.append(result)
     return cleared
+
+
+def _for_manual_grading(course_dir: Path, result: TaskResult) -> dict[str, tuple[bytes, int]]:
+    """For a submission that could not be graded: the released notebooks, each opening with why (formgrader
+    opens them to grade every cell by hand, nbgrader's own autograded notebook being absent), and the
+    student's files beside them, read safely (none when they cannot be)."""
+    import nbformat
+
+    reason = result.error.strip().splitlines()[0] if result.error.strip() else result.status
+    banner = nbformat.v4.new_markdown_cell(
+        f"**This submission could not be autograded** ({result.status}: {reason}).\n\n"
+        "Every grade cell waits for a score given by hand; the student's files are next to this notebook, "
+        "in the course's `autograded/` folder. `dlkit autograde ASSIGNMENT --force --student ID` tries again.")
+    files = {}
+    for path in sorted((course_dir / "release" / result.assignment_id).glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        notebook.cells.insert(0, banner)
+        files[path.name] = (nbformat.writes(notebook).encode(), 0o644)
+    folder = course_dir / "submitted" / result.student_id / result.assignment_id
+    try:
+        if folder.parent.is_symlink():
+            raise intake.SubmissionRejected(f"{folder.parent} is a symbolic link")
+        student = intake.read_folder(folder, config.IGNORE, only=registry.get(result.assignment_id).student_files)
+    except (intake.SubmissionRejected, OSError):
+        student = {}
+    files.update({name: (content, 0o644) for name, content in student.items()})
+    return files
 
 
 def _replace_folder(folder: Path, files: dict[str, tuple[bytes, int]]) -> None:

@@ -28,6 +28,7 @@ from autograde.kit import REPO
 from autograde.limits import Limits
 from autograde.reports import grade_table
 from autograde.sandbox import process, procfs
+from autograde.student import registry
 from support.examples import bug_file
 
 ASSIGNMENT = "softmax_mlp"
@@ -164,7 +165,13 @@ def test_a_crash_and_a_time_out_are_recorded_and_the_batch_goes_on(released, tmp
     state = gradebook_state(course_dir)
     for student in ("corrupt", "hangs"):
         assert {grade for grade in state[student]["grades"].values()} == {(None, None, True)}
-        assert state[student]["files"] == []
+        # What formgrader opens to grade it by hand: the released notebooks, saying why, and the student's files.
+        assert state[student]["files"] == sorted(["mlp.ipynb", "softmax.ipynb",
+                                                  *registry.get(ASSIGNMENT).student_files])
+        opened = nbformat.read(course_dir / "autograded" / student / ASSIGNMENT / "softmax.ipynb", as_version=4)
+        assert opened.cells[0].source.startswith("**This submission could not be autograded**")
+        assert {c.metadata.nbgrader["grade_id"] for c in opened.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    assert "timed out" in nbformat.read(course_dir / "autograded/hangs" / ASSIGNMENT / "mlp.ipynb", 4).cells[0].source
     assert all(score == 0 for score, _, _ in state["starter"]["grades"].values())
 
     assert cli.main(["grades", ASSIGNMENT, "--course-dir", str(course_dir), "--csv", str(tmp_path / "g.csv")]) == 0
@@ -389,7 +396,9 @@ def test_linked_and_special_files_are_rejected_and_cost_no_one_else_anything(rel
                            ("plants_a_link", "notes.txt is a symbolic link (to /etc/passwd)")]:
         row = by_student[student]
         assert row.status == tasks.REJECTED and row.score == 0 and words in row.error, (student, row.error)
-        assert not (course_dir / "autograded" / student).exists()
+        # formgrader can open it to grade by hand: the released notebooks, none of the student's unsafe files.
+        opened = course_dir / "autograded" / student / ASSIGNMENT
+        assert sorted(p.name for p in opened.iterdir()) == ["mlp.ipynb", "softmax.ipynb"]
     assert "rejected" in cli_output(["grades", ASSIGNMENT, "--course-dir", str(course_dir)], capsys)
     assert cli.main(["feedback", ASSIGNMENT, "--course-dir", str(course_dir)]) == 0
     leaked = [path for path in (course_dir / "feedback").rglob("*") if path.is_file()
