@@ -22,7 +22,7 @@ from pathlib import Path
 from autograde import kit
 from autograde.authoring import starter
 from autograde.batch import coordinator, tasks
-from autograde.course import build, commands, submissions
+from autograde.course import build, commands, config, submissions
 from autograde.errors import Interrupted, UsageError
 from autograde.grading import data
 from autograde.limits import Limits
@@ -64,8 +64,13 @@ def _starter(args) -> int:
 def _release(args) -> int:
     due = build.parse_due(args.due) if args.due else None
     for assignment_id in args.assignment:
-        folder = build.release(args.course_dir, assignment_id, args.db_url, due=due)
+        folder = build.release(args.course_dir, assignment_id, args.db_url, due=due, exchange=args.exchange)
         print(f"released {assignment_id}: {folder}" + (f", due {due:%Y-%m-%d %H:%M} UTC" if due else ""))
+        exchange = config.exchange_root(args.course_dir)
+        if exchange:
+            print(f"published to nbgrader's exchange in {exchange}: students run `nbgrader fetch_assignment "
+                  f"{assignment_id} --course {config.COURSE_ID}`, then `nbgrader submit {assignment_id} "
+                  f"--course {config.COURSE_ID}`")
     return 0
 
 
@@ -73,6 +78,10 @@ def _autograde(args) -> int:
     submissions.require_released(args.course_dir, args.assignment)
     data.for_assignment(args.assignment)
     refused = {}
+    if args.collect:
+        collected = submissions.collect(args.course_dir, args.assignment)
+        print(f"collected {len(collected)} submission{'' if len(collected) == 1 else 's'} of {args.assignment} "
+              f"from nbgrader's exchange" + (f": {', '.join(collected)}" if collected else ""))
     if args.submissions:
         imported = submissions.import_folder(args.course_dir, args.assignment, args.submissions)
         for note in imported.notes:
@@ -234,6 +243,9 @@ def parser() -> argparse.ArgumentParser:
 
     sub = command("release", _release, "build the course's source folder and run nbgrader generate_assignment")
     sub.add_argument("assignment", nargs="+", choices=registry.ids())
+    sub.add_argument("--exchange", type=Path, metavar="DIR",
+                     help="also publish the release to nbgrader's exchange in DIR (a folder every account can "
+                          "write to, such as /srv/nbgrader/exchange), for students' `nbgrader fetch_assignment`")
     sub.add_argument("--due", metavar="TIME", help="the due date in the gradebook, such as '2026-12-01 17:00 UTC' or "
                                                    "'2026-12-01 17:00 Europe/Stockholm': later submissions are marked "
                                                    "late (nbgrader's late penalty applies, if configured)")
@@ -242,6 +254,8 @@ def parser() -> argparse.ArgumentParser:
     sub = command("autograde", _autograde,
                   "autograde the submissions not graded yet, in parallel, with nbgrader and the trusted checks")
     sub.add_argument("assignment", choices=registry.ids())
+    sub.add_argument("--collect", action="store_true",
+                     help="first collect the students' submissions from nbgrader's exchange (nbgrader collect)")
     sub.add_argument("--submissions", type=Path,
                      help="first import FOLDER/<student>/ or FOLDER/<student>.zip (.tar.gz): their .py files and "
                           "notebooks, found further down if need be")

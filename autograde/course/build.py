@@ -126,11 +126,19 @@ def build_source(course_dir: Path, assignment_id: str, repo: Path = kit.REPO) ->
 
 
 def release(course_dir: Path, assignment_id: str, db_url: str | None = None, repo: Path = kit.REPO,
-            due: datetime.datetime | None = None) -> Path:
+            due: datetime.datetime | None = None, exchange: Path | None = None) -> Path:
     """Build the source folder from ``repo`` and run nbgrader generate_assignment; return the release folder.
 
-    ``due`` (UTC) becomes the assignment's due date in the gradebook; without it an earlier one is kept."""
+    ``due`` (UTC) becomes the assignment's due date in the gradebook; without it an earlier one is kept.
+    ``exchange`` (a folder every account can write to) becomes the course's nbgrader exchange, and the
+    release is published there with ``nbgrader release_assignment`` for students to fetch; a course
+    released to an exchange before publishes there again."""
+    if exchange is not None and not exchange.is_dir():
+        raise UsageError(f"the exchange {exchange} is not a folder: create it, writable by every account "
+                         f"(for example `mkdir -p {exchange} && chmod 1777 {exchange}`)")
     course_dir.mkdir(parents=True, exist_ok=True)
+    if exchange is not None:
+        config.set_exchange_root(course_dir, exchange)
     config.write(course_dir, db_url)
     build_source(course_dir, assignment_id, repo)
     commands.run(course_dir, "generate_assignment", assignment_id, "--force")
@@ -139,6 +147,8 @@ def release(course_dir: Path, assignment_id: str, db_url: str | None = None, rep
 
         with Gradebook(config.db_url_of(course_dir, db_url), config.COURSE_ID) as gradebook:
             gradebook.update_or_create_assignment(assignment_id, duedate=due)
+    if config.exchange_root(course_dir) is not None:
+        commands.run(course_dir, "release_assignment", assignment_id, "--force")
     return course_dir / "release" / assignment_id
 
 

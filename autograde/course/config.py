@@ -23,7 +23,7 @@ c.CourseDirectory.course_id = {course_id!r}
 c.CourseDirectory.root = {root!r}
 c.CourseDirectory.db_url = {db_url!r}
 c.CourseDirectory.ignore = {ignore!r}
-# Students edit these files; every other file is restored from the source before grading.
+{exchange}# Students edit these files; every other file is restored from the source before grading.
 c.Autograde.exclude_overwriting = {exclude!r}
 # Grade cells are scored from checks run outside the student's kernel.
 _preprocessors = list(Autograde.class_traits()["autograde_preprocessors"].default())
@@ -72,6 +72,21 @@ def grading_secret(course_dir: Path) -> int:
     return int(path.read_text())
 
 
+#: The course's nbgrader exchange folder, when it has one (``dlkit release --exchange``).
+EXCHANGE_FILE = "exchange_root"
+
+
+def exchange_root(course_dir: Path) -> Path | None:
+    """The exchange folder the course publishes to and collects from, or None."""
+    path = course_dir / EXCHANGE_FILE
+    return Path(path.read_text().strip()) if path.is_file() else None
+
+
+def set_exchange_root(course_dir: Path, folder: Path) -> None:
+    course_dir.mkdir(parents=True, exist_ok=True)
+    (course_dir / EXCHANGE_FILE).write_text(f"{folder.resolve()}\n")
+
+
 def write(course_dir: Path, db_url: str | None = None, limits: Limits = Limits(), secret: int | None = None) -> Path:
     """Write ``course_dir/nbgrader_config.py`` for every assignment of the kit; return its path.
 
@@ -80,7 +95,11 @@ def write(course_dir: Path, db_url: str | None = None, limits: Limits = Limits()
     config = root / "nbgrader_config.py"
     exclude = {spec.id: list(spec.student_files) for spec in registry.specs()}
     secret = grading_secret(root) if secret is None else secret
+    exchange = exchange_root(root)
+    exchange = (f"# nbgrader's exchange (dlkit release --exchange): release_assignment publishes, collect collects.\n"
+                f"c.Exchange.root = {str(exchange)!r}\n") if exchange else ""
     config.write_text(TEMPLATE.format(course_id=COURSE_ID, root=str(root), exclude=exclude, ignore=IGNORE,
+                                      exchange=exchange,
                                       db_url=db_url_of(root, db_url), limits=limits.to_dict(),
                                       cell_seconds=limits.cell_seconds, secret=secret,
                                       output_bytes=limits.notebook_output_bytes))
