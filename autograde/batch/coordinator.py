@@ -21,7 +21,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from tqdm.auto import tqdm
 
-from autograde import intake
+from autograde import intake, timing
 from autograde.batch import hosts, record, tasks
 from autograde.batch.ledger import Ledger
 from autograde.batch.tasks import Task, TaskResult
@@ -247,7 +247,7 @@ def _run(executor, slots: int, task_iterator, count: int, course_dir: Path, db_u
                                     error=f"the worker failed: {type(error).__name__}: {error}")
                 result.warnings = [*task.warnings, *result.warnings]
                 result.files_digest = task.files_digest
-                with _uninterrupted():  # a result is recorded whole, or not at all
+                with _uninterrupted(), timing.phase("recording (files, gradebook, ledger)"):
                     cleared = record.save(course_dir, db_url, result)
                     summary.results.append(result)
                 if cleared:

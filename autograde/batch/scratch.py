@@ -17,6 +17,7 @@ import time
 import traceback
 from pathlib import Path
 
+from autograde import timing
 from autograde.batch import tasks
 from autograde.batch.tasks import Task, TaskResult
 from autograde.course import commands, config
@@ -63,7 +64,8 @@ def _grade_in_scratch(task: Task, scratch: Path) -> TaskResult:
         relative: task.submission[relative] for relative in spec.student_files if relative in task.submission}
     log = scratch / "nbgrader.log"
     _redirect_output(log)
-    code = _nbgrader_autograde(assignment_id, student_id)
+    with timing.phase("nbgrader autograde (all of the above)"):
+        code = _nbgrader_autograde(assignment_id, student_id)
     sys.stderr.flush()
     text = log.read_text(errors="replace")
 

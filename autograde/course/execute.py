@@ -7,13 +7,16 @@ would be overridden: this class sets it instead). It takes ``Execute``'s place i
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import time
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
 
+from autograde import timing
 from autograde.limits import Limits
 from autograde.sandbox.kernel import SandboxedKernelManager
 
@@ -37,7 +40,8 @@ class SandboxedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         self._kept, self._cut, self._running = 0, False, None
         try:
-            return super().preprocess(nb, resources, km)
+            with timing.phase("notebook execution (kernel start included)"):
+                return super().preprocess(nb, resources, km)
         except (CellTimeoutError, DeadKernelError) as error:
             text = f"the notebook's kernel stopped here ({type(error).__name__}): {str(error).splitlines()[0]}"
             self.log.warning(text)
@@ -45,6 +49,14 @@ class SandboxedExecute(Execute):
                 nb.cells[self._running].outputs.append(
                     new_output("error", ename=type(error).__name__, evalue=text, traceback=[text]))
             return nb, resources
+
+    @contextlib.contextmanager
+    def setup_kernel(self, **kwargs):
+        """The kernel started and answering (timed as "kernel start" for benchmarks/phases.py)."""
+        started = time.perf_counter()
+        with super().setup_kernel(**kwargs):
+            timing.record("kernel start", time.perf_counter() - started)
+            yield
 
     def on_cell_execute(self, cell, cell_index, **kwargs):
         self._running = cell_index

@@ -22,7 +22,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Dict, Integer
 
-from autograde import intake
+from autograde import intake, timing
 from autograde.course import config
 from autograde.grading import calibration, runner
 from autograde.limits import Limits
@@ -68,7 +68,8 @@ class TrustedChecks(NbGraderPreprocessor):
         limits = Limits(**self.limits)
         groups = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.cell_type == "code" and utils.is_grade(c)}
         student_files, provided_files = self.files_as_submitted(student, assignment)
-        outcomes = runner.run_files(assignment, student_files, provided_files, limits, groups, self.secret).outcomes
+        with timing.phase("trusted checks (sandbox and training included)"):
+            outcomes = runner.run_files(assignment, student_files, provided_files, limits, groups, self.secret).outcomes
         accuracy = {check.id for check in calibration.accuracy_checks(assignment)}
         by_group: dict[str, list[CheckOutcome]] = {}
         for result in outcomes:

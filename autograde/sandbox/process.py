@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy
 
+from autograde import timing
 from autograde.errors import UsageError
 from autograde.limits import Limits
 from autograde.sandbox import procfs, wire
@@ -299,7 +300,8 @@ class Sandbox:
         started = time.perf_counter()
         try:
             self.close()
-            self.start()
+            with timing.phase("sandbox start (imports the student's modules)"):
+                self.start()
         finally:
             self.spent += time.perf_counter() - started
 

@@ -30,6 +30,7 @@ REPO = Path(__file__).resolve().parents[2]
 #: Layers from the bottom; the first matching prefix of a module's dotted name decides.
 LAYERS = [
     ("autograde.kit", 0), ("autograde.limits", 0), ("autograde.errors", 0), ("autograde.intake", 0),
+    ("autograde.timing", 0),
     ("autograde.student", 1), ("autograde.assignments", 1),
     ("autograde.sandbox", 2),
     ("autograde.grading", 3),
