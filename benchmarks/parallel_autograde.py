@@ -2,10 +2,17 @@
 
 Builds one course with 40 submissions of the softmax exercise (the `softmax` notebook and
 `softmax_classifier.py`: the reference, the starter, and the three example mistakes, in
-turn), copies it, and grades one copy with plain nbgrader (one process, one submission
-after another: `commands.autograde`) and the other with the parallel path. Both go through
-the trusted sandbox, and every score must agree. Prints submissions per minute of both,
-the ratio, where the time went, and the seconds per submission of every assignment
+turn), copies it, and grades the copies three ways:
+
+- untrusted nbgrader: what an instructor runs without the kit's grading, `nbgrader autograde` with
+  nbgrader's own preprocessors (the notebook executed unsandboxed, grade cells scored by what the
+  kernel printed; no trusted checks, no sandbox), one process, one submission after another;
+- trusted nbgrader: the same command with the course's configuration (sandboxed kernel, trusted
+  checks), sequential (`commands.autograde`);
+- `dlkit autograde --jobs 2`, the parallel path.
+
+The two trusted runs must agree on every score. Prints submissions per minute of each, the ratios
+against both baselines, where the time went, and the seconds per submission of every assignment
 (the demo's submissions of each, graded by the parallel path).
 
     .venv/bin/python benchmarks/parallel_autograde.py [--submissions 40] [--jobs 2]
@@ -51,6 +58,15 @@ def stage_class(course_dir: Path, count: int) -> dict[str, str]:
         (folder / "mlp.ipynb").unlink()  # the softmax exercise alone
         students[student] = kind
     return students
+
+
+def untrusted_config(course_dir: Path) -> None:
+    """The course's configuration without the kit's grading: nbgrader's default preprocessors."""
+    path = course_dir / "nbgrader_config.py"
+    text = path.read_text()
+    line = "c.Autograde.autograde_preprocessors = _preprocessors\n"
+    assert line in text, "the course's configuration no longer sets the preprocessors this way"
+    path.write_text(text.replace(line, "# (the kit's preprocessors left out: nbgrader's defaults)\n"))
 
 
 def machine_cpu_seconds() -> float:
@@ -106,14 +122,19 @@ def main() -> None:
     print(f"{os.cpu_count()} cores; {args.submissions} submissions of the softmax exercise", flush=True)
     with tempfile.TemporaryDirectory(prefix="dlkit-bench-") as scratch:
         root = Path(scratch)
-        plain_dir = root / "plain"
+        plain_dir = root / "plain"  # trusted, sequential
         build.release(plain_dir, ASSIGNMENT)
         kinds = stage_class(plain_dir, args.submissions)
         ours_dir = root / "ours"
         shutil.copytree(plain_dir, ours_dir)
         config.write(ours_dir)
 
-        plain = measure("plain nbgrader autograde (one process, sequential)",
+        untrusted_dir = root / "untrusted"
+        shutil.copytree(plain_dir, untrusted_dir)
+        untrusted_config(untrusted_dir)
+        untrusted = measure("untrusted nbgrader autograde (nbgrader's own preprocessors, sequential)",
+                            lambda: commands.run(untrusted_dir, "autograde", ASSIGNMENT, "--force"))
+        plain = measure("trusted nbgrader autograde (one process, sequential)",
                         lambda: commands.autograde(plain_dir, ASSIGNMENT))
         summary = None
 
@@ -133,12 +154,16 @@ def main() -> None:
         count = args.submissions
         plain_rate, our_rate = count / plain["seconds"] * 60, count / ours["seconds"] * 60
         print(f"\nevery one of the {count} scores agrees, and every grade cell carries the trusted result")
+        untrusted_rate = count / untrusted["seconds"] * 60
         print(f"{'':<34}{'submissions/min':>16}{'s each':>9}{'CPU s each':>12}")
-        print(f"{'plain nbgrader autograde':<34}{plain_rate:>16.2f}{plain['seconds'] / count:>9.1f}"
+        print(f"{'untrusted nbgrader (sequential)':<34}{untrusted_rate:>16.2f}{untrusted['seconds'] / count:>9.1f}"
+              f"{untrusted['cpu'] / count:>12.1f}")
+        print(f"{'trusted nbgrader (sequential)':<34}{plain_rate:>16.2f}{plain['seconds'] / count:>9.1f}"
               f"{plain['cpu'] / count:>12.1f}")
         print(f"{f'dlkit autograde --jobs {args.jobs}':<34}{our_rate:>16.2f}{ours['seconds'] / count:>9.1f}"
               f"{ours['cpu'] / count:>12.1f}")
-        print(f"ratio (ours / plain): {our_rate / plain_rate:.2f}x")
+        print(f"ratio (ours / trusted sequential nbgrader): {our_rate / plain_rate:.2f}x")
+        print(f"ratio (ours / untrusted nbgrader, the goal is >= 1.0x): {our_rate / untrusted_rate:.2f}x")
         by_kind: dict[str, list[float]] = {}
         for result in summary.results:
             by_kind.setdefault(kinds[result.student_id], []).append(result.seconds)
