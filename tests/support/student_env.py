@@ -29,19 +29,25 @@ def _canonical(name: str) -> str:
 
 
 def distributions(roots=STUDENT_PACKAGES) -> dict[str, importlib.metadata.Distribution]:
-    """``roots`` and every distribution they require (markers evaluated here, extras left out)."""
+    """``roots`` and every distribution they require (markers evaluated here), following the extras a
+    requirement asks for (nbconvert's ``bleach[css]`` brings tinycss2)."""
     environment = default_environment()
     found: dict[str, importlib.metadata.Distribution] = {}
-    waiting = list(roots)
+    extras_seen: dict[str, set[str]] = {}
+    waiting = [(name, frozenset()) for name in roots]
     while waiting:
-        name = _canonical(waiting.pop())
-        if name in found:
+        text, extras = waiting.pop()
+        name = _canonical(text)
+        if name in found and extras <= extras_seen[name]:
             continue
-        found[name] = importlib.metadata.distribution(name)
-        for text in found[name].requires or []:
-            requirement = Requirement(text)
-            if requirement.marker is None or requirement.marker.evaluate({**environment, "extra": ""}):
-                waiting.append(requirement.name)
+        found.setdefault(name, importlib.metadata.distribution(name))
+        extras_seen[name] = extras_seen.get(name, set()) | set(extras)
+        for line in found[name].requires or []:
+            requirement = Requirement(line)
+            wanted = any(requirement.marker is None or requirement.marker.evaluate({**environment, "extra": extra})
+                         for extra in {"", *extras})
+            if wanted:
+                waiting.append((requirement.name, frozenset(requirement.extras)))
     return found
 
 
@@ -67,3 +73,35 @@ def create(folder: Path) -> Path:
             if (source / entry).exists() and not (target / entry).exists():
                 (target / entry).symlink_to(source / entry)
     return python
+
+
+def readable_copy(folder: Path, roots) -> Path:
+    """``roots`` and what they require, from the distributions installed here, in ``folder``: a plain
+    site-packages that another Unix account can read when the kit's own cannot be reached (a checkout
+    under a private folder). Files are hard-linked where the filesystem allows, else copied."""
+    import os
+    import shutil
+
+    source = Path(sysconfig.get_paths()["purelib"])
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o755)
+
+    def link(origin, target):
+        try:
+            os.link(origin, target)
+        except OSError:  # another filesystem
+            shutil.copy2(origin, target)
+
+    for distribution in distributions(roots).values():
+        for entry in top_level_entries(distribution):
+            origin, target = source / entry, folder / entry
+            if target.exists() or not origin.exists():
+                continue
+            if origin.is_dir():
+                shutil.copytree(origin, target, copy_function=link)
+            else:
+                link(origin, target)
+    for path in [folder, *folder.rglob("*")]:
+        if path.is_dir():
+            path.chmod(0o755)
+    return folder
