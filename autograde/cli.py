@@ -256,7 +256,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("assignment", choices=registry.ids())
     sub.add_argument("--collect", action="store_true",
                      help="first collect the students' submissions from nbgrader's exchange (nbgrader collect)")
-    sub.add_argument("--submissions", type=Path,
+    sub.add_argument("--submissions", type=Path, metavar="FOLDER",
                      help="first import FOLDER/<student>/ or FOLDER/<student>.zip (.tar.gz): their .py files and "
                           "notebooks, found further down if need be")
     workers = sub.add_mutually_exclusive_group()
@@ -264,7 +264,8 @@ def parser() -> argparse.ArgumentParser:
     workers.add_argument("--scheduler", metavar="ADDRESS",
                          help="grade on the workers of this Dask scheduler (tcp://HOST:8786) instead of local processes")
     sub.add_argument("--force", action="store_true",
-                     help="regrade every submission, also those already graded with the same files")
+                     help="regrade every submission, also those already graded with the same files (manual scores "
+                          "and comments given in formgrader stay unless the files changed)")
     sub.add_argument("--student", action="append", metavar="ID", help="grade only this student (repeatable)")
     sub.add_argument("--time-limit", type=positive(float), default=Limits.submission_seconds, metavar="SECONDS",
                      help=f"wall-clock limit of one submission (default {Limits.submission_seconds:g})")
