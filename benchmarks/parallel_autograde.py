@@ -24,6 +24,7 @@ that a reader can tell.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
@@ -58,6 +59,30 @@ def stage_class(course_dir: Path, count: int) -> dict[str, str]:
         (folder / "mlp.ipynb").unlink()  # the softmax exercise alone
         students[student] = kind
     return students
+
+
+@contextlib.contextmanager
+def local_dask_cluster(workers: int):
+    """`dask scheduler` and `dask worker --nworkers WORKERS --nthreads 1` as processes on 127.0.0.1; the address."""
+    import socket
+    import subprocess
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).with_name("dask"))
+    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                  "--dashboard-address", ":0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen([dask, "worker", address, "--nworkers", str(workers), "--nthreads", "1",
+                               "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(3)
+        yield address
+    finally:
+        for process in (worker, scheduler):
+            process.terminate()
+            process.wait(timeout=30)
 
 
 def untrusted_config(course_dir: Path) -> None:
@@ -117,6 +142,9 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--skip-assignments", action="store_true", help="only the softmax comparison")
+    parser.add_argument("--dask", action="store_true",
+                        help="also grade the class on a local Dask cluster (`dask scheduler` and `dask worker "
+                             "--nworkers JOBS --nthreads 1`) and compare it with --jobs")
     args = parser.parse_args()
     load_mnist()
     print(f"{os.cpu_count()} cores; {args.submissions} submissions of the softmax exercise", flush=True)
@@ -144,6 +172,16 @@ def main() -> None:
 
         ours = measure(f"dlkit autograde --jobs {args.jobs}", ours_run)
 
+        dask = None
+        if args.dask:
+            dask_dir = root / "dask"
+            shutil.copytree(plain_dir, dask_dir)
+            config.write(dask_dir)
+            with local_dask_cluster(args.jobs) as address:
+                dask = measure(f"dlkit autograde --scheduler (a local Dask cluster of {args.jobs} worker processes)",
+                               lambda: coordinator.grade_class(dask_dir, ASSIGNMENT, scheduler=address))
+            assert scores(dask_dir) == scores(plain_dir), "the Dask run disagrees on a score"
+
         assert commands.untrusted_notebooks(plain_dir, ASSIGNMENT) == []
         assert commands.untrusted_notebooks(ours_dir, ASSIGNMENT) == []
         plain_scores, our_scores = scores(plain_dir), scores(ours_dir)
@@ -162,6 +200,11 @@ def main() -> None:
               f"{plain['cpu'] / count:>12.1f}")
         print(f"{f'dlkit autograde --jobs {args.jobs}':<34}{our_rate:>16.2f}{ours['seconds'] / count:>9.1f}"
               f"{ours['cpu'] / count:>12.1f}")
+        if dask:
+            dask_rate = count / dask["seconds"] * 60
+            print(f"{'dlkit autograde --scheduler (Dask)':<34}{dask_rate:>16.2f}{dask['seconds'] / count:>9.1f}"
+                  f"{dask['cpu'] / count:>12.1f}")
+            print(f"ratio (Dask / --jobs {args.jobs}, the goal is within 10%): {dask_rate / our_rate:.2f}x")
         print(f"ratio (ours / trusted sequential nbgrader): {our_rate / plain_rate:.2f}x")
         print(f"ratio (ours / untrusted nbgrader, the goal is >= 1.0x): {our_rate / untrusted_rate:.2f}x")
         by_kind: dict[str, list[float]] = {}
