@@ -88,23 +88,11 @@ def archive_stem(name: str) -> str | None:
     return None
 
 
-def read_archive(path: Path, ignore=(), limits: IntakeLimits = IntakeLimits(), only=None) -> dict[str, bytes]:
-    """The regular files of a ``.zip`` or ``.tar(.gz)`` archive (path inside it -> content), by the
-    rules of ``read_folder``: a link, a device, a name that is absolute or climbs out with ``..``, or
-    sizes over ``limits`` (declared or actually unpacked) are refused with SubmissionRejected. Nothing
-    is written to disk. With ``only``, every member is checked and just those files are read."""
-    return _read_members(path, ignore, limits, only)
-
-
-def archive_names(path: Path, ignore=(), limits: IntakeLimits = IntakeLimits()) -> list[str]:
-    """The files of an archive, every member checked as by ``read_archive``, none read."""
-    return sorted(_members(path, ignore, limits))
-
-
-def archive_times(path: Path) -> dict[str, datetime.datetime]:
-    """When each file of an archive was last modified, as the archive records it (UTC; a zip's
-    times carry no zone and are read as UTC)."""
-    return {PurePosixPath(name).as_posix(): when for name, kind, _, when in _listing(path) if kind == "file"}
+def archive_members(path: Path, ignore=(), limits: IntakeLimits = IntakeLimits()) -> dict[str, datetime.datetime]:
+    """The files of an archive (path inside it -> when it was last modified, as the archive records it:
+    UTC; a zip's times carry no zone and are read as UTC), every member checked as by ``read_archive``,
+    none read."""
+    return {name: modified for name, (_, modified) in _members(path, ignore, limits).items()}
 
 
 def folder_times(folder: Path, names) -> dict[str, datetime.datetime]:
@@ -114,10 +102,10 @@ def folder_times(folder: Path, names) -> dict[str, datetime.datetime]:
             for name in names}
 
 
-def _members(path: Path, ignore, limits: IntakeLimits) -> dict[str, int]:
-    listed = _listing(path)
-    members: dict[str, int] = {}
-    for name, kind, size, _ in listed:
+def _members(path: Path, ignore, limits: IntakeLimits) -> dict[str, tuple[int, datetime.datetime]]:
+    """The regular files of an archive (path inside it -> (declared size, modified)), every member checked."""
+    members: dict[str, tuple[int, datetime.datetime]] = {}
+    for name, kind, size, modified in _listing(path):
         parts = PurePosixPath(name).parts
         if name.startswith("/") or "\\" in name or ".." in parts or not parts:
             raise SubmissionRejected(f"{path.name} holds {name!r}, not a path inside the archive")
@@ -130,10 +118,10 @@ def _members(path: Path, ignore, limits: IntakeLimits) -> dict[str, int]:
         if size > limits.file_bytes:
             raise SubmissionRejected(f"{name} in {path.name} has {size:,} bytes, more than the limit of "
                                      f"{limits.file_bytes:,}")
-        members[PurePosixPath(*parts).as_posix()] = size
+        members[PurePosixPath(*parts).as_posix()] = (size, modified)
         if len(members) > limits.files:
             raise SubmissionRejected(f"{path.name} holds more than {limits.files} files")
-    if sum(members.values()) > limits.total_bytes:
+    if sum(size for size, _ in members.values()) > limits.total_bytes:
         raise SubmissionRejected(f"{path.name} unpacks to more than {limits.total_bytes:,} bytes")
     return members
 
@@ -141,10 +129,13 @@ def _members(path: Path, ignore, limits: IntakeLimits) -> dict[str, int]:
 def _listing(path: Path) -> list[tuple[str, str, int, datetime.datetime]]:
     """(name, kind, declared size, modified) of every member: kind is file, folder, or what else it is."""
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as error:
         raise SubmissionRejected(f"{path.name} cannot be read: {error.strerror}") from None
+    regular = stat.S_ISREG(os.fstat(descriptor).st_mode)
     os.close(descriptor)
+    if not regular:  # a fifo named like an archive would block the reader
+        raise SubmissionRejected(f"{path.name} is not a regular file: an archive is a regular file")
     try:
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
@@ -181,9 +172,14 @@ def _tar_kind(member: tarfile.TarInfo) -> str:
     return "a device or fifo" if member.isdev() else "not a regular file"
 
 
-def _read_members(path: Path, ignore, limits: IntakeLimits, only) -> dict[str, bytes]:
+def read_archive(path: Path, ignore=(), limits: IntakeLimits = IntakeLimits(), only=None) -> dict[str, bytes]:
+    """The regular files of a ``.zip`` or ``.tar(.gz)`` archive (path inside it -> content), by the
+    rules of ``read_folder``: a link, a device, a name that is absolute or climbs out with ``..``, or
+    sizes over ``limits`` (declared or actually unpacked) are refused with SubmissionRejected. Nothing
+    is written to disk. With ``only``, every member is checked and just those files are read."""
     members = _members(path, ignore, limits)
-    wanted = [name for name in members if only is None or name in set(only)]
+    chosen = None if only is None else set(only)
+    wanted = [name for name in members if chosen is None or name in chosen]
     files: dict[str, bytes] = {}
     total = 0
 

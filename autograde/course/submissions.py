@@ -109,10 +109,11 @@ def read_submission(source: Path, allowed: list[str]) -> tuple[dict[str, bytes],
     ``timestamp.txt``, and a note when they were found further down; SubmissionRejected when the
     source breaks a rule of ``intake`` or holds none of them."""
     ignore = config.IGNORE + intake.ARCHIVER_LITTER
-    archive = not source.is_dir() or source.is_symlink()
-    if archive and not source.is_symlink():
-        names = intake.archive_names(source, ignore)
-    else:
+    archive = not (source.is_dir() or source.is_symlink())
+    if archive:
+        times = intake.archive_members(source, ignore)
+        names = sorted(times)
+    else:  # a folder; a link is refused here, never followed
         names = intake.names(source, ignore)
     root = _root(names, allowed)
     if root is None:
@@ -121,7 +122,6 @@ def read_submission(source: Path, allowed: list[str]) -> tuple[dict[str, bytes],
     wanted = [root + name for name in allowed]
     if archive:
         files = intake.read_archive(source, ignore, only=[*wanted, root + TIMESTAMP])
-        times = intake.archive_times(source)
     else:
         files = intake.read_folder(source, ignore, only=[*wanted, root + TIMESTAMP])
         times = intake.folder_times(source, files)

@@ -109,7 +109,9 @@ def tar_member(name, kind, target=""):
      "data.py, a hard link (to optimizer.py)"),
     (lambda path: tar_with(path, tar_member("fifo.py", tarfile.FIFOTYPE)), "fifo.py, a device or fifo"),
     (lambda path: path.write_bytes(b"PK\x03\x04 not really a zip"), "not a readable .zip or .tar.gz archive"),
-], ids=["zip-symlink", "zip-dotdot", "zip-absolute", "tar-symlink", "tar-hardlink", "tar-fifo", "damaged"])
+    (lambda path: os.mkfifo(path), "is not a regular file: an archive is a regular file"),
+], ids=["zip-symlink", "zip-dotdot", "zip-absolute", "tar-symlink", "tar-hardlink", "tar-fifo", "damaged",
+        "fifo-named-like-an-archive"])
 def test_an_archive_with_a_link_an_escaping_name_or_damage_is_refused_and_nothing_is_written(
         course, tmp_path, make, words):
     submitted = tmp_path / "submitted"

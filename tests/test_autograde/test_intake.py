@@ -75,7 +75,7 @@ def test_an_archive_is_held_to_the_limits_of_a_folder(tmp_path):
         archive.writestr("a/ok.py", "x = 1\n")
         archive.writestr("a/.DS_Store", "\0")
     assert intake.read_archive(small, ignore=[".DS_Store"], limits=LIMITS) == {"a/ok.py": b"x = 1\n"}
-    assert intake.archive_names(small, limits=LIMITS) == ["a/.DS_Store", "a/ok.py"]
+    assert sorted(intake.archive_members(small, limits=LIMITS)) == ["a/.DS_Store", "a/ok.py"]
     bomb = tmp_path / "bomb.zip"
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("big.py", b"#" * 5000)       # 5,000 bytes from a few dozen
