@@ -159,8 +159,8 @@ def _gradescope(args) -> int:
 def _report(args) -> int:
     from autograde.reports import class_report
 
-    _graded(args)
-    print(f"wrote {class_report.write(args.course_dir, args.assignment, args.output, args.db_url)}")
+    collected = _graded(args)  # refuses a course with nothing graded; the report is built from the same read
+    print(f"wrote {class_report.write(args.course_dir, args.assignment, args.output, args.db_url, collected)}")
     return 0
 
 

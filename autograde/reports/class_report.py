@@ -80,10 +80,12 @@ def check_rates(rows: list[grade_table.Row]) -> list[CheckRate]:
     return sorted(rates, key=lambda r: (r.attempted == 0, r.rate, r.id))
 
 
-def build(course_dir: Path, assignment_id: str, db_url: str | None = None, output: Path | None = None) -> str:
+def build(course_dir: Path, assignment_id: str, db_url: str | None = None, output: Path | None = None,
+          collected: tuple[list[str], list[grade_table.Row]] | None = None) -> str:
     """The HTML report of ``assignment_id``; with ``output`` (where it will be written), each student
-    links to their feedback pages, where ``dlkit feedback`` made them."""
-    columns, rows = grade_table.collect(course_dir, assignment_id, db_url)
+    links to their feedback pages, where ``dlkit feedback`` made them. ``collected`` is the grade table
+    (``grade_table.collect``) when the caller has read it already."""
+    columns, rows = collected or grade_table.collect(course_dir, assignment_id, db_url)
     with Gradebook(config.db_url_of(course_dir, db_url), config.COURSE_ID) as gradebook:
         cell_points = {cell.name: cell.max_score for notebook in gradebook.find_assignment(assignment_id).notebooks
                        for cell in notebook.grade_cells}
@@ -103,10 +105,11 @@ def _href(page: Path, output: Path) -> str:
     return urllib.parse.quote(Path(os.path.relpath(page, output.parent)).as_posix())
 
 
-def write(course_dir: Path, assignment_id: str, output: Path | None = None, db_url: str | None = None) -> Path:
+def write(course_dir: Path, assignment_id: str, output: Path | None = None, db_url: str | None = None,
+          collected: tuple[list[str], list[grade_table.Row]] | None = None) -> Path:
     """Write the report of ``assignment_id`` to ``output`` (default COURSE/reports/ASSIGNMENT.html); return its path."""
     output = (output or course_dir / "reports" / f"{assignment_id}.html").absolute()
-    page = build(course_dir, assignment_id, db_url, output)
+    page = build(course_dir, assignment_id, db_url, output, collected)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(page)
     return output
@@ -119,7 +122,7 @@ def render(assignment_id: str, columns: list[str], cell_points: dict[str, float]
     rates = check_rates(rows)
     maximum = max((row.max_score for row in rows), default=0.0)
     scores = [row.score for row in graded]
-    notebooks = list(dict.fromkeys(name for row in rows for name in row.notebooks))
+    notebooks = grade_table.notebook_names(rows)
     sections = [_summary(rows, graded, failed, scores, maximum)]
     sections.append(f"<p class='caption'>Submissions that share code: <a href='{similar_href}'>the similarity "
                     "report</a>.</p>" if similar_href else "<p class='caption'>Submissions that share code: "

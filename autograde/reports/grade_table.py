@@ -106,10 +106,15 @@ def collect(course_dir: Path, assignment_id: str, db_url: str | None = None) -> 
     return columns, rows
 
 
+def notebook_names(rows: list[Row]) -> list[str]:
+    """The notebooks of the rows' subtotals, in the assignment's order."""
+    return list(dict.fromkeys(name for row in rows for name in row.notebooks))
+
+
 def table(columns: list[str], rows: list[Row]) -> str:
     """The grade table (student, total, a subtotal per notebook; the CSV has every grade cell), then what
     each submission got wrong: the cells not attempted on one line, each real mistake with its hint."""
-    notebooks = list(dict.fromkeys(name for row in rows for name in row.notebooks))
+    notebooks = notebook_names(rows)
     late = any(row.seconds_late for row in rows)
     header = ["student", "total", *notebooks, *(["late"] if late else [])]
     body = [[r.student, _points(r.score, r.max_score) if r.status == GRADED else f"-/{r.max_score:g}",

@@ -115,20 +115,27 @@ def jupyterlab(lab_folder, tmp_path):
         log.close()
 
 
+def run_all(browser, jupyterlab):
+    """A page of the released notebook in JupyterLab, every cell run (Run All); fails naming the cells in error
+    when Run All stopped."""
+    url, token = jupyterlab
+    _, name = NOTEBOOK
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/lab/tree/{name}.ipynb?token={token}")
+    # Running cells before the kernel is idle and the notebook loaded does nothing.
+    page.wait_for_function(NOTEBOOK_READY, timeout=60_000)
+    ran = page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    assert ran, f"Run All stopped at a cell in error: {page.evaluate(CELL_ERRORS)}"
+    return page
+
+
 def test_slider_and_train_redraw_the_plot_and_report_an_accuracy(chromium, jupyterlab, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
-    url, token = jupyterlab
-    _, name = NOTEBOOK
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGUMENTS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{url}/lab/tree/{name}.ipynb?token={token}")
-            # Running cells before the kernel is idle and the notebook loaded does nothing.
-            page.wait_for_function(NOTEBOOK_READY, timeout=60_000)
-            ran = page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            assert ran, f"a cell of the notebook failed: {page.evaluate(CELL_ERRORS)}"
+            page = run_all(browser, jupyterlab)
 
             panel = page.locator(".dlkit-explore")
             expect(panel).to_be_visible(timeout=120_000)
@@ -186,16 +193,10 @@ def test_run_all_goes_through_a_failing_grade_cell_which_shows_its_report_alone(
     notebook's error colours, and no traceback into the kit."""
     from playwright.sync_api import expect, sync_playwright
 
-    url, token = jupyterlab
-    _, name = NOTEBOOK
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGUMENTS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{url}/lab/tree/{name}.ipynb?token={token}")
-            page.wait_for_function(NOTEBOOK_READY, timeout=60_000)
-            ran = page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            assert ran, f"Run All stopped: {page.evaluate(CELL_ERRORS)}"
+            page = run_all(browser, jupyterlab)
             expect(page.locator(".dlkit-explore")).to_be_visible(timeout=120_000)  # the last cell ran
             assert page.evaluate(CELL_ERRORS) == [], "a cell shows an error (a traceback)"
             failing = page.locator(".jp-CodeCell").filter(
