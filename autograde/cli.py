@@ -184,7 +184,7 @@ def _calibrate(args) -> int:
     reference = modules.load(args.assignment, kit.solutions(args.assignment))
     for bar in selected:
         entry_key = bar.entry_key()
-        entry = calibration.calibrate(entry_key, lambda seed: bar.measure(reference, seed), list(range(args.seeds)),
+        entry = calibration.calibrate(entry_key, lambda seed: bar.score(reference, seed), list(range(args.seeds)),
                                       note=bar.note)
         print(f"{entry_key}: accuracies {entry['accuracies']}, bar {entry['bar']}", flush=True)
     return 0

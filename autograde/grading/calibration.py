@@ -12,6 +12,12 @@ It is a hidden check of grade cell ``accuracy`` whose bar is kept under ``<assig
 at grading it trains with ``GRADING_SEED``; calibration, the self-test and the slow tests call the
 same function with their own seeds (``Check.bar``).
 
+With ``by_epoch=True`` the function yields the test accuracy after every epoch instead, and the
+rule is "the bar is reached by some epoch": grading stops training at the first epoch at or
+above the bar (the verdict cannot change after it), and calibration scores each seed by its best
+epoch, the same rule over the whole run. The reference reaches its bars in a fraction of the
+epochs, so grading a class trains far less than the notebook's full schedule.
+
 ``dlkit calibrate`` trains the reference on the grading data over several seeds and
 records every accuracy; the bar sits ``MARGIN`` below the worst of them, so the reference
 passes on any seed while a broken submission does not.
@@ -28,10 +34,12 @@ import json
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
 
 from autograde import kit
-from autograde.student import modules
+from autograde.student import modules, validate
 from autograde.student.checks import Check, CheckFailure, Result, assignment_of_module, register
 
 THRESHOLDS = Path(__file__).with_name("thresholds.json")
@@ -56,9 +64,11 @@ class Bar:
     """
 
     key: str
-    measure: Callable[[object, int], float]
+    measure: Callable[[object, int], float] | Callable[[object, int], Iterator[float]]
     note: str
     data: Callable[[], str] | None = None
+    #: ``measure`` yields the test accuracy after every epoch; the rule is "reached by some epoch".
+    by_epoch: bool = False
 
     @property
     def assignment(self) -> str:
@@ -67,32 +77,44 @@ class Bar:
     def entry_key(self) -> str:
         return self.key if self.data is None else f"{self.key}@{self.data()}"
 
+    def score(self, code, seed: int) -> float:
+        """The accuracy the bar is compared with for ``code`` trained with ``seed``: the test accuracy
+        after training, or for a bar ``by_epoch`` the best epoch's (every epoch is trained)."""
+        if not self.by_epoch:
+            return float(self.measure(code, seed))
+        return reached(self.measure(code, seed), threshold=None)[0]
+
 
 def accuracy_check(group: str, points: float, note: str, trained: str | Callable[[], str],
-                   data: Callable[[], str] | None = None):
+                   data: Callable[[], str] | None = None, by_epoch: bool = False):
     """Declare the decorated ``measure(student, seed) -> test accuracy`` a hidden check of grade cell ``group``.
 
     At grading it trains with GRADING_SEED and earns ``points`` at or above the calibrated bar;
     ``trained`` says how the accuracy was reached, in the check's message ("after training with
     ..."; a function when it depends on the data at hand). ``note`` describes the bar's record in
     thresholds.json. With ``data``, the bar is kept per dataset and calibrated on this data when no
-    committed bar matches it (``bar_on_this_data``).
+    committed bar matches it (``bar_on_this_data``). With ``by_epoch``, the decorated function yields
+    the test accuracy after every epoch, and the check passes at the first epoch that reaches the bar.
     """
 
-    def declare(measure: Callable[[object, int], float]) -> Callable[[object, int], float]:
-        bar = Bar(f"{assignment_of_module(measure.__module__)}.{group}", measure, note, data)
+    def declare(measure):
+        declared = Bar(f"{assignment_of_module(measure.__module__)}.{group}", measure, note, data, by_epoch)
 
         def graded(student) -> Result:
-            achieved = measure(student, GRADING_SEED)
             how = trained() if callable(trained) else trained
             if data is None:
-                return verdict(bar.key, achieved, how)
-            threshold, origin = bar_on_this_data(bar)
-            return verdict(bar.key, achieved, f"{how} (bar {origin})", threshold=threshold)
+                threshold = bar(declared.key)
+            else:
+                threshold, origin = bar_on_this_data(declared)
+                how = f"{how} (bar {origin})"
+            if not by_epoch:
+                return verdict(declared.key, measure(student, GRADING_SEED), how, threshold=threshold)
+            best, epoch = reached(measure(student, GRADING_SEED), threshold)
+            return verdict(declared.key, best, how, threshold=threshold, epoch=epoch)
 
         graded.__name__, graded.__qualname__ = measure.__name__, measure.__qualname__
         graded.__doc__, graded.__module__ = measure.__doc__, measure.__module__
-        register(Check(f"{group}.{measure.__name__}", bar.assignment, group, float(points), True, graded, bar))
+        register(Check(f"{group}.{measure.__name__}", declared.assignment, group, float(points), True, graded, declared))
         return measure
 
     return declare
@@ -116,13 +138,53 @@ def bar(key: str) -> float:
     return float(entries[key]["bar"])
 
 
-def verdict(key: str, achieved: float, trained: str, threshold: float | None = None) -> Result:
+def reached(accuracies: Iterable[float], threshold: float | None) -> tuple[float, int]:
+    """(best accuracy, its epoch counted from 1) of the test accuracies ``accuracies`` yields after each
+    epoch. Training stops at the first epoch that reaches ``threshold`` (the iterator is closed, so the
+    trainer in the sandbox lets go of its data at once); without ``threshold``, every epoch is trained.
+    No epoch at all is accuracy 0 at epoch 0.
+    """
+    best, best_epoch = 0.0, 0
+    iterator = iter(accuracies)
+    for epoch, accuracy in enumerate(iterator, start=1):
+        accuracy = float(accuracy)
+        if best_epoch == 0 or accuracy > best:
+            best, best_epoch = accuracy, epoch
+        if threshold is not None and accuracy >= threshold:
+            if hasattr(iterator, "close"):
+                iterator.close()
+            break
+    return best, best_epoch
+
+
+def epoch_accuracies(predictions: Iterator, labels: np.ndarray) -> Iterator[float]:
+    """The test accuracy of each of the predictions (N,) that ``predictions`` yields after an epoch, against
+    ``labels`` (N,), which never leave the grader. When the caller stops early, the trainer's iterator
+    is closed too, so that the trainer in the sandbox lets go of its data at once."""
+    try:
+        for prediction in predictions:
+            yield float(np.mean(validate.labels(prediction, "prediction", len(labels)) == labels))
+    except GeneratorExit:
+        predictions.close()
+        raise
+
+
+def verdict(key: str, achieved: float, trained: str, threshold: float | None = None,
+            epoch: int | None = None) -> Result:
     """The accuracy check's result: full points at or above the bar of ``key``, else CheckFailure.
 
-    ``trained`` says how the accuracy was reached ("after training with ...").
+    ``trained`` says how the accuracy was reached ("after training with ..."). ``epoch``, for a bar
+    by epoch: the epoch of ``achieved``, the first to reach the bar or else the best.
     """
     threshold = bar(key) if threshold is None else threshold
-    message = f"test accuracy {achieved:.2%} {trained}; the bar is {threshold:.2%}"
+    if epoch is None:
+        message = f"test accuracy {achieved:.2%} {trained}; the bar is {threshold:.2%}"
+    elif achieved >= threshold:
+        message = (f"test accuracy {achieved:.2%} at epoch {epoch} {trained}; the bar is {threshold:.2%}, "
+                   f"so training stopped there")
+    else:
+        message = (f"best test accuracy {achieved:.2%} (epoch {epoch}) over every epoch {trained}; "
+                   f"the bar is {threshold:.2%}")
     if achieved < threshold:
         raise CheckFailure(message)
     return Result(1.0, message)
@@ -195,7 +257,7 @@ def bar_on_this_data(bar: Bar) -> tuple[float, str]:
         entries = load(local)
         if entry_key not in entries:
             reference = modules.load(bar.assignment, kit.solutions(bar.assignment))
-            record(entry_key, entry(lambda seed: bar.measure(reference, seed), SEEDS, bar.note), local)
+            record(entry_key, entry(lambda seed: bar.score(reference, seed), SEEDS, bar.note), local)
             entries = load(local)
     found = entries[entry_key]
     return float(found["bar"]), (f"calibrated on this data: the reference reached "

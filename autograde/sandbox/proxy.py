@@ -120,6 +120,19 @@ class RemoteObject:
         return _call(object.__getattribute__(self, "_sandbox"), object.__getattribute__(self, "_handle"), None,
                      args, kwargs)
 
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        """The next item of an iterator (a generator, say) living in the sandbox."""
+        try:
+            return _call(object.__getattribute__(self, "_sandbox"), object.__getattribute__(self, "_handle"),
+                         "__next__", (), {})
+        except StudentError as error:
+            if error.type == "StopIteration":
+                raise StopIteration from None
+            raise
+
     def __repr__(self):
         return f"<{self.describe_type()} from the student's code>"
 

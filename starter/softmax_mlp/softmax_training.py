@@ -39,13 +39,36 @@ def train(classifier, images, labels, learning_rate, lamda, batch_size, epochs, 
         ``<name>_accuracy`` after every epoch.
     """
     classes = 10
-    rng = np.random.default_rng(seed)
-    W = rng.normal(0.0, INITIAL_SCALE, size=(images.shape[1], classes))
-    one_hot = np.eye(classes)[labels]
     evaluate_on = evaluate_on or {}
     history = {"batch_loss": [], "batch_accuracy": []}
     for name in evaluate_on:
         history.update({f"{name}_loss": [], f"{name}_accuracy": []})
+    W = None
+    for W in _epochs(classifier, images, labels, learning_rate, lamda, batch_size, epochs, seed, history, progress):
+        for name, (split_images, split_labels) in evaluate_on.items():
+            loss, _, prediction = classifier(W, split_images, np.eye(classes)[split_labels], 0.0)
+            history[f"{name}_loss"].append(float(loss))
+            history[f"{name}_accuracy"].append(float(np.mean(np.ravel(prediction) == split_labels)))
+    return W, history
+
+
+def predictions_by_epoch(classifier, images, labels, predict_on, learning_rate, lamda, batch_size, epochs, seed=0):
+    """Train exactly as ``train`` does, and after every epoch yield the classes (M,) predicted for
+    ``predict_on`` (M, D).
+
+    This is how the autograder follows the test accuracy as training goes: it holds the test
+    labels, and stops training once the accuracy reaches its bar.
+    """
+    for W in _epochs(classifier, images, labels, learning_rate, lamda, batch_size, epochs, seed):
+        yield predict(classifier, W, predict_on)
+
+
+def _epochs(classifier, images, labels, learning_rate, lamda, batch_size, epochs, seed, history=None, progress=None):
+    """The training of ``train``: yields W after every epoch; appends to ``history``'s batch lists."""
+    classes = 10
+    rng = np.random.default_rng(seed)
+    W = rng.normal(0.0, INITIAL_SCALE, size=(images.shape[1], classes))
+    one_hot = np.eye(classes)[labels]
     epoch_range = range(epochs) if progress is None else progress(range(epochs))
     for _ in epoch_range:
         order = rng.permutation(len(images))
@@ -53,13 +76,10 @@ def train(classifier, images, labels, learning_rate, lamda, batch_size, epochs, 
             batch = order[start:start + batch_size]
             loss, gradient, prediction = classifier(W, images[batch], one_hot[batch], lamda)
             W = W - learning_rate * gradient
-            history["batch_loss"].append(float(loss))
-            history["batch_accuracy"].append(float(np.mean(np.ravel(prediction) == labels[batch])))
-        for name, (split_images, split_labels) in evaluate_on.items():
-            loss, _, prediction = classifier(W, split_images, np.eye(classes)[split_labels], 0.0)
-            history[f"{name}_loss"].append(float(loss))
-            history[f"{name}_accuracy"].append(float(np.mean(np.ravel(prediction) == split_labels)))
-    return W, history
+            if history is not None:
+                history["batch_loss"].append(float(loss))
+                history["batch_accuracy"].append(float(np.mean(np.ravel(prediction) == labels[batch])))
+        yield W
 
 
 def predict(classifier, W, images, classes=10):

@@ -103,6 +103,11 @@ def installed(tmp_path_factory) -> Path:
     where = subprocess.run([str(python), "-c", "import autograde, solutions; print(autograde.__file__, "
                             "solutions.__file__)"], check=True, capture_output=True, text=True, cwd=root).stdout.split()
     assert all(Path(path).is_relative_to(site_packages) for path in where), where
+    # The wheel carries the calibrated bars (package data): without them every accuracy check fails.
+    bars = subprocess.run([str(python), "-c", "from autograde.grading import calibration; "
+                           "print(calibration.bar('softmax_mlp.softmax_accuracy'))"],
+                          capture_output=True, text=True, cwd=root)
+    assert bars.returncode == 0 and float(bars.stdout) > 0.9, bars.stderr[-2000:]
     return python
 
 

@@ -38,6 +38,23 @@ def fail():
     raise ValueError("bad input")
 
 RATE = 0.5
+
+CLOSED = []
+
+def epochs(count):
+    """A trainer that yields after every epoch, as ``predictions_by_epoch`` does."""
+    try:
+        for epoch in range(count):
+            yield np.full(2, epoch)
+    finally:
+        CLOSED.append(count)
+
+def closed():
+    return CLOSED
+
+def epochs_that_fail():
+    yield 1
+    raise ValueError("diverged")
 '''
 
 
@@ -104,6 +121,25 @@ def test_objects_keep_their_state_in_the_sandbox(code):
     layer.factor = 2.0
     np.testing.assert_array_equal(code.apply(layer, np.ones(2)), [2.0, 2.0])
     assert layer.calls == 2 and layer.factor == 2.0
+
+
+def test_a_generator_is_iterated_and_closed_in_the_sandbox(code):
+    """An accuracy check follows training epoch by epoch: the generator lives in the sandbox, each
+    ``next`` runs one epoch there, and closing it runs its cleanup there."""
+    generator = code.epochs(3)
+    assert isinstance(generator, RemoteObject)
+    assert [int(value[0]) for value in generator] == [0, 1, 2]
+    assert code.closed() == [3]
+    stopped = code.epochs(5)
+    assert int(next(stopped)[0]) == 0 and int(next(iter(stopped))[0]) == 1
+    stopped.close()
+    assert code.closed() == [3, 5]
+    with pytest.raises(StopIteration):
+        next(stopped)
+    failing = code.epochs_that_fail()
+    assert next(failing) == 1
+    with pytest.raises(StudentError, match="ValueError: diverged"):
+        next(failing)
 
 
 def test_a_crash_fails_the_call_and_the_next_call_gets_a_fresh_sandbox(tmp_path):

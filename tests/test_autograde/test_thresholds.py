@@ -26,7 +26,7 @@ def test_the_reference_passes_the_bar_on_twenty_fresh_seeds_and_the_starter_on_n
     entry_key = bar.entry_key()
     threshold = calibration.bar(entry_key)
     reference = modules.load(assignment_id, repo / "solutions" / assignment_id)
-    record = calibration.fresh_seeds(lambda seed: bar.measure(reference, seed), calibration.FRESH_SEEDS,
+    record = calibration.fresh_seeds(lambda seed: bar.score(reference, seed), calibration.FRESH_SEEDS,
                                      threshold)
     calibration.record_fresh_seeds(entry_key, record)
     assert len(record["seeds"]) == 20 and not set(record["seeds"]) & set(calibration.SEEDS)
@@ -35,7 +35,38 @@ def test_the_reference_passes_the_bar_on_twenty_fresh_seeds_and_the_starter_on_n
     starter = modules.load(assignment_id, repo / "starter" / assignment_id)
     for seed in calibration.FRESH_SEEDS:
         try:
-            accuracy = bar.measure(starter, seed)
+            accuracy = bar.score(starter, seed)
         except NotImplementedError:
             continue
         assert accuracy < threshold, f"{entry_key}: the starter reached {accuracy} with seed {seed}"
+
+
+def test_a_bar_by_epoch_stops_at_the_first_epoch_that_reaches_it_and_calibrates_by_the_best():
+    closed = []
+
+    def accuracies(values):
+        try:
+            yield from values
+        except GeneratorExit:
+            closed.append(True)
+            raise
+
+    # Grading stops at the first epoch at or above the bar, and closes the trainer.
+    assert calibration.reached(accuracies([0.5, 0.8, 0.7, 0.95]), threshold=0.8) == (0.8, 2)
+    assert closed == [True]
+    # Below the bar every epoch is trained; the best one is reported.
+    assert calibration.reached(accuracies([0.5, 0.79, 0.7]), threshold=0.8) == (0.79, 2)
+    assert calibration.reached(iter([]), threshold=0.8) == (0.0, 0)
+    # Calibration trains every epoch: the seed's score is its best epoch, under the same rule.
+    bar = calibration.Bar("x.accuracy", lambda code, seed: accuracies([0.5, 0.9, 0.85]), "", by_epoch=True)
+    assert bar.score(None, 0) == 0.9
+    assert calibration.Bar("x.accuracy", lambda code, seed: 0.85, "").score(None, 0) == 0.85
+
+
+def test_a_verdict_by_epoch_says_where_training_stopped_or_the_best_epoch():
+    passed = calibration.verdict("x", 0.93, "of training with the notebook's settings", threshold=0.92, epoch=4)
+    assert passed.fraction == 1.0
+    assert passed.message == ("test accuracy 93.00% at epoch 4 of training with the notebook's settings; "
+                              "the bar is 92.00%, so training stopped there")
+    with pytest.raises(calibration.CheckFailure, match=r"best test accuracy 91.00% \(epoch 7\) over every epoch"):
+        calibration.verdict("x", 0.91, "of training", threshold=0.92, epoch=7)
