@@ -51,8 +51,8 @@ def main(argv) -> int:
     handles = wire.Handles()
 
     def too_large(header, what):
-        return wire.pack({**header, "ok": None, "error": {"type": "WireError", "where": "",
-                                                          "message": f"the result is too large: {what}"}}, [])
+        wire.write(responses, {**header, "ok": None, "error": {"type": "WireError", "where": "",
+                                                               "message": f"the result is too large: {what}"}}, [])
 
     def send(header, value=None, error=None):
         buffers = []
@@ -64,19 +64,20 @@ def main(argv) -> int:
             except MemoryError:  # a copy of a result that fills the sandbox's memory
                 copied = sum(len(b) for b in buffers)
                 buffers = None
-                responses.write(too_large(header, f"copying it to send it ran out of the sandbox's memory "
-                                                  f"after {copied:,} bytes"))
+                too_large(header, f"copying it to send it ran out of the sandbox's memory after {copied:,} bytes")
                 return
         if error is not None:
             header["error"] = describe(error)
         try:
-            message = wire.pack(header, buffers)
+            length = wire.size(header, buffers)
         except MemoryError:
             buffers = None
-            message = too_large(header, "packing it ran out of the sandbox's memory")
-        if len(message) > max_bytes:
-            message = too_large(header, f"{len(message):,} bytes, more than the limit of {max_bytes:,}")
-        responses.write(message)
+            too_large(header, "packing it ran out of the sandbox's memory")
+            return
+        if length > max_bytes:
+            too_large(header, f"{length:,} bytes, more than the limit of {max_bytes:,}")
+            return
+        wire.write(responses, header, buffers)
 
     import loader
 

@@ -97,6 +97,27 @@ def test_wire_refuses_what_is_not_plain_data(value, problem):
         wire.encode(value, [])
 
 
+def test_wire_arrays_cross_without_copies_and_never_share_memory():
+    sent = np.arange(6.0).reshape(2, 3)
+    buffers = []
+    header = {"ok": wire.encode([sent, sent.T, np.float32(2.5)], buffers)}
+    assert isinstance(buffers[0], memoryview) and np.shares_memory(np.asarray(buffers[0]).view(float), sent)
+    stream = io.BytesIO()
+    wire.write(stream, header, buffers)
+    assert stream.getvalue() == wire.pack(header, buffers) and len(stream.getvalue()) == wire.size(header, buffers)
+    received_header, received = wire.unpack(io.BytesIO(stream.getvalue()), 1 << 20)
+    first, transposed, scalar = wire.decode(received_header["ok"], received)
+    np.testing.assert_array_equal(first, sent)
+    np.testing.assert_array_equal(transposed, sent.T)
+    assert scalar == np.float32(2.5) and scalar.dtype == np.float32
+    first[0, 0] = 99.0  # writable, and its own: the other array does not change
+    assert transposed[0, 0] == 0.0 and sent[0, 0] == 0.0
+    # A forged message whose two arrays name one buffer is refused: decoded arrays never alias.
+    twice = {"$": "list", "items": [{"$": "array", "dtype": "<f8", "shape": [4], "buffer": 0}] * 2}
+    with pytest.raises(wire.WireError, match="buffer 0 is used by two arrays"):
+        wire.decode(twice, [bytearray(32)])
+
+
 def test_wire_refuses_a_message_over_the_limit():
     buffers = []
     message = wire.pack({"ok": wire.encode(np.zeros(1000), buffers)}, buffers)
@@ -260,8 +281,10 @@ def test_the_course_package_layout_loads_in_the_sandbox_and_locally(tmp_path, mo
 
 
 @pytest.mark.parametrize("body, words", [
-    # 1.6 GB of float64 under a 2.5 GiB memory limit: copying it to send it runs out of memory.
-    ("def result():\n    return np.ones(200_000_000)\n", "ran out of the sandbox's memory"),
+    # 1.6 GB of float64 under a 2.5 GiB memory limit, reversed: the contiguous copy to send runs out of memory.
+    ("def result():\n    return np.ones(200_000_000)[::-1]\n", "ran out of the sandbox's memory"),
+    # The same, contiguous: it is sent from its own memory, so only the message limit stops it.
+    ("def result():\n    return np.ones(200_000_000)\n", "1,600,000,115 bytes, more than the limit"),
     # 80 MB, over a 64 MiB message limit.
     ("def result():\n    return np.ones(10_000_000)\n", "bytes, more than the limit of 67,108,864"),
 ])
