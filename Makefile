@@ -70,5 +70,6 @@ TORCH_VENV := .venv-torch
 bench-torch: $(STAMP)
 	test -x $(TORCH_VENV)/bin/python || $(PYTHON) -m venv $(TORCH_VENV)
 	$(TORCH_VENV)/bin/python -m pip install --quiet torch==2.13.0+cpu threadpoolctl \
+	  "tqdm==$$($(VPY) -c 'import tqdm; print(tqdm.__version__)')" \
 	  "numpy==$$($(VPY) -c 'import numpy; print(numpy.__version__)')"
 	$(TORCH_VENV)/bin/python benchmarks/deep_mlp_vs_torch.py --epochs 3
