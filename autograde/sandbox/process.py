@@ -317,7 +317,7 @@ class Sandbox:
         started = time.perf_counter()
         try:
             try:
-                wire.write(self.process.stdin, {**header, "id": request_id}, buffers)
+                wire.write(self.process.stdin, wire.message({**header, "id": request_id}, buffers))
             except (BrokenPipeError, OSError):
                 self._fail("your code ended the grading process")
             return self._receive(request_id, self._call_wall_seconds(), self.limits.call_seconds)
@@ -376,15 +376,8 @@ class _Deadline:
         self.stream = stream
         self.deadline = time.monotonic() + timeout
 
-    def _wait(self) -> None:
+    def readinto(self, view: memoryview) -> int:
         remaining = self.deadline - time.monotonic()
         if remaining <= 0 or not select.select([self.stream], [], [], remaining)[0]:
             raise TimeoutError("the answer did not arrive in time")
-
-    def read(self, count: int) -> bytes:
-        self._wait()
-        return os.read(self.stream.fileno(), count)
-
-    def readinto(self, view: memoryview) -> int:
-        self._wait()
         return os.readv(self.stream.fileno(), [view])

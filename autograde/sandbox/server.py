@@ -51,8 +51,8 @@ def main(argv) -> int:
     handles = wire.Handles()
 
     def too_large(header, what):
-        wire.write(responses, {**header, "ok": None, "error": {"type": "WireError", "where": "",
-                                                               "message": f"the result is too large: {what}"}}, [])
+        wire.write(responses, wire.message({**header, "ok": None, "error": {
+            "type": "WireError", "where": "", "message": f"the result is too large: {what}"}}, []))
 
     def send(header, value=None, error=None):
         buffers = []
@@ -69,15 +69,16 @@ def main(argv) -> int:
         if error is not None:
             header["error"] = describe(error)
         try:
-            length = wire.size(header, buffers)
+            parts = wire.message(header, buffers)
         except MemoryError:
             buffers = None
             too_large(header, "packing it ran out of the sandbox's memory")
             return
+        length = sum(len(part) for part in parts)
         if length > max_bytes:
             too_large(header, f"{length:,} bytes, more than the limit of {max_bytes:,}")
             return
-        wire.write(responses, header, buffers)
+        wire.write(responses, parts)
 
     import loader
 

@@ -25,6 +25,10 @@ MAX_DEPTH = 32
 MAX_HEADER_BYTES = 16 << 20
 
 
+#: Stands for a buffer that already became an array.
+_TAKEN = object()
+
+
 class WireError(ValueError):
     """A value that cannot be sent, or a message that breaks the format or a limit."""
 
@@ -128,28 +132,16 @@ def decode(value, buffers: list, resolve=None, depth: int = 0):
     raise WireError(f"malformed value tagged {tag!r}")
 
 
-#: Stands for a buffer that already became an array.
-_TAKEN = object()
-
-
-def _head(header: dict, buffers: list) -> bytes:
+def message(header: dict, buffers: list) -> list:
+    """One message as the parts ``write`` sends: the length-prefixed JSON header, then each buffer as
+    it is (nothing is joined, so an array's memory is written from where it lies)."""
     text = json.dumps({**header, "buffers": [len(b) for b in buffers]}, allow_nan=False).encode()
-    return struct.pack("<Q", len(text)) + text
+    return [struct.pack("<Q", len(text)) + text, *buffers]
 
 
-def size(header: dict, buffers: list) -> int:
-    """The bytes of the message ``write`` would send."""
-    return len(_head(header, buffers)) + sum(len(b) for b in buffers)
-
-
-def pack(header: dict, buffers: list) -> bytes:
-    """The whole message as one bytes object (``write`` sends it without joining)."""
-    return _head(header, buffers) + b"".join(buffers)
-
-
-def write(stream, header: dict, buffers: list) -> None:
-    """Send one message on ``stream`` (a raw, unbuffered file): the header, then each buffer as it is."""
-    for part in [_head(header, buffers), *buffers]:
+def write(stream, parts: list) -> None:
+    """Send the ``parts`` of one message on ``stream`` (a raw, unbuffered file)."""
+    for part in parts:
         view = memoryview(part)
         while view:
             written = stream.write(view)
@@ -157,20 +149,14 @@ def write(stream, header: dict, buffers: list) -> None:
 
 
 def read_exactly(stream, count: int) -> bytearray:
-    """``count`` bytes from ``stream``, read into one buffer (``readinto`` where the stream has it)."""
+    """``count`` bytes from ``stream`` (anything with ``readinto``), read into one fresh buffer."""
     data = bytearray(count)
     view, got = memoryview(data), 0
-    readinto = getattr(stream, "readinto", None)
     while got < count:
-        if readinto is not None:
-            size_read = readinto(view[got:])
-        else:
-            chunk = stream.read(count - got)
-            size_read = len(chunk)
-            view[got:got + size_read] = chunk
-        if not size_read:
+        read = stream.readinto(view[got:])
+        if not read:
             raise EOFError("the other side closed the channel")
-        got += size_read
+        got += read
     return data
 
 

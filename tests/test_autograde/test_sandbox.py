@@ -71,7 +71,7 @@ def code(tmp_path):
 
 def roundtrip(value):
     buffers = []
-    message = wire.pack({"ok": wire.encode(value, buffers)}, buffers)
+    message = b"".join(wire.message({"ok": wire.encode(value, buffers)}, buffers))
     header, received = wire.unpack(io.BytesIO(message), 1 << 20)
     return wire.decode(header["ok"], received)
 
@@ -102,9 +102,10 @@ def test_wire_arrays_cross_without_copies_and_never_share_memory():
     buffers = []
     header = {"ok": wire.encode([sent, sent.T, np.float32(2.5)], buffers)}
     assert isinstance(buffers[0], memoryview) and np.shares_memory(np.asarray(buffers[0]).view(float), sent)
-    stream = io.BytesIO()
-    wire.write(stream, header, buffers)
-    assert stream.getvalue() == wire.pack(header, buffers) and len(stream.getvalue()) == wire.size(header, buffers)
+    stream, parts = io.BytesIO(), wire.message(header, buffers)
+    assert parts[1:] == buffers  # the arrays' memory goes out as it is, not joined into one message
+    wire.write(stream, parts)
+    assert stream.getvalue() == b"".join(parts) and len(stream.getvalue()) == sum(len(part) for part in parts)
     received_header, received = wire.unpack(io.BytesIO(stream.getvalue()), 1 << 20)
     first, transposed, scalar = wire.decode(received_header["ok"], received)
     np.testing.assert_array_equal(first, sent)
@@ -120,7 +121,7 @@ def test_wire_arrays_cross_without_copies_and_never_share_memory():
 
 def test_wire_refuses_a_message_over_the_limit():
     buffers = []
-    message = wire.pack({"ok": wire.encode(np.zeros(1000), buffers)}, buffers)
+    message = b"".join(wire.message({"ok": wire.encode(np.zeros(1000), buffers)}, buffers))
     with pytest.raises(wire.WireError, match="exceeds the limit"):
         wire.unpack(io.BytesIO(message), 100)
 
