@@ -36,6 +36,11 @@ def test_points_are_declared_on_the_checks_only_and_the_prose_names_them(repo, a
         assert cell.metadata.nbgrader["locked"], f"{group} must be read-only"
         assert f"{{points:{group}}}" in markdown, f"the notebook's text does not say what {group} is worth"
     assert not re.search(r"\(\d+ points?", markdown), "points written by hand in the prose"
+    for group in build.bars_by_group(assignment_id):
+        if group in cells:
+            assert f"{{bar:{group}}}" in markdown, f"the notebook's text does not say the bar of {group}"
+            assert f"{{reference:{group}}}" in markdown, f"the notebook's text does not say what the reference reaches"
+    assert not re.search(r"\d\d\.\d%", markdown), "an accuracy written by hand in the prose: use {bar:GROUP}"
 
 
 @pytest.mark.parametrize("assignment_id, name", NOTEBOOKS)
@@ -47,8 +52,24 @@ def test_the_release_writes_each_grade_cells_points_from_its_checks(repo, tmp_pa
         group = cell.metadata.nbgrader.grade_id
         assert cell.metadata.nbgrader["points"] == sum(c.points for c in groups[group]), group
     markdown = "".join(c.source for c in released.cells if c.cell_type == "markdown")
-    assert "{points:" not in markdown
+    assert not re.search(r"\{(points|bar|reference):", markdown)
     assert re.search(r"\(\d+ points?", markdown)
+    for group, (bar, reference) in build.bars_by_group(assignment_id).items():
+        if group in {c.metadata.nbgrader.grade_id for c in grade_cells(released)}:
+            assert bar in markdown and reference in markdown, group
+
+
+def test_the_release_states_the_committed_bar_and_the_reference_range(repo):
+    """The bars the notebooks promise come from thresholds.json: softmax's bar 0.919 reads "91.90%"."""
+    from autograde.grading import calibration
+
+    entry = calibration.load()["softmax_mlp.softmax_accuracy"]
+    bar, reference = build.bars_by_group("softmax_mlp")["softmax_accuracy"]
+    assert bar == f"{100 * entry['bar']:.2f}%"
+    low, high = reference.rstrip("%").split("-")
+    assert float(low) == round(100 * min(entry["accuracies"]), 1) < float(high) == round(100 * max(entry["accuracies"]), 1)
+    # CIFAR-10's bar depends on the data at hand: no number is promised for it
+    assert build.bars_by_group("linear_cifar10") == {}
 
 
 def test_a_notebook_that_states_other_points_stops_the_release_naming_the_cell_and_both_numbers(repo, tmp_path):
@@ -63,6 +84,10 @@ def test_a_notebook_that_states_other_points_stops_the_release_naming_the_cell_a
     notebook.cells[0].source += "\n\nWorth {points:softmax_los}."
     nbformat.write(notebook, tmp_path / "softmax.ipynb")
     with pytest.raises(UsageError, match=r"\{points:softmax_los\} names no grade cell with checks"):
+        build.write_points(tmp_path / "softmax.ipynb", tmp_path / "out.ipynb", "softmax_mlp")
+    notebook.cells[0].source = notebook.cells[0].source.replace("{points:softmax_los}", "{bar:softmax_loss}")
+    nbformat.write(notebook, tmp_path / "softmax.ipynb")
+    with pytest.raises(UsageError, match=r"\{bar:softmax_loss\} names no grade cell with one calibrated accuracy bar"):
         build.write_points(tmp_path / "softmax.ipynb", tmp_path / "out.ipynb", "softmax_mlp")
     assert not (tmp_path / "out.ipynb").exists()
 

@@ -21,8 +21,11 @@ from autograde.errors import UsageError
 from autograde.student import checks, registry
 from autograde.student.notebook import POINTS_FILE
 
-#: In a notebook's markdown, ``{points:GROUP}`` becomes the points of grade cell GROUP ("3 points").
-POINTS_TOKEN = re.compile(r"\{points:(\w+)\}")
+#: In a notebook's markdown, ``{points:GROUP}`` becomes the points of grade cell GROUP ("3 points"),
+#: ``{bar:GROUP}`` the calibrated bar of its accuracy check ("91.90%") and ``{reference:GROUP}`` the
+#: range of the reference's accuracies the bar was calibrated on ("92.4-92.6%"), so that what a
+#: notebook promises follows thresholds.json.
+TOKEN = re.compile(r"\{(points|bar|reference):(\w+)\}")
 
 #: Never released: compiled files, and every assignment's hidden checks (``hidden.py`` or ``hidden/``).
 NOT_RELEASED = ("__pycache__", "hidden", "hidden.py")
@@ -68,16 +71,41 @@ def _shown(points: float) -> str:
     return f"{points:g} point" + ("" if points == 1 else "s")
 
 
+def _percent(accuracy: float, decimals: int = 1) -> str:
+    return f"{100 * accuracy:.{decimals}f}"
+
+
+def bars_by_group(assignment_id: str) -> dict[str, tuple[str, str]]:
+    """(bar, range of the reference's accuracies) as shown in a notebook, of each accuracy check of
+    ``assignment_id`` with one committed bar (not one per dataset, as CIFAR-10's)."""
+    from autograde.grading import calibration
+
+    entries = calibration.load()
+    shown = {}
+    for check in calibration.accuracy_checks(assignment_id):
+        entry = entries.get(check.bar.key)
+        if check.bar.data is None and entry is not None:
+            low, high = _percent(min(entry["accuracies"])), _percent(max(entry["accuracies"]))
+            # the bar exactly (a student at 97.22% must not read "97.2%" for 97.23%), the range roughly
+            shown[check.group] = (f"{_percent(entry['bar'], 2)}%", f"{low}%" if low == high else f"{low}-{high}%")
+    return shown
+
+
 def write_points(original: Path, target: Path, assignment_id: str) -> None:
-    """Copy the notebook ``original`` to ``target`` with the points its checks declare: in each grade cell's
-    nbgrader metadata and for each ``{points:GROUP}`` in its markdown.
+    """Copy the notebook ``original`` to ``target`` with the points its checks declare, in each grade cell's
+    nbgrader metadata, and each token of its markdown (TOKEN) replaced.
 
     A grade cell that states other points, a grade cell without checks, or a token naming a group
-    without checks stops the release with a UsageError naming the notebook, the cell and both numbers.
+    without checks (or without one calibrated bar) stops the release with a UsageError naming the
+    notebook, the cell and both numbers.
     """
     import nbformat
 
     declared = points_by_group(assignment_id)
+    bars = bars_by_group(assignment_id)
+    values = {"points": {group: _shown(points) for group, points in declared.items()},
+              "bar": {group: shown[0] for group, shown in bars.items()},
+              "reference": {group: shown[1] for group, shown in bars.items()}}
     notebook = nbformat.read(original, as_version=4)
     problems = []
     for cell in notebook.cells:
@@ -93,9 +121,10 @@ def write_points(original: Path, target: Path, assignment_id: str) -> None:
             else:
                 nbgrader["points"] = declared[group]
         elif cell.cell_type == "markdown":
-            unknown = sorted({g for g in POINTS_TOKEN.findall(cell.source) if g not in declared})
-            problems += [f"{{points:{group}}} names no grade cell with checks" for group in unknown]
-            cell.source = POINTS_TOKEN.sub(lambda m: _shown(declared.get(m.group(1), 0)), cell.source)
+            unknown = sorted({(kind, group) for kind, group in TOKEN.findall(cell.source) if group not in values[kind]})
+            problems += [f"{{{kind}:{group}}} names no grade cell with " + ("checks" if kind == "points" else
+                         "one calibrated accuracy bar") for kind, group in unknown]
+            cell.source = TOKEN.sub(lambda m: values[m.group(1)].get(m.group(2), m.group(0)), cell.source)
     if problems:
         raise UsageError(f"notebooks/{assignment_id}/{original.name}: " + "; ".join(problems))
     nbformat.write(notebook, target)
