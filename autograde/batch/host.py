@@ -16,18 +16,21 @@ import select
 import shutil
 import signal
 import socket
-import tempfile
 import time
-from pathlib import Path
 
 from autograde.batch import channel, scratch, tasks
 from autograde.batch.tasks import Task, TaskResult
 from autograde.sandbox import procfs
 
 
+#: Each task's scratch folder, in the temporary folder: ``dlkit-autograde-<host pid>.<start>-<random>``.
+SCRATCH_PREFIX = "dlkit-autograde-"
+
+
 def main() -> None:
     """Serve tasks from standard input until it closes; answer on standard output."""
     adopt_orphans(True)
+    procfs.remove_stale(SCRATCH_PREFIX)  # what hosts killed before they could clean up left behind
     answers = os.dup(1)
     os.dup2(2, 1)  # whatever else prints must not land in the answers
     _preload()
@@ -61,7 +64,7 @@ def adopt_orphans(enabled: bool) -> None:
 
 def _run_forked(task: Task, answers: int) -> TaskResult:
     started = time.monotonic()
-    folder = Path(tempfile.mkdtemp(prefix="dlkit-autograde-"))
+    folder = procfs.owned_folder(SCRATCH_PREFIX)
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: grade, send the result, and never return into the host's loop

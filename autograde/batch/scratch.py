@@ -22,7 +22,7 @@ from autograde.batch import tasks
 from autograde.batch.tasks import Task, TaskResult
 from autograde.course import commands, config
 from autograde.course.preprocessor import TrustedChecks
-from autograde.sandbox import process
+from autograde.sandbox import kernel, process
 from autograde.student import registry
 
 #: Environment of every grading child: one BLAS thread per worker, so N workers use N cores.
@@ -65,7 +65,10 @@ def _grade_in_scratch(task: Task, scratch: Path) -> TaskResult:
     log = scratch / "nbgrader.log"
     _redirect_output(log)
     with timing.phase("nbgrader autograde (all of the above)"):
-        code = _nbgrader_autograde(assignment_id, student_id)
+        try:
+            code = _nbgrader_autograde(assignment_id, student_id)
+        finally:
+            kernel.stop_template()  # the notebooks' kernel sandbox, and its copy of the submission
     sys.stderr.flush()
     text = log.read_text(errors="replace")
 

@@ -16,16 +16,26 @@ Configured as ``c.Execute.kernel_manager_class`` in the course's nbgrader_config
 - the environment: only what a notebook needs (``DLKIT_DATA``, ``DLKIT_QUICK``), never the
   instructor's variables;
 - resource limits (``autograde.limits.Limits``): memory, CPU time, processes, file size.
+
+One sandbox serves the notebooks of one folder (a submission): in it a ``KernelTemplate``
+(``kernel_zygote.py``) has ipykernel, numpy and matplotlib imported, and forks each notebook's
+kernel, which then starts in a fraction of the time a new Python takes. The notebooks run one after
+another and share the copy of the folder, as they would without a sandbox; a kernel's leftover
+processes are killed before the next kernel starts. Grading another folder stops the template.
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import importlib.metadata
+import itertools
 import os
 import re
 import resource
+import select
 import shutil
-import signal
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -33,6 +43,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Dict
 
 from autograde.limits import Limits
+from autograde.sandbox import procfs
 from autograde.sandbox.process import _bwrap_command, python_binds, require_bubblewrap, sandbox_uid
 
 #: What the kernel may import: a student's packages, with what they require.
@@ -82,96 +93,156 @@ def data_files(environment: dict) -> list[str]:
     return sorted(str(path) for path in folder.glob("*.npz")) if folder.is_dir() else []
 
 
+class KernelTemplate:
+    """A kernel template running in bubblewrap (``kernel_zygote``) for the notebooks of one folder.
+
+    Its private folder holds the copy of the notebook's folder (bound where the folder is), its
+    socket, and each kernel's connection file and ipc sockets. One template serves every notebook
+    of a submission, one after another, as nbgrader runs them in one folder: what a notebook's
+    kernel writes, the next one sees (as without a sandbox), and nothing else of it survives.
+    """
+
+    def __init__(self, key: tuple, folder: Path, environment: dict, limits: Limits):
+        self.key = key
+        self.uid = sandbox_uid() if os.getuid() == 0 else 0
+        procfs.remove_stale(PRIVATE_PREFIX, _socket_folder())  # of graders killed before they could
+        self.private = procfs.owned_folder(PRIVATE_PREFIX, _socket_folder())
+        self.socket = self.private / "template.sock"
+        self._kernels = itertools.count(1)
+        self.process: subprocess.Popen | None = None
+        try:
+            copy = self.private / "notebook"
+            shutil.copytree(folder, copy, symlinks=True)
+            if self.uid:
+                for path in [self.private, *self.private.rglob("*")]:
+                    os.lchown(path, self.uid, self.uid)
+            self.private.chmod(0o700)
+            command = _bwrap(self.private, folder, copy, environment, self.uid, limits,
+                             [python_binds()[0], "-S", "-c", _source("kernel_zygote"), str(self.socket)])
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env={"PATH": "/usr/bin:/bin"},
+                cwd=self.private, preexec_fn=functools.partial(_limit_resources, limits, bool(self.uid)))
+            ready, _, _ = select.select([self.process.stdout], [], [], TEMPLATE_START_SECONDS)
+            said = self.process.stdout.readline() if ready else b""
+            self.process.stdout.close()
+            if said.strip() != b"ready":
+                raise RuntimeError(f"the notebook kernel's sandbox did not start within {TEMPLATE_START_SECONDS:g} s "
+                                   f"(exit code {self.process.poll()}); its errors are in the grading log above")
+        except BaseException:
+            self.stop()
+            raise
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kernel_files(self) -> tuple[str, str]:
+        """(connection file, ipc address) of a new kernel: in the private folder, unique."""
+        name = f"k{next(self._kernels)}"
+        return str(self.private / f"{name}.json"), str(self.private / name)
+
+    def relay(self, connection_file: str, folder: Path) -> list[str]:
+        """The command jupyter_client starts as the kernel: ``kernel_relay`` asks the template for one."""
+        if self.uid:
+            os.lchown(connection_file, self.uid, self.uid)
+        return [sys.executable, "-S", "-c", _source("kernel_relay"), str(self.socket), connection_file, str(folder)]
+
+    def stop(self) -> None:
+        """End the template and every kernel it started (the sandbox's pid namespace ends with it)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+        if self.process is not None:
+            self.process.wait()
+        shutil.rmtree(self.private, ignore_errors=True)
+
+
+#: The kernel sandbox's private folder: ``dlkit-kernel-<pid>.<start>-<random>`` (``procfs.owned_folder``).
+PRIVATE_PREFIX = "dlkit-kernel-"
+#: Seconds the kernel template may take to import ipykernel, numpy and matplotlib in its sandbox.
+TEMPLATE_START_SECONDS = 120.0
+_template: KernelTemplate | None = None
+
+
+def template_for(folder: Path, environment: dict, limits: Limits) -> KernelTemplate:
+    """The running template for notebooks in ``folder`` with ``environment`` under ``limits``; the template of
+    another folder (the previous submission's) is stopped first."""
+    global _template
+    key = (str(folder), tuple(sorted(environment.items())), limits, os.getuid())
+    if _template is not None and _template.key == key and _template.alive():
+        return _template
+    stop_template()
+    _template = KernelTemplate(key, folder, environment, limits)
+    return _template
+
+
+def stop_template() -> None:
+    global _template
+    if _template is not None:
+        _template.stop()
+        _template = None
+
+
+atexit.register(stop_template)
+
+
+def _source(module: str) -> str:
+    """The text of ``autograde/sandbox/<module>.py``, which runs with ``python -S -c`` (nothing of the kit is
+    importable where it runs)."""
+    return (Path(__file__).parent / f"{module}.py").read_text()
+
+
 class SandboxedKernelManager(AsyncKernelManager):
-    """Starts the notebook's kernel in bubblewrap (see the module's docstring); without bubblewrap, as usual."""
+    """Starts the notebook's kernel in bubblewrap (see the module's docstring); without bubblewrap, as usual.
+
+    The kernel is forked from the folder's ``KernelTemplate``, which has ipykernel, numpy and
+    matplotlib imported; what jupyter_client starts and signals is its ``kernel_relay``.
+    """
 
     limits = Dict(help="What the kernel may use: the fields of autograde.limits.Limits").tag(config=True)
-
-    _private: Path | None = None
 
     async def _async_pre_start_kernel(self, **kw):
         if not require_bubblewrap(Limits(**self.limits)):
             return await super()._async_pre_start_kernel(**kw)
-        self._remove_private()
-        self._private = Path(tempfile.mkdtemp(prefix="dlkit-kernel-", dir=_socket_folder()))
-        # ipc sockets beside the connection file: they reach the kernel through the bind, never a network.
-        self.transport = "ipc"
-        self.connection_file = str(self._private / "connection.json")
-        self.ip = str(self._private / "k")
         folder = Path(kw.get("cwd") or os.getcwd()).resolve()
-        copy = self._private / "notebook"
-        shutil.copytree(folder, copy, symlinks=True)
-        command, kw = await super()._async_pre_start_kernel(**kw)
-        limits = Limits(**self.limits)
-        uid = sandbox_uid() if os.getuid() == 0 else 0
-        if uid:
-            for path in [self._private, *self._private.rglob("*")]:
-                os.lchown(path, uid, uid)
-        self._private.chmod(0o700)
         environment = {name: kw.get("env", os.environ).get(name) for name in PASSED_ON}
         environment = {name: value for name, value in environment.items() if value}
-        kw["env"] = {"PATH": "/usr/bin:/bin"}
-        kw["preexec_fn"] = functools.partial(_limit_resources, limits, bool(uid))
-        kw["cwd"] = str(self._private)
-        return self._bwrap(command, folder, copy, environment, uid, limits), kw
-
-    def _bwrap(self, command: list[str], folder: Path, copy: Path, environment: dict, uid: int,
-               limits: Limits) -> list[str]:
-        python, binds = python_binds()
-        binds += [(str(entry), f"{SITE}/{entry.name}") for entry in site_entries()]
-        binds += [(path, path) for path in data_files(environment)]
-        binds += [(path, path) for path in ("/etc/fonts",) if os.path.isdir(path)]
-        rw_binds = [(str(copy), str(folder)), (str(self._private), str(self._private))]
+        template = template_for(folder, environment, Limits(**self.limits))
+        # ipc sockets beside the connection file: they reach the kernel through the bind, never a network.
+        self.transport = "ipc"
+        self.connection_file, self.ip = template.kernel_files()
+        command, kw = await super()._async_pre_start_kernel(**kw)
         connection = command[command.index("-f") + 1] if "-f" in command else self.connection_file
-        kernel = [python, "-S", "-m", "ipykernel_launcher", "-f", connection]
-        start = ([python, "-S", "-c", DROP_PRIVILEGES, str(uid)] if uid else []) + kernel
-        variables = {"HOME": "/tmp", "PYTHONPATH": SITE, "MPLCONFIGDIR": "/tmp", "OPENBLAS_NUM_THREADS": "1",
-                     "OMP_NUM_THREADS": "1", **environment}
-        return _bwrap_command(binds, limits.scratch_bytes, start, rw_binds=rw_binds, chdir=str(folder),
-                              variables=variables, scratch="/tmp", set_uid=bool(uid))
-
-    async def _async_interrupt_kernel(self) -> None:
-        """SIGINT to the kernel inside the sandbox, as nbgrader sends when a cell runs out of time (a signal to
-        bubblewrap would end the sandbox, and the rest of the notebook with it)."""
-        if self._private is None:
-            return await super()._async_interrupt_kernel()
-        marker = str(self._private / "connection.json").encode()
-        for entry in os.listdir("/proc"):
-            try:
-                command = Path(f"/proc/{entry}/cmdline").read_bytes() if entry.isdigit() else b""
-            except OSError:
-                continue
-            if marker in command and b"ipykernel_launcher" in command and b"bwrap" not in command.split(b"\0")[0]:
-                try:
-                    os.kill(int(entry), signal.SIGINT)
-                except ProcessLookupError:
-                    pass
-
-    interrupt_kernel = _async_interrupt_kernel
-
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart=restart)
-        if not restart:
-            self._remove_private()
-
-    def _remove_private(self) -> None:
-        if self._private is not None:
-            shutil.rmtree(self._private, ignore_errors=True)
-            self._private = None
-
-    def __del__(self):
-        self._remove_private()
+        kw["env"] = {"PATH": "/usr/bin:/bin"}
+        kw["cwd"] = str(template.private)
+        return template.relay(connection, folder), kw
 
 
-#: Longest path of the private folder: an ipc socket's path in it must fit a Unix socket address (107 bytes).
-SOCKET_FOLDER_CHARACTERS = 80
+def _bwrap(private: Path, folder: Path, copy: Path, environment: dict, uid: int, limits: Limits,
+           command: list[str]) -> list[str]:
+    """bubblewrap around ``command`` (a Python command) as the kernel's sandbox (see the module's docstring)."""
+    python, binds = python_binds()
+    binds += [(str(entry), f"{SITE}/{entry.name}") for entry in site_entries()]
+    binds += [(path, path) for path in data_files(environment)]
+    binds += [(path, path) for path in ("/etc/fonts",) if os.path.isdir(path)]
+    rw_binds = [(str(copy), str(folder)), (str(private), str(private))]
+    start = ([python, "-S", "-c", DROP_PRIVILEGES, str(uid)] if uid else []) + command
+    variables = {"HOME": "/tmp", "PYTHONPATH": SITE, "MPLCONFIGDIR": "/tmp", "OPENBLAS_NUM_THREADS": "1",
+                 "OMP_NUM_THREADS": "1", **environment}
+    return _bwrap_command(binds, limits.scratch_bytes, start, rw_binds=rw_binds, chdir=str(folder),
+                          variables=variables, scratch="/tmp", set_uid=bool(uid))
+
+
+#: The longest name of a private folder: prefix, pid, start time (clock ticks since boot), random part.
+PRIVATE_NAME = "/dlkit-kernel-4194304.99999999999-xxxxxxxx"
+#: Longest path of the private folder: a socket's path in it ("/template.sock") must fit a Unix socket
+#: address (107 bytes).
+SOCKET_FOLDER_CHARACTERS = 90
 
 
 def _socket_folder() -> str:
     """Where the kernel's private folder goes: the temporary folder (a grading's scratch folder, removed with
     it), or /tmp when that path is too long for the ipc sockets inside."""
     folder = tempfile.gettempdir()
-    return folder if len(folder) <= SOCKET_FOLDER_CHARACTERS - len("/dlkit-kernel-xxxxxxxx") else "/tmp"
+    return folder if len(folder) <= SOCKET_FOLDER_CHARACTERS - len(PRIVATE_NAME) else "/tmp"
 
 
 #: Run inside the sandbox, before ipykernel: give up root for the sandbox's own user (argv[1]), then start it.

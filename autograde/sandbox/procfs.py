@@ -80,3 +80,36 @@ def cpu_seconds(root: int) -> float:
         if fields is not None:  # utime, stime, cutime, cstime: fields 14 to 17 of stat
             total += sum(int(value) for value in fields[11:15])
     return total / TICKS
+
+
+def _started(pid: int) -> str | None:
+    """When ``pid`` started (clock ticks since boot, field 22 of stat), or None when it is gone: with the
+    pid, it names one process for good (pids are reused)."""
+    fields = _stat_fields(pid)
+    return None if fields is None or fields[0] == "Z" else fields[19]
+
+
+def owned_folder(prefix: str, parent: str | None = None) -> Path:
+    """A new private folder (``tempfile.mkdtemp``) whose name says which process made it, so that
+    ``remove_stale`` can tell a dead run's folder from a live one's (a sandbox that writes inside the
+    folder cannot change its name)."""
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}.{_started(os.getpid())}-", dir=parent))
+
+
+def remove_stale(prefix: str, parent: str | None = None) -> list[Path]:
+    """Remove the folders ``owned_folder(prefix, parent)`` made for processes that are gone (killed before
+    they could remove them); return them."""
+    import re
+    import shutil
+    import tempfile
+
+    pattern = re.compile(re.escape(prefix) + r"(\d+)\.(\d+)-[^/]+")
+    removed = []
+    for folder in Path(parent or tempfile.gettempdir()).glob(f"{prefix}*"):
+        named = pattern.fullmatch(folder.name)
+        if named and folder.is_dir() and not folder.is_symlink() and _started(int(named[1])) != named[2]:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed

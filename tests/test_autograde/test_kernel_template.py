@@ -1,0 +1,81 @@
+"""The notebook kernels of a folder fork from one sandboxed template (autograde/sandbox/kernel.py): they
+start with ipykernel, numpy and matplotlib imported, run one after another in the same copy of the
+folder, and nothing a kernel left running meets the next one. Scratch folders of killed graders are
+removed by the next one."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+from traitlets.config import Config
+
+from autograde.course.execute import SandboxedExecute
+from autograde.limits import Limits
+from autograde.sandbox import kernel, procfs, process
+
+pytestmark = pytest.mark.skipif(process.bubblewrap() is None, reason="needs bubblewrap")
+
+
+def run(folder, *cells: str) -> list[str]:
+    """Execute a notebook of ``cells`` in ``folder`` as grading does; the text each cell printed."""
+    settings = Config()
+    settings.SandboxedKernelManager.limits = Limits().to_dict()
+    notebook = new_notebook(cells=[new_code_cell(source) for source in cells])
+    SandboxedExecute(config=settings, timeout=60, allow_errors=True).preprocess(
+        notebook, {"metadata": {"path": str(folder)}})
+    return ["".join(o.get("text", "") or str(o.get("evalue", "")) for o in cell.outputs) for cell in notebook.cells]
+
+
+@pytest.fixture(autouse=True)
+def no_template_left():
+    yield
+    kernel.stop_template()
+
+
+def test_the_notebooks_of_a_folder_share_one_template_and_its_copy_of_the_folder(tmp_path):
+    (tmp_path / "given.txt").write_text("submitted")
+    first = run(tmp_path, "import sys, os\nprint(sorted(m for m in ('numpy', 'matplotlib.pyplot') if m in sys.modules))",
+                "open('written.txt', 'w').write('by the first notebook')\nprint(os.getppid())",
+                "import numpy\nprint(numpy.random.randint(10 ** 9))",
+                "import subprocess\nleft = subprocess.Popen(['sleep', '1000'], start_new_session=True)\nprint(left.pid)")
+    template = kernel._template
+    assert template is not None and template.alive()
+    second = run(tmp_path, "import os\nprint(open('written.txt').read(), open('given.txt').read())\nprint(os.getppid())",
+                 "import numpy\nprint(numpy.random.randint(10 ** 9))",
+                 f"import os\nprint(os.path.exists('/proc/{first[3].strip()}'))")
+    assert kernel._template is template, "the second notebook of the folder started a sandbox of its own"
+    assert first[0].strip() == "['matplotlib.pyplot', 'numpy']", "the kernel did not start from the template"
+    assert second[0].split("\n")[0] == "by the first notebook submitted", second[0]
+    assert first[1].strip() == second[0].split("\n")[1].strip(), "both kernels are children of the template"
+    assert first[2] != second[1], "the two kernels drew the same random numbers from numpy's global generator"
+    assert second[2].strip() == "False", "a process the first notebook left running met the second"
+    # The folder itself never changes: the kernels wrote to the sandbox's copy.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["given.txt"]
+
+
+def test_another_folder_stops_the_template_and_removes_its_copy(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    assert run(tmp_path / "a", "print(1 + 1)") == ["2\n"]
+    first = kernel._template
+    assert run(tmp_path / "b", "print(2 + 2)") == ["4\n"]
+    assert not first.alive() and not first.private.exists()
+    second = kernel._template
+    kernel.stop_template()
+    assert not second.alive() and not second.private.exists()
+
+
+def test_folders_of_processes_that_are_gone_are_removed_and_live_ones_kept(tmp_path):
+    mine = procfs.owned_folder("dlkit-test-", str(tmp_path))
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = tmp_path / f"dlkit-test-{ended.stdout.strip()}.1-abcdefgh"
+    reused = tmp_path / f"dlkit-test-{os.getpid()}.1-abcdefgh"  # this pid, but another process's start time
+    other = tmp_path / "dlkit-test-notours"
+    for folder in (dead, reused, other):
+        (folder / "inside").mkdir(parents=True)
+    assert sorted(procfs.remove_stale("dlkit-test-", str(tmp_path))) == sorted([dead, reused])
+    assert mine.is_dir() and other.is_dir() and not dead.exists() and not reused.exists()
