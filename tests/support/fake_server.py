@@ -2,12 +2,14 @@
 
 Paths are ``/<mode>/<name>``: ``good`` serves the file with Range support, ``corrupt`` flips
 bytes, ``cut`` announces the full length but stops halfway, ``short`` serves a truncated
-copy as if it were complete. ``/simple/...`` is a tiny Python package index.
+copy as if it were complete, ``slow`` serves it whole in 16 pieces over about 0.3 s.
+``/simple/...`` is a tiny Python package index.
 """
 from __future__ import annotations
 
 import http.server
 import threading
+import time
 from pathlib import Path
 
 
@@ -39,7 +41,7 @@ class FakeServer:
                     data = data[: len(data) // 2]
                 start = 0
                 requested = self.headers.get("Range")
-                if mode == "good" and requested and requested.startswith("bytes="):
+                if mode in ("good", "slow") and requested and requested.startswith("bytes="):
                     start = int(requested[6:].split("-")[0])
                     if start >= len(data):
                         return self.send_error(416)
@@ -47,6 +49,13 @@ class FakeServer:
                 self.send_header("Content-Length", str(len(data) - start))
                 self.end_headers()
                 body = data[start:]
+                if mode == "slow":
+                    step = -(-len(body) // 16)
+                    for offset in range(0, len(body), step):
+                        self.wfile.write(body[offset:offset + step])
+                        self.wfile.flush()
+                        time.sleep(0.02)
+                    return
                 self.wfile.write(body[: len(body) // 2] if mode == "cut" else body)
 
             def _index(self, name):
