@@ -22,6 +22,7 @@ from pathlib import Path
 from autograde import kit
 from autograde.authoring import starter
 from autograde.batch import coordinator, tasks
+from autograde.batch.ledger import course_lock
 from autograde.course import build, commands, config, submissions
 from autograde.errors import Interrupted, UsageError
 from autograde.grading import data
@@ -77,6 +78,12 @@ def _release(args) -> int:
 def _autograde(args) -> int:
     submissions.require_released(args.course_dir, args.assignment)
     data.for_assignment(args.assignment)
+    # One run at a time: collecting, importing and grading all write the course.
+    with course_lock(args.course_dir, args.wait, f"grading {args.assignment}"):
+        return _collect_and_grade(args)
+
+
+def _collect_and_grade(args) -> int:
     refused = {}
     if args.collect:
         collected = submissions.collect(args.course_dir, args.assignment)
@@ -263,6 +270,9 @@ def parser() -> argparse.ArgumentParser:
     jobs_option(workers)
     workers.add_argument("--scheduler", metavar="ADDRESS",
                          help="grade on the workers of this Dask scheduler (tcp://HOST:8786) instead of local processes")
+    sub.add_argument("--wait", action="store_true",
+                     help="when another dlkit autograde is grading this course, wait for it to end instead of "
+                          "stopping with an error")
     sub.add_argument("--force", action="store_true",
                      help="regrade every submission, also those already graded with the same files (manual scores "
                           "and comments given in formgrader stay unless the files changed)")

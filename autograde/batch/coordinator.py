@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 
 from autograde import intake, timing
 from autograde.batch import hosts, record, tasks
-from autograde.batch.ledger import Ledger
+from autograde.batch.ledger import Ledger, course_lock
 from autograde.batch.tasks import Task, TaskResult
 from autograde.course import commands, config
 from autograde.errors import Interrupted, UsageError
@@ -65,14 +65,27 @@ class Summary:
 
 def grade_class(course_dir: Path, assignment_id: str, jobs: int | None = None, scheduler: str | None = None,
                 force: bool = False, students: list[str] | None = None, limits: Limits = Limits(),
-                db_url: str | None = None, progress: bool = True, rejected: dict[str, str] | None = None) -> Summary:
+                db_url: str | None = None, progress: bool = True, rejected: dict[str, str] | None = None,
+                wait: bool = False) -> Summary:
     """Grade every submission of ``assignment_id`` not yet recorded; return what happened.
 
     ``jobs`` local host processes (default: one per core), or the workers of the Dask scheduler at
     ``scheduler``; each submission under ``limits``. A submission that cannot be read safely
     (``autograde.intake``), in ``submitted/`` or in ``rejected`` (student -> why, from an import), is
-    recorded as REJECTED with the reason. Raises UsageError for input that cannot be graded.
+    recorded as REJECTED with the reason. Raises UsageError for input that cannot be graded, and
+    ``ledger.CourseBusy`` when another process grades the course (unless ``wait``: then this one
+    starts when it ends).
     """
+    if not course_dir.is_dir():
+        raise UsageError(f"{course_dir} is not a course folder: run `dlkit release {assignment_id}` first")
+    with course_lock(course_dir, wait, f"grading {assignment_id}"):
+        return _grade_class(course_dir, assignment_id, jobs, scheduler, force, students, limits, db_url, progress,
+                            rejected)
+
+
+def _grade_class(course_dir: Path, assignment_id: str, jobs: int | None, scheduler: str | None, force: bool,
+                 students: list[str] | None, limits: Limits, db_url: str | None, progress: bool,
+                 rejected: dict[str, str] | None) -> Summary:
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
     commands.tools_on_path()

@@ -62,13 +62,25 @@ def adopt_orphans(enabled: bool) -> None:
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, int(enabled), 0, 0, 0)
 
 
+def die_with_parent(parent: int) -> None:
+    """SIGKILL this process when ``parent`` dies (Linux's parent-death signal), and at once if it already
+    has: a host killed outright takes its grading with it (whose sandboxes die with their parent), and
+    the next host removes the scratch folder (``procfs.remove_stale``)."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _run_forked(task: Task, answers: int) -> TaskResult:
     started = time.monotonic()
     folder = procfs.owned_folder(SCRATCH_PREFIX)
     read_end, write_end = os.pipe()
+    host = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: grade, send the result, and never return into the host's loop
         try:
+            die_with_parent(host)
             os.close(read_end)
             os.close(answers)
             os.setsid()
@@ -101,7 +113,8 @@ def _run_forked(task: Task, answers: int) -> TaskResult:
         how = (f"was killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
                else f"exited with code {os.WEXITSTATUS(status)}")
         return TaskResult(task.assignment_id, task.student_id, task.fingerprint, tasks.CRASHED, seconds,
-                      error=f"the grading process {how} before it sent a result", worker=worker)
+                          error=f"the grading process {how} before it sent a result", worker=worker,
+                          infrastructure=True)
 
 
 class CoordinatorGone(Exception):

@@ -63,7 +63,14 @@ def grade(task: Task) -> TaskResult:
     """Grade one submission on an idle host of this process (started on first use).
 
     Never raises for a problem of the submission: those come back as a CRASHED or TIMED_OUT result.
+    A failure of the machinery (the host or its grading process died or was killed from outside) is
+    tried once more on a fresh host, so that only what happens again is recorded against the student.
     """
+    result = _grade_once(task)
+    return _grade_once(task) if result.infrastructure else result
+
+
+def _grade_once(task: Task) -> TaskResult:
     started = time.monotonic()
     with _hosts_lock:
         host = _idle_hosts.pop() if _idle_hosts else None
@@ -76,7 +83,8 @@ def grade(task: Task) -> TaskResult:
     except HostFailure as failure:
         _discard(host)
         return TaskResult(task.assignment_id, task.student_id, task.fingerprint, tasks.CRASHED,
-                      time.monotonic() - started, error=str(failure), worker=socket.gethostname())
+                          time.monotonic() - started, error=str(failure), worker=socket.gethostname(),
+                          infrastructure=True)
     with _hosts_lock:
         _idle_hosts.append(host)
     return result

@@ -1,12 +1,21 @@
 """The ledger of a batch: what the coordinator recorded for each submission, so a killed run resumes."""
 from __future__ import annotations
 
+import contextlib
 import datetime
+import fcntl
 import json
 import os
+import socket
+import sys
 from pathlib import Path
 
 from autograde.batch.tasks import TaskResult
+from autograde.errors import UsageError
+
+
+class CourseBusy(UsageError):
+    """Another process is grading the course."""
 
 
 class Ledger:
@@ -46,3 +55,50 @@ class Ledger:
     def latest(self) -> dict[str, dict]:
         """student -> the last entry recorded for them."""
         return {entry["student"]: entry for entry in self.entries()}
+
+
+#: The lock of a course's grading, beside its ledgers: held by the run grading it, released when that
+#: run ends however it ends (the kernel drops a dead process's locks).
+LOCK = ".lock"
+_held: dict[str, int] = {}
+
+
+@contextlib.contextmanager
+def course_lock(course_dir: Path, wait: bool = False, doing: str = "grading"):
+    """Hold the course's grading lock for the block: one run grades a course at a time.
+
+    Another process holding it raises CourseBusy naming that process, or, with ``wait``, this one
+    waits for it (saying so once on stderr). The same process may take it again inside the block.
+    """
+    path = course_dir / "ledger" / LOCK
+    key = str(path.resolve())
+    if key in _held:
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(descriptor, 4096, 0).decode(errors="replace").strip() or "a process"
+            if not wait:
+                raise CourseBusy(f"another dlkit run is already {holder} in {course_dir}: wait for it to end, "
+                                 "or pass --wait to start when it does") from None
+            print(f"waiting: another dlkit run is {holder} in {course_dir}", file=sys.stderr, flush=True)
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        since = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"{doing} (pid {os.getpid()} on {socket.gethostname()}, since {since})\n".encode(), 0)
+        _held[key] = 1
+        try:
+            yield
+        finally:
+            del _held[key]
+            os.ftruncate(descriptor, 0)
+    finally:
+        os.close(descriptor)  # releases the lock

@@ -89,6 +89,9 @@ class TaskResult:
     warnings: list[str] = field(default_factory=list)
     #: The graded submission's ``files_digest`` ("" when its files could not be read).
     files_digest: str = ""
+    #: The grading failed for a reason outside the submission (its process died or was killed from
+    #: outside): ``hosts.grade`` tries it once more before this is recorded.
+    infrastructure: bool = False
 
 
 def read_folder(folder: Path) -> dict[str, bytes]:

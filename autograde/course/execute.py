@@ -12,6 +12,7 @@ import json
 import time
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
@@ -41,14 +42,16 @@ class SandboxedExecute(Execute):
         self._kept, self._cut, self._running = 0, False, None
         try:
             with timing.phase("notebook execution (kernel start included)"):
-                return super().preprocess(nb, resources, km)
+                nb, resources = super().preprocess(nb, resources, km)
         except (CellTimeoutError, DeadKernelError) as error:
             text = f"the notebook's kernel stopped here ({type(error).__name__}): {str(error).splitlines()[0]}"
             self.log.warning(text)
             if self._running is not None:
                 nb.cells[self._running].outputs.append(
                     new_output("error", ename=type(error).__name__, evalue=text, traceback=[text]))
-            return nb, resources
+        # One block of text per stream, however the kernel happened to flush it: the feedback of a
+        # notebook is the same from one run to the next.
+        return CoalesceStreamsPreprocessor().preprocess(nb, resources)
 
     @contextlib.contextmanager
     def setup_kernel(self, **kwargs):

@@ -9,8 +9,8 @@ Configured as ``c.Execute.kernel_manager_class`` in the course's nbgrader_config
 - read-only: the system's libraries, Python, and the student packages only (ipykernel, numpy,
   matplotlib, ipywidgets, tqdm and what they require: nothing else of the environment, never the
   kit, solutions or checks, however the kit is installed), and the grading data's ``.npz`` files;
-- read-write: a private copy of the notebook's folder (the release's files and the submission),
-  bound where the folder is, so the notebook runs as it would anywhere, and a small ``/tmp``. What
+- read-write: a private copy of the notebook's folder (the release's files and the submission) at
+  ``/home/student/<the folder's name>``, its working directory, and a small ``/tmp``. What
   the kernel writes there is thrown away with the copy: it never reaches the checks, the
   autograded folder, the feedback or the next submission;
 - the environment: only what a notebook needs (``DLKIT_DATA``, ``DLKIT_QUICK``), never the
@@ -96,7 +96,7 @@ def data_files(environment: dict) -> list[str]:
 class KernelTemplate:
     """A kernel template running in bubblewrap (``kernel_zygote``) for the notebooks of one folder.
 
-    Its private folder holds the copy of the notebook's folder (bound where the folder is), its
+    Its private folder holds the copy of the notebook's folder (bound at ``inside(folder)``), its
     socket, and each kernel's connection file and ipc sockets. One template serves every notebook
     of a submission, one after another, as nbgrader runs them in one folder: what a notebook's
     kernel writes, the next one sees (as without a sandbox), and nothing else of it survives.
@@ -117,7 +117,7 @@ class KernelTemplate:
                 for path in [self.private, *self.private.rglob("*")]:
                     os.lchown(path, self.uid, self.uid)
             self.private.chmod(0o700)
-            command = _bwrap(self.private, folder, copy, environment, self.uid, limits,
+            command = _bwrap(self.private, inside(folder), copy, environment, self.uid, limits,
                              [python_binds()[0], "-S", "-c", _source("kernel_zygote"), str(self.socket)])
             self.process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env={"PATH": "/usr/bin:/bin"},
@@ -144,7 +144,8 @@ class KernelTemplate:
         """The command jupyter_client starts as the kernel: ``kernel_relay`` asks the template for one."""
         if self.uid:
             os.lchown(connection_file, self.uid, self.uid)
-        return [sys.executable, "-S", "-c", _source("kernel_relay"), str(self.socket), connection_file, str(folder)]
+        return [sys.executable, "-S", "-c", _source("kernel_relay"), str(self.socket), connection_file,
+                inside(folder)]
 
     def stop(self) -> None:
         """End the template and every kernel it started (the sandbox's pid namespace ends with it)."""
@@ -216,14 +217,25 @@ class SandboxedKernelManager(AsyncKernelManager):
         return template.relay(connection, folder), kw
 
 
-def _bwrap(private: Path, folder: Path, copy: Path, environment: dict, uid: int, limits: Limits,
+#: Where the notebook's folder appears in the kernel's sandbox: ``/home/student/<folder's name>``, the same on
+#: every run, so that what the kernel prints (a traceback's paths) never names the grader's folders.
+KERNEL_HOME = "/home/student"
+
+
+def inside(folder: Path) -> str:
+    """Where ``folder`` appears in the kernel's sandbox."""
+    return f"{KERNEL_HOME}/{folder.name}"
+
+
+def _bwrap(private: Path, folder: str, copy: Path, environment: dict, uid: int, limits: Limits,
            command: list[str]) -> list[str]:
-    """bubblewrap around ``command`` (a Python command) as the kernel's sandbox (see the module's docstring)."""
+    """bubblewrap around ``command`` (a Python command) as the kernel's sandbox (see the module's docstring), with
+    ``copy`` at ``folder`` (the working directory)."""
     python, binds = python_binds()
     binds += [(str(entry), f"{SITE}/{entry.name}") for entry in site_entries()]
     binds += [(path, path) for path in data_files(environment)]
     binds += [(path, path) for path in ("/etc/fonts",) if os.path.isdir(path)]
-    rw_binds = [(str(copy), str(folder)), (str(private), str(private))]
+    rw_binds = [(str(copy), folder), (str(private), str(private))]
     start = ([python, "-S", "-c", DROP_PRIVILEGES, str(uid)] if uid else []) + command
     variables = {"HOME": "/tmp", "PYTHONPATH": SITE, "MPLCONFIGDIR": "/tmp", "OPENBLAS_NUM_THREADS": "1",
                  "OMP_NUM_THREADS": "1", **environment}

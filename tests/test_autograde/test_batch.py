@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from autograde.limits import Limits
 from autograde.reports import grade_table
 from autograde.sandbox import process, procfs
 from autograde.student import registry
+from support import grading_state
 from support.examples import bug_file
 
 ASSIGNMENT = "softmax_mlp"
@@ -57,23 +59,7 @@ def stage(course_dir: Path, students: dict[str, Path]) -> None:
 
 
 def gradebook_state(course_dir: Path) -> dict:
-    """Everything autograding records for each submission: nbgrader's gradebook and the trusted
-    outcomes in the autograded notebooks."""
-    state = {}
-    with Gradebook(config.db_url_of(course_dir), config.COURSE_ID) as gradebook:
-        for submission in gradebook.find_assignment(ASSIGNMENT).submissions:
-            folder = course_dir / "autograded" / submission.student_id / ASSIGNMENT
-            state[submission.student_id] = {
-                "timestamp": submission.timestamp,
-                "grades": {(n.name, g.name): (g.auto_score, g.manual_score, g.needs_manual_grade)
-                           for n in submission.notebooks for g in n.grades},
-                "comments": {(n.name, c.name): c.auto_comment for n in submission.notebooks for c in n.comments},
-                "penalties": {n.name: n.late_submission_penalty for n in submission.notebooks},
-                "files": sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()),
-                "outcomes": [o for path in sorted(folder.glob("*.ipynb")) for cell in nbformat.read(path, 4).cells
-                             for o in cell.metadata.get("dlkit", {}).get("checks", [])],
-            }
-    return state
+    return grading_state.gradebook_state(course_dir, ASSIGNMENT)
 
 
 def export(course_dir: Path) -> list[dict]:
@@ -323,6 +309,48 @@ def test_ctrl_c_says_what_was_recorded_and_how_to_resume_without_a_traceback(rel
     summary = coordinator.grade_class(course_dir, ASSIGNMENT, jobs=1, progress=False)
     assert summary.skipped == len(recorded)
     assert sorted(r.student_id for r in summary.results) == sorted(set(students) - set(recorded))
+
+
+HOLD = """
+import sys
+from pathlib import Path
+from autograde.batch.ledger import course_lock
+with course_lock(Path(sys.argv[1]), doing="grading softmax_mlp"):
+    print("held", flush=True)
+    sys.stdin.readline()  # until the test lets go
+"""
+
+
+def test_one_run_grades_a_course_at_a_time_the_next_names_it_or_waits(released, tmp_path, capsys):
+    course_dir = copy_course(released, tmp_path / "course")
+    stage(course_dir, {"student_1": STARTER})
+    ledger = Ledger(course_dir, ASSIGNMENT)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(course_dir)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        arguments = ["autograde", ASSIGNMENT, "--course-dir", str(course_dir), "--jobs", "1"]
+        assert cli.main(arguments) == 1
+        error = capsys.readouterr().err
+        assert (f"error: another dlkit run is already grading softmax_mlp (pid {holder.pid} on " in error
+                and f"in {course_dir}: wait for it to end, or pass --wait to start when it does" in error), error
+        assert not ledger.entries(), "the refused run graded something"
+
+        let_go = threading.Timer(1.0, lambda: (holder.stdin.write("go\n"), holder.stdin.flush()))
+        let_go.start()
+        assert cli.main([*arguments, "--wait"]) == 0
+        assert f"waiting: another dlkit run is grading softmax_mlp (pid {holder.pid} on " in capsys.readouterr().err
+        assert holder.wait(timeout=30) == 0
+    finally:
+        holder.kill()
+    assert [entry["student"] for entry in ledger.entries()] == ["student_1"]
+    # a run that died holding the lock leaves nothing to clean up: the next one grades
+    killed = subprocess.Popen([sys.executable, "-c", HOLD, str(course_dir)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, cwd=REPO)
+    assert killed.stdout.readline().strip() == "held"
+    killed.kill()
+    killed.wait()
+    assert cli.main([*arguments, "--force"]) == 0
 
 
 def _working_in(folder: Path) -> list[int]:
