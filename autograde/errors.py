@@ -8,3 +8,9 @@ class UsageError(Exception):
 
 class Interrupted(Exception):
     """The user stopped a command (Ctrl-C); the message says what was kept and how to go on."""
+
+
+class GraderFault(BaseException):
+    """A process of the grading machinery was killed from outside (not by the student's code, which cannot
+    reach it): the submission's grading is worth nothing and is tried again. A BaseException, so that no
+    check's ``except Exception`` records it as the student's failure."""

@@ -28,7 +28,7 @@ from autograde.batch.tasks import Task, TaskResult
 from autograde.course import commands, config
 from autograde.errors import Interrupted, UsageError
 from autograde.limits import Limits
-from autograde.sandbox import process
+from autograde.sandbox import process, procfs
 
 #: Seconds to wait for a Dask scheduler to answer, and for its first worker.
 CONNECT_SECONDS = 10.0
@@ -92,6 +92,7 @@ def _grade_class(course_dir: Path, assignment_id: str, jobs: int | None, schedul
     if scheduler is None:  # the local hosts grade here: refuse before anything runs (Dask workers check their own)
         process.require_bubblewrap(limits)
     started = time.perf_counter()
+    procfs.remove_stale(record.TEMPLATE_PREFIX)  # what a killed run left in the temporary folder
     url = config.db_url_of(course_dir, db_url)
     folders = _submissions(course_dir, assignment_id, students, allow_none=bool(rejected))
     source_folder = course_dir / "source" / assignment_id

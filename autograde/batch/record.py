@@ -23,14 +23,19 @@ from autograde.batch import tasks
 from autograde.batch.ledger import Ledger
 from autograde.batch.tasks import TaskResult
 from autograde.course import config
+from autograde.sandbox import procfs
 from autograde.student import registry
+
+
+#: The coordinator's folder for the template gradebook, in the temporary folder (``procfs.owned_folder``).
+TEMPLATE_PREFIX = "dlkit-template-"
 
 
 def template_gradebook(db_url: str, assignment_id: str) -> bytes:
     """A SQLite gradebook holding the assignment as ``generate_assignment`` recorded it
     (notebooks, grade, solution, task and source cells) and nothing about any student."""
-    with tempfile.TemporaryDirectory(prefix="dlkit-template-") as folder:
-        path = Path(folder) / "gradebook.db"
+    with procfs.owned_temporary(TEMPLATE_PREFIX) as folder:
+        path = folder / "gradebook.db"
         with Gradebook(db_url, config.COURSE_ID) as real:
             version = real.db.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
         # Stamped with the real gradebook's schema version, the new file counts as an existing

@@ -35,7 +35,10 @@ def graded_payload(task: Task, scratch: Path, started: float) -> bytes:
         result = _grade_in_scratch(task, scratch)
     except BaseException:  # noqa: BLE001 - whatever happened, the coordinator gets a record of it
         result = TaskResult(task.assignment_id, task.student_id, task.fingerprint, tasks.CRASHED, 0.0,
-                        error=traceback.format_exc()[-4000:])
+                            error=traceback.format_exc()[-4000:])
+    if process.FAULTS:  # a sandbox was killed from outside: this grading says nothing about the submission
+        result = TaskResult(task.assignment_id, task.student_id, task.fingerprint, tasks.CRASHED, 0.0,
+                            error="; ".join(process.FAULTS), infrastructure=True)
     result.seconds = time.monotonic() - started
     result.worker = f"{socket.gethostname()}:{os.getppid()}"
     result.sandboxed = process.bubblewrap() is not None

@@ -39,16 +39,32 @@ class SandboxedExecute(Execute):
         super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
-        self._kept, self._cut, self._running = 0, False, None
         try:
-            with timing.phase("notebook execution (kernel start included)"):
-                nb, resources = super().preprocess(nb, resources, km)
+            try:
+                return self._execute(nb, resources, km)
+            except (DeadKernelError, RuntimeError) as error:
+                if not _kernel_died(error):
+                    raise
+                # Run once more from a fresh kernel: a kernel killed from outside the sandbox says nothing of
+                # the notebook; one that dies again is the notebook's own doing.
+                self.log.warning("the notebook's kernel died (%s): running the notebook once more", error)
+                return self._execute(nb, resources, km)
         except (CellTimeoutError, DeadKernelError) as error:
             text = f"the notebook's kernel stopped here ({type(error).__name__}): {str(error).splitlines()[0]}"
             self.log.warning(text)
             if self._running is not None:
                 nb.cells[self._running].outputs.append(
                     new_output("error", ename=type(error).__name__, evalue=text, traceback=[text]))
+        return self._coalesced(nb, resources)
+
+    def _execute(self, nb, resources, km):
+        self._kept, self._cut, self._running = 0, False, None
+        with timing.phase("notebook execution (kernel start included)"):
+            nb, resources = super().preprocess(nb, resources, km)
+        return self._coalesced(nb, resources)
+
+    @staticmethod
+    def _coalesced(nb, resources):
         # One block of text per stream, however the kernel happened to flush it: the feedback of a
         # notebook is the same from one run to the next.
         return CoalesceStreamsPreprocessor().preprocess(nb, resources)
@@ -79,3 +95,9 @@ class SandboxedExecute(Execute):
             outs.append(new_output("display_data", data={"text/plain": f"[the notebook printed more than "
                                    f"{self.output_bytes / (1 << 20):g} MiB: the rest of its output is left out]"}))
         return None
+
+
+def _kernel_died(error: BaseException) -> bool:
+    """Whether ``error`` says the kernel died, while running a cell or as it started ("Kernel died before
+    replying to kernel_info", which nbclient raises as a RuntimeError)."""
+    return isinstance(error, DeadKernelError) or "Kernel died" in str(error)

@@ -42,9 +42,10 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Dict
 
+from autograde.errors import GraderFault
 from autograde.limits import Limits
 from autograde.sandbox import procfs
-from autograde.sandbox.process import _bwrap_command, python_binds, require_bubblewrap, sandbox_uid
+from autograde.sandbox.process import FAULTS, _bwrap_command, python_binds, require_bubblewrap, sandbox_uid
 
 #: What the kernel may import: a student's packages, with what they require.
 KERNEL_PACKAGES = ("ipykernel", "numpy", "matplotlib", "ipywidgets", "tqdm")
@@ -126,6 +127,10 @@ class KernelTemplate:
             said = self.process.stdout.readline() if ready else b""
             self.process.stdout.close()
             if said.strip() != b"ready":
+                code = self.process.poll()
+                if code is not None and (code < 0 or code > 128):  # killed before any notebook ran in it
+                    FAULTS.append(f"the notebook kernel's sandbox was killed as it started (exit code {code})")
+                    raise GraderFault(FAULTS[-1])
                 raise RuntimeError(f"the notebook kernel's sandbox did not start within {TEMPLATE_START_SECONDS:g} s "
                                    f"(exit code {self.process.poll()}); its errors are in the grading log above")
         except BaseException:

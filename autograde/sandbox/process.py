@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy
 
 from autograde import timing
-from autograde.errors import UsageError
+from autograde.errors import GraderFault, UsageError
 from autograde.limits import Limits
 from autograde.sandbox import procfs, wire
 
@@ -40,6 +40,11 @@ SCRATCH = "/sandbox/scratch"
 #: (waiting for the cores other gradings use); the sandbox's CPU time is read this often while it computes.
 WALL_PER_CPU_SECOND = 4
 CPU_POLL_SECONDS = 0.5
+
+
+#: What killed a sandbox from outside during this grading (``GraderFault``): nbgrader may catch the
+#: exception, so the grading process reads this list after it.
+FAULTS: list[str] = []
 
 
 class SandboxError(Exception):
@@ -347,6 +352,10 @@ class Sandbox:
             header, buffers = wire.unpack(_Deadline(stdout, timeout), self.limits.message_bytes)
         except EOFError:
             code = self.process.wait()
+            if self.sandboxed and code < 0:  # bubblewrap itself, which nothing in the sandbox can signal
+                FAULTS.append(f"the sandbox was killed by signal {-code}")
+                self.close()
+                raise GraderFault(FAULTS[-1]) from None
             reason = {-signal.SIGXCPU: f"used more than {self.limits.cpu_seconds} s of CPU time",
                       -signal.SIGKILL: "was killed"}.get(code, f"exited with code {code}")
             self._fail(f"your code ended the grading process: it {reason}")

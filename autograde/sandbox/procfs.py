@@ -1,6 +1,7 @@
 """Processes below a process and the CPU time they used, read from Linux's /proc."""
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -113,3 +114,15 @@ def remove_stale(prefix: str, parent: str | None = None) -> list[Path]:
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
+
+
+@contextlib.contextmanager
+def owned_temporary(prefix: str, parent: str | None = None):
+    """``owned_folder`` for the block, removed after it (and by ``remove_stale`` if this process is killed)."""
+    import shutil
+
+    folder = owned_folder(prefix, parent)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,5 +1,6 @@
 """Faults injected while a class is graded: `dlkit autograde` killed (SIGKILL) or interrupted (SIGINT), a
-worker host killed, a grading process killed, at seeded random moments. After each fault the run is
+worker host, a grading process, a sandbox of the trusted checks or a notebook's kernel killed, at seeded
+random moments. After each fault the run is
 repeated to completion; every trial must end with the gradebook and the feedback of an undisturbed run,
 no process of the run alive and no scratch folder left.
 
@@ -34,7 +35,8 @@ ASSIGNMENT = "softmax_mlp"
 CLASS = {"starter": REPO / "starter/softmax_mlp/softmax_classifier.py",
          "gradient_not_averaged": bug_file(ASSIGNMENT, "gradient_not_averaged", "softmax_classifier.py"),
          "unstable": bug_file(ASSIGNMENT, "softmax_without_max_subtraction", "softmax_classifier.py")}
-KINDS = ("coordinator killed", "coordinator interrupted", "host killed", "grading process killed")
+KINDS = ("coordinator killed", "coordinator interrupted", "host killed", "grading process killed", "sandbox killed",
+         "kernel killed")
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +99,17 @@ def target(run: subprocess.Popen, kind: str) -> int | None:
     hosts = [pid for pid in below if _parent(pid) == run.pid and "autograde.batch.host" in _command(pid)]
     if kind == "host killed":
         return hosts[0] if hosts and any(_parent(pid) in hosts for pid in below) else None  # a busy host
-    grading = [pid for pid in below if _parent(pid) in hosts and "autograde.batch.host" in _command(pid)]
-    return grading[0] if grading else None
+    if kind == "grading process killed":
+        grading = [pid for pid in below if _parent(pid) in hosts and "autograde.batch.host" in _command(pid)]
+        return grading[0] if grading else None
+    if kind == "sandbox killed":  # bubblewrap around the student's modules, as the trusted checks call them
+        sandboxes = [pid for pid in below if _command(pid).startswith("bwrap ") and "/sandbox/kit/server.py"
+                     in _command(pid)]
+        return sandboxes[0] if sandboxes else None
+    # a notebook's kernel: forked from the kernel template in the notebook's sandbox
+    kernels = [pid for pid in below if "The kernel template" in _command(pid)
+               and "The kernel template" in _command(_parent(pid)) and not _command(_parent(pid)).startswith("bwrap")]
+    return kernels[0] if kernels else None
 
 
 def inject(run: subprocess.Popen, kind: str, moment: float) -> list[int] | None:
@@ -150,7 +161,7 @@ def survive(released: Path, tmp_path: Path, trials: int, seed: int) -> None:
         scratch = tmp_path / f"scratch-{trial}"
         scratch.mkdir()
         run = dlkit_autograde(course_dir, scratch)
-        seen = inject(run, kind, moment=rng.uniform(1.0, 8.0))
+        seen = inject(run, kind, moment=rng.uniform(0.5, 4.0))
         run.communicate(timeout=600)
         injected[kind] += seen is not None
         again = dlkit_autograde(course_dir, scratch)  # what the instructor runs next: the same command
@@ -163,7 +174,11 @@ def survive(released: Path, tmp_path: Path, trials: int, seed: int) -> None:
             time.sleep(0.2)
         assert leftovers(scratch, seen) == [], f"trial {trial} ({kind}) left these behind"
         found = outcome(course_dir)
-        assert found["gradebook"] == expected["gradebook"], f"trial {trial} ({kind}) ended with another gradebook"
+        assert found["gradebook"] == expected["gradebook"], (
+            f"trial {trial} ({kind}) ended with another gradebook: " + "; ".join(
+                f"{student} {key}: {found['gradebook'][student][key]} instead of {value}"
+                for student, state in expected["gradebook"].items() for key, value in state.items()
+                if found["gradebook"].get(student, {}).get(key) != value))
         assert found["feedback"] == expected["feedback"], (f"trial {trial} ({kind}) ended with other feedback: "
                                                            + differences(found["feedback"], expected["feedback"]))
         survived[kind] += 1
