@@ -39,7 +39,7 @@ def test_points_are_declared_on_the_checks_only_and_the_prose_names_them(repo, a
     for group in build.bars_by_group(assignment_id):
         if group in cells:
             assert f"{{bar:{group}}}" in markdown, f"the notebook's text does not say the bar of {group}"
-            assert f"{{reference:{group}}}" in markdown, f"the notebook's text does not say what the reference reaches"
+            assert f"{{reference:{group}}}" in markdown, "the notebook's text does not say what the reference reaches"
     assert not re.search(r"\d\d\.\d%", markdown), "an accuracy written by hand in the prose: use {bar:GROUP}"
 
 

@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 
-import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
