@@ -38,14 +38,23 @@ database:
 	    echo "WARNING: PostgreSQL is not installed and cannot be installed here: its test will be skipped."; \
 	  fi; }
 
-$(STAMP): pyproject.toml
+$(VPY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required, found " + sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --quiet --upgrade pip
-	$(VPY) -m pip install --quiet -e .
+
+# Each target installs the sets of pyproject.toml it needs: the instructor's tools for the demo,
+# everything (instructor, dask, browser, test) for the tests.
+INSTRUCTOR := $(VENV)/.instructor
+$(INSTRUCTOR): pyproject.toml | $(VPY)
+	$(VPY) -m pip install --quiet -e ".[instructor]"
+	touch $(INSTRUCTOR)
+
+$(STAMP): pyproject.toml | $(VPY)
+	$(VPY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-demo: $(STAMP) sandbox
+demo: $(INSTRUCTOR) sandbox
 	$(VENV)/bin/dlkit demo
 
 test: $(STAMP) sandbox browser database

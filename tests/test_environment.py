@@ -5,8 +5,44 @@ import re
 import tomllib
 
 
+def project(repo):
+    return tomllib.loads((repo / "pyproject.toml").read_text())["project"]
+
+
 def pins_in_pyproject(repo):
-    return sorted(tomllib.loads((repo / "pyproject.toml").read_text())["project"]["dependencies"])
+    """Every pin: the dependencies and each extra's (an extra that names the kit's other extras is no pin)."""
+    pins = set(project(repo)["dependencies"])
+    for extra in project(repo)["optional-dependencies"].values():
+        pins.update(pin for pin in extra if not pin.startswith("dlkit["))
+    return sorted(pins)
+
+
+def name(pin):
+    return re.split(r"[\[=<>]", pin)[0].lower()
+
+
+def test_the_dependencies_are_the_students_set_and_the_release_asks_for_the_same(repo):
+    """A student's install (and the release's requirements.txt) has no instructor tool: nbgrader's extensions
+    would show students the formgrader."""
+    from autograde.course.build import STUDENT_REQUIREMENTS
+
+    assert sorted(name(pin) for pin in project(repo)["dependencies"]) == sorted(STUDENT_REQUIREMENTS)
+
+
+def test_each_extra_holds_the_tools_of_its_use_and_test_holds_them_all(repo):
+    extras = project(repo)["optional-dependencies"]
+    assert {"nbgrader", "nbconvert", "copydetect"} <= {name(pin) for pin in extras["instructor"]}
+    assert {name(pin) for pin in extras["dask"]} == {"dask", "distributed"}
+    assert {name(pin) for pin in extras["browser"]} == {"playwright"}
+    assert "dlkit[instructor,dask,browser]" in extras["test"]
+    assert not {name(pin) for pin in project(repo)["dependencies"]} & {
+        name(pin) for extra in extras.values() for pin in extra}, "a package is both a student's and an extra's"
+
+
+def test_make_installs_the_sets_each_target_needs(repo):
+    makefile = (repo / "Makefile").read_text()
+    assert 'pip install --quiet -e ".[instructor]"' in makefile and 'pip install --quiet -e ".[test]"' in makefile
+    assert re.search(r"^demo: \$\(INSTRUCTOR\)", makefile, re.M) and re.search(r"^test: \$\(STAMP\)", makefile, re.M)
 
 
 def pins_in_environment(repo):

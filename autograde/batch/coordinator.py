@@ -202,7 +202,11 @@ def _workers(jobs: int | None, scheduler: str | None, count: int):
 
 
 def _connect(scheduler: str):
-    from distributed import Client
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError("--scheduler needs Dask, which is not installed here: pip install -e \".[dask]\" "
+                         "(the kit's dask extra)") from None
 
     try:
         client = Client(scheduler, timeout=CONNECT_SECONDS)

@@ -6,6 +6,7 @@ import pytest
 
 from autograde import cli
 from autograde.course import build
+from autograde.errors import UsageError
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +65,14 @@ def test_canvas_export_without_a_roster_says_where_to_get_one(course, tmp_path, 
     assert "--canvas needs --roster" in one_line_error(grades, capsys)
     assert "is not a file: export the gradebook from Canvas" in one_line_error(
         grades + ["--roster", str(tmp_path / "missing.csv")], capsys)
+
+
+def test_a_scheduler_without_dask_installed_says_which_extra_to_install(monkeypatch):
+    import sys
+
+    from autograde.batch import coordinator
+
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as where the dask extra is not installed
+    with pytest.raises(UsageError, match=r"--scheduler needs Dask, which is not installed here: pip install -e "
+                                         r"\"\.\[dask\]\""):
+        coordinator._connect("tcp://127.0.0.1:8786")
