@@ -110,8 +110,14 @@ def _for_manual_grading(course_dir: Path, result: TaskResult) -> dict[str, tuple
 
 
 def _replace_folder(folder: Path, files: dict[str, tuple[bytes, int]]) -> None:
-    """Put ``files`` in place of ``folder`` so that it is never seen half written."""
+    """Put ``files`` in place of ``folder`` so that it is never seen half written.
+
+    What a run killed while it wrote here left (``.<name>-*``: a folder half written, or the old one set
+    aside) is removed first: the course's lock makes this process its only writer.
+    """
     folder.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.parent.glob(f".{folder.name}-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
     incoming = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     for relative, (content, mode) in files.items():
         path = incoming / relative

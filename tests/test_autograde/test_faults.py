@@ -186,3 +186,19 @@ def survive(released: Path, tmp_path: Path, trials: int, seed: int) -> None:
           + ", ".join(f"{kind} {injected[kind]}/{trials}" for kind in KINDS) + "; identical gradebooks and "
           "feedback: all; leftovers: 0")
     assert all(injected[kind] == trials for kind in KINDS), f"some faults found nothing to hit: {dict(injected)}"
+
+
+def test_what_a_kill_left_while_a_result_was_written_is_removed_with_the_next_write(tmp_path):
+    """A kill between the steps of ``record._replace_folder`` leaves a half-written folder, or the old
+    folder set aside; the next write of that student's result removes both."""
+    from autograde.batch import record
+
+    folder = tmp_path / "autograded" / "student" / ASSIGNMENT
+    half_written = folder.with_name(f".{ASSIGNMENT}-k2j4x9")
+    set_aside = folder.with_name(f".{ASSIGNMENT}-stale")
+    for left in (half_written, set_aside):
+        (left / "softmax.ipynb").parent.mkdir(parents=True)
+        (left / "softmax.ipynb").write_text("{}")
+    record._replace_folder(folder, {"softmax.ipynb": (b"new", 0o644)})
+    assert sorted(p.name for p in folder.parent.iterdir()) == [ASSIGNMENT]
+    assert (folder / "softmax.ipynb").read_bytes() == b"new"
