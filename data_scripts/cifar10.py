@@ -17,10 +17,7 @@ from __future__ import annotations
 import gzip
 import io
 import pickle
-import sys
 import tarfile
-import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,7 +79,7 @@ def source_md5(npz: Path) -> str | None:
     try:
         with np.load(npz, allow_pickle=False) as archive:
             return str(archive["source_md5"]) if "source_md5" in archive.files else None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error):
+    except store.UNREADABLE:
         return None
 
 
@@ -101,8 +98,7 @@ def prepare(data_dir: Path, sources: Sources = Sources()) -> Path:
         problem = store.problem(target)
         if problem is None:
             return target
-        print(f"data_scripts: {problem}; rebuilding it from the verified download in {data_dir / 'raw'}",
-              file=sys.stderr, flush=True)
+        store.say_rebuilding(problem, f"the verified download in {data_dir / 'raw'}")
     tarball = data_dir / "raw" / TARBALL
     advice = ADVICE.format(url=URL, tarball=TARBALL, path=tarball, md5=sources.digest.hexdigest)
     fetch(tarball, sources.digest, [UrlSource(url) for url in sources.urls], advice)
@@ -115,7 +111,7 @@ def rebuild(data_dir: Path, problem: str) -> Path:
     one when it is there and matches its md5, else the generated stand-in (made again, byte for byte).
     Raises FileNotFoundError when neither is there."""
     raw = data_dir / "raw"
-    print(f"data_scripts: {problem}; rebuilding it from {raw}", file=sys.stderr, flush=True)
+    store.say_rebuilding(problem, str(raw))
     if (raw / TARBALL).exists() and DIGEST.matches(raw / TARBALL):
         return _convert(raw / TARBALL, DIGEST.hexdigest, "official", data_dir / NPZ)
     if (raw / STAND_IN_TARBALL).exists():

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gzip
 import pickle
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,8 +135,7 @@ def prepare(data_dir: Path, sources: Sources = Sources()) -> Path:
 def rebuild(data_dir: Path, problem: str, sources: Sources = Sources()) -> Path:
     """Convert ``data_dir/mnist.npz`` again from the verified download in ``raw/`` (fetched again where it is
     missing or does not match its checksum), saying why on stderr."""
-    print(f"data_scripts: {problem}; rebuilding it from the verified download in {data_dir / 'raw'}",
-          file=sys.stderr, flush=True)
+    store.say_rebuilding(problem, f"the verified download in {data_dir / 'raw'}")
     return _convert(data_dir, sources)
 
 

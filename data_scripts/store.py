@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import zipfile
 import zlib
 from pathlib import Path
@@ -13,6 +14,8 @@ import numpy as np
 
 #: The member of each .npz the kit writes that holds the sha256 of every other array.
 DIGESTS = "sha256"
+#: What reading a damaged .npz raises (a truncated zip, a bad member, a cut array).
+UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, KeyError)
 
 
 class DamagedData(ValueError):
@@ -54,7 +57,7 @@ def load_npz(path: Path, require_digests: bool = False) -> dict[str, np.ndarray]
             arrays = {key: archive[key] for key in archive.files}
     except FileNotFoundError:
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, KeyError) as error:
+    except UNREADABLE as error:
         raise DamagedData(f"{path} cannot be read ({type(error).__name__}: {error})") from None
     if DIGESTS not in arrays:
         if require_digests:
@@ -66,6 +69,11 @@ def load_npz(path: Path, require_digests: bool = False) -> dict[str, np.ndarray]
     if wrong:
         raise DamagedData(f"{path} is damaged: {', '.join(wrong)} differ from what was written")
     return arrays
+
+
+def say_rebuilding(problem: str, source: str) -> None:
+    """The one line a rebuild of a damaged file prints on stderr: what is wrong, and what it is rebuilt from."""
+    print(f"data_scripts: {problem}; rebuilding it from {source}", file=sys.stderr, flush=True)
 
 
 def problem(path: Path) -> str | None:

@@ -42,10 +42,9 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Dict
 
-from autograde.errors import GraderFault
 from autograde.limits import Limits
 from autograde.sandbox import procfs
-from autograde.sandbox.process import FAULTS, _bwrap_command, python_binds, require_bubblewrap, sandbox_uid
+from autograde.sandbox.process import _bwrap_command, grader_fault, python_binds, require_bubblewrap, sandbox_uid
 
 #: What the kernel may import: a student's packages, with what they require.
 KERNEL_PACKAGES = ("ipykernel", "numpy", "matplotlib", "ipywidgets", "tqdm")
@@ -106,8 +105,9 @@ class KernelTemplate:
     def __init__(self, key: tuple, folder: Path, environment: dict, limits: Limits):
         self.key = key
         self.uid = sandbox_uid() if os.getuid() == 0 else 0
-        procfs.remove_stale(PRIVATE_PREFIX, _socket_folder())  # of graders killed before they could
-        self.private = procfs.owned_folder(PRIVATE_PREFIX, _socket_folder())
+        parent = _socket_folder()
+        procfs.remove_stale(PRIVATE_PREFIX, parent)  # of graders killed before they could
+        self.private = procfs.owned_folder(PRIVATE_PREFIX, parent)
         self.socket = self.private / "template.sock"
         self._kernels = itertools.count(1)
         self.process: subprocess.Popen | None = None
@@ -129,10 +129,9 @@ class KernelTemplate:
             if said.strip() != b"ready":
                 code = self.process.poll()
                 if code is not None and (code < 0 or code > 128):  # killed before any notebook ran in it
-                    FAULTS.append(f"the notebook kernel's sandbox was killed as it started (exit code {code})")
-                    raise GraderFault(FAULTS[-1])
+                    raise grader_fault(f"the notebook kernel's sandbox was killed as it started (exit code {code})")
                 raise RuntimeError(f"the notebook kernel's sandbox did not start within {TEMPLATE_START_SECONDS:g} s "
-                                   f"(exit code {self.process.poll()}); its errors are in the grading log above")
+                                   f"(exit code {code}); its errors are in the grading log above")
         except BaseException:
             self.stop()
             raise
@@ -190,6 +189,7 @@ def stop_template() -> None:
 atexit.register(stop_template)
 
 
+@functools.cache
 def _source(module: str) -> str:
     """The text of ``autograde/sandbox/<module>.py``, which runs with ``python -S -c`` (nothing of the kit is
     importable where it runs)."""

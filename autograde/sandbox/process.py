@@ -47,6 +47,12 @@ CPU_POLL_SECONDS = 0.5
 FAULTS: list[str] = []
 
 
+def grader_fault(description: str) -> GraderFault:
+    """Record ``description`` in FAULTS and return the GraderFault to raise."""
+    FAULTS.append(description)
+    return GraderFault(description)
+
+
 class SandboxError(Exception):
     """The student's code did not answer: it timed out, crashed, or broke the protocol."""
 
@@ -353,9 +359,8 @@ class Sandbox:
         except EOFError:
             code = self.process.wait()
             if self.sandboxed and code < 0:  # bubblewrap itself, which nothing in the sandbox can signal
-                FAULTS.append(f"the sandbox was killed by signal {-code}")
                 self.close()
-                raise GraderFault(FAULTS[-1]) from None
+                raise grader_fault(f"the sandbox was killed by signal {-code}") from None
             reason = {-signal.SIGXCPU: f"used more than {self.limits.cpu_seconds} s of CPU time",
                       -signal.SIGKILL: "was killed"}.get(code, f"exited with code {code}")
             self._fail(f"your code ended the grading process: it {reason}")

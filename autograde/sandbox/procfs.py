@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
+import tempfile
 from pathlib import Path
 
 #: Clock ticks per second, the unit of the times in /proc/PID/stat.
@@ -94,18 +97,12 @@ def owned_folder(prefix: str, parent: str | None = None) -> Path:
     """A new private folder (``tempfile.mkdtemp``) whose name says which process made it, so that
     ``remove_stale`` can tell a dead run's folder from a live one's (a sandbox that writes inside the
     folder cannot change its name)."""
-    import tempfile
-
     return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}.{_started(os.getpid())}-", dir=parent))
 
 
 def remove_stale(prefix: str, parent: str | None = None) -> list[Path]:
     """Remove the folders ``owned_folder(prefix, parent)`` made for processes that are gone (killed before
     they could remove them); return them."""
-    import re
-    import shutil
-    import tempfile
-
     pattern = re.compile(re.escape(prefix) + r"(\d+)\.(\d+)-[^/]+")
     removed = []
     for folder in Path(parent or tempfile.gettempdir()).glob(f"{prefix}*"):
@@ -119,8 +116,6 @@ def remove_stale(prefix: str, parent: str | None = None) -> list[Path]:
 @contextlib.contextmanager
 def owned_temporary(prefix: str, parent: str | None = None):
     """``owned_folder`` for the block, removed after it (and by ``remove_stale`` if this process is killed)."""
-    import shutil
-
     folder = owned_folder(prefix, parent)
     try:
         yield folder
