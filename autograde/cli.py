@@ -231,9 +231,10 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="dlkit", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name, function, help_text):
+    def command(name, function, help_text, needs=None):
+        """``needs``: what of the kit's instructor files the command reads (kit.NEEDS), checked before it runs."""
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.set_defaults(function=function)
+        sub.set_defaults(function=function, needs=needs)
         return sub
 
     def course_options(sub):
@@ -242,13 +243,15 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("--db-url", default=None, help="gradebook URL (default: sqlite in the course directory)")
 
     sub = command("new", _new, "write a new assignment's folders (solutions/, notebooks/, autograde/assignments/) "
-                               "from a template that releases and autogrades as it is")
+                               "from a template that releases and autogrades as it is", needs="checkout")
     sub.add_argument("assignment", help="the new assignment's id: lower-case letters, digits and _")
 
-    sub = command("starter", _starter, "generate starter/ from solutions/ (stubs replace solution blocks)")
+    sub = command("starter", _starter, "generate starter/ from solutions/ (stubs replace solution blocks)",
+                  needs="solutions")
     sub.add_argument("--check", action="store_true", help="only report files that are out of date (exit 1)")
 
-    sub = command("release", _release, "build the course's source folder and run nbgrader generate_assignment")
+    sub = command("release", _release, "build the course's source folder and run nbgrader generate_assignment",
+                  needs="checkout")
     sub.add_argument("assignment", nargs="+", choices=registry.ids())
     sub.add_argument("--exchange", type=Path, metavar="DIR",
                      help="also publish the release to nbgrader's exchange in DIR (a folder every account can "
@@ -259,7 +262,8 @@ def parser() -> argparse.ArgumentParser:
     course_options(sub)
 
     sub = command("autograde", _autograde,
-                  "autograde the submissions not graded yet, in parallel, with nbgrader and the trusted checks")
+                  "autograde the submissions not graded yet, in parallel, with nbgrader and the trusted checks",
+                  needs="grading")
     sub.add_argument("assignment", choices=registry.ids())
     sub.add_argument("--collect", action="store_true",
                      help="first collect the students' submissions from nbgrader's exchange (nbgrader collect)")
@@ -301,13 +305,13 @@ def parser() -> argparse.ArgumentParser:
     course_options(sub)
 
     sub = command("similarity", _similarity, "compare every pair of submissions' files (copydetect, MOSS-style) "
-                                              "and write a page of the most similar pairs")
+                                              "and write a page of the most similar pairs", needs="checkout")
     sub.add_argument("assignment", choices=registry.ids())
     sub.add_argument("--output", type=Path, help="the page (default: COURSE/reports/ASSIGNMENT-similarity.html)")
     course_options(sub)
 
     sub = command("gradescope", _gradescope, "build a Gradescope autograder zip that grades with the trusted checks "
-                                              "in the sandbox and writes Gradescope's results.json")
+                                              "in the sandbox and writes Gradescope's results.json", needs="checkout")
     sub.add_argument("assignment", choices=registry.ids())
     sub.add_argument("--output", type=Path, help="the zip (default: build/gradescope/ASSIGNMENT.zip)")
 
@@ -321,13 +325,15 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("assignment", choices=registry.ids())
     course_options(sub)
 
-    sub = command("calibrate", _calibrate, "train the reference over seeds and record the accuracy bar")
+    sub = command("calibrate", _calibrate, "train the reference over seeds and record the accuracy bar",
+                  needs="grading")
     sub.add_argument("assignment", choices=registry.ids())
     sub.add_argument("--seeds", type=int, default=10, help="number of seeds (default 10)")
     sub.add_argument("--key", action="append", help="calibrate only this bar (repeatable; default: all of the assignment)")
 
     sub = command("selftest", _selftest, "grade every catalogued bug and correct alternative (tests/catalogue/) "
-                  "through the trusted pipeline; exit 1 when a bug earns full marks or an alternative loses a point")
+                  "through the trusted pipeline; exit 1 when a bug earns full marks or an alternative loses a point",
+                  needs="checkout")
     sub.add_argument("--assignment", action="append", choices=registry.ids(),
                      help="only this assignment's catalogue (repeatable; default: all)")
     sub.add_argument("--quick", action="store_true",
@@ -335,15 +341,27 @@ def parser() -> argparse.ArgumentParser:
                           "alternative's (a full run trains every alternative: tens of minutes)")
     sub.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
 
-    sub = command("demo", _demo, "fetch the data, release, autograde the example submissions, print the grades")
+    sub = command("demo", _demo, "fetch the data, release, autograde the example submissions, print the grades",
+                  needs="checkout")
     jobs_option(sub)
     course_options(sub)
     return top
 
 
+def require(command: str, needs: str | None, assignment) -> None:
+    """Refuse a command whose instructor files (``needs``, kit.NEEDS) this installation of the kit lacks."""
+    if needs is not None:
+        # The assignments the command names (`new`'s is not there yet); the kit's folders alone for the others.
+        ids = [a for a in ([assignment] if isinstance(assignment, str) else assignment or []) if a in registry.ids()]
+        lacking = kit.lacking(f"dlkit {command}", needs, ids)
+        if lacking:
+            raise UsageError(lacking)
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
+        require(args.command, args.needs, getattr(args, "assignment", None))  # before anything is written
         return args.function(args)
     except (UsageError, commands.NbgraderFailed, KeyError, FileNotFoundError, DatasetUnavailable, DownloadError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -45,21 +45,49 @@ def test_make_installs_the_sets_each_target_needs(repo):
     assert re.search(r"^demo: \$\(INSTRUCTOR\)", makefile, re.M) and re.search(r"^test: \$\(STAMP\)", makefile, re.M)
 
 
-def pins_in_environment(repo):
-    lines = (repo / "environment.yml").read_text().splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip() == "- pip:")
-    return sorted(
-        line.strip()[2:] for line in lines[start + 1:]
-        if line.strip().startswith("- ") and "==" in line
-    )
+#: What conda-forge lacks at the kit's versions: installed by pip in the instructor's environment.yml.
+PIP_ONLY = {"latex2mathml", "copydetect"}
 
 
-def test_environment_yml_and_pyproject_pin_the_same_packages(repo):
-    assert pins_in_environment(repo) == pins_in_pyproject(repo)
+def environment(repo, name):
+    """(conda-forge name -> version, pip pins) of a conda environment file; unpinned packages left out."""
+    import yaml
+
+    loaded = yaml.safe_load((repo / name).read_text())
+    assert loaded["channels"] == ["conda-forge"], loaded["channels"]
+    conda, pip = {}, []
+    for entry in loaded["dependencies"]:
+        if isinstance(entry, dict):
+            pip += entry["pip"]
+        elif "=" in entry:
+            package, version = entry.split("=", 1)
+            conda[package] = version
+    return conda, pip
 
 
-def test_environment_yml_asks_for_python_3_11(repo):
-    assert "- python=3.11" in (repo / "environment.yml").read_text()
+def as_conda(pins):
+    """pyproject pins as conda-forge name -> version."""
+    from autograde.course.build import CONDA_FORGE_NAMES
+
+    return {CONDA_FORGE_NAMES.get(pin.split("==")[0], pin.split("==")[0]): pin.split("==")[1] for pin in pins}
+
+
+def test_the_student_environment_file_is_the_releases_and_pins_the_student_set_from_conda_forge(repo):
+    from autograde.course import build
+
+    assert (repo / "environment-student.yml").read_text() == build.conda_environment()
+    conda, pip = environment(repo, "environment-student.yml")
+    assert pip == [] and conda == {"python": "3.11", **as_conda(project(repo)["dependencies"])}
+
+
+def test_the_instructor_environment_file_pins_make_demos_set_and_dask_with_pip_only_for_what_conda_forge_lacks(repo):
+    extras = project(repo)["optional-dependencies"]
+    wanted = [*project(repo)["dependencies"], *extras["instructor"], *extras["dask"]]
+    conda, pip = environment(repo, "environment.yml")
+    assert pip[-1] == "-e ." and {name(pin) for pin in pip[:-1]} == PIP_ONLY
+    from_pip = {pin.split("==")[0]: pin.split("==")[1] for pin in pip[:-1]}
+    assert {**conda, **from_pip} == {"python": "3.11", **as_conda(wanted)}
+    assert not {name(pin) for pin in [*extras["browser"], *extras["test"]]} & {*conda, *from_pip}
 
 
 def test_every_dependency_is_pinned_exactly(repo):

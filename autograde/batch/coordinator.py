@@ -21,7 +21,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from tqdm.auto import tqdm
 
-from autograde import intake, timing
+from autograde import intake, kit, timing
 from autograde.batch import hosts, record, tasks
 from autograde.batch.ledger import Ledger, course_lock
 from autograde.batch.tasks import Task, TaskResult
@@ -76,6 +76,9 @@ def grade_class(course_dir: Path, assignment_id: str, jobs: int | None = None, s
     ``ledger.CourseBusy`` when another process grades the course (unless ``wait``: then this one
     starts when it ends).
     """
+    lacking = kit.lacking(f"grading {assignment_id}", "grading", [assignment_id])
+    if lacking:
+        raise UsageError(lacking)
     if not course_dir.is_dir():
         raise UsageError(f"{course_dir} is not a course folder: run `dlkit release {assignment_id}` first")
     with course_lock(course_dir, wait, f"grading {assignment_id}"):

@@ -51,6 +51,22 @@ def release_files(assignment_id: str, repo: Path = kit.REPO) -> list[tuple[Path,
 #: Not nbgrader, whose extensions would show the instructor's tools (formgrader, Create Assignment).
 STUDENT_REQUIREMENTS = ("numpy", "matplotlib", "ipywidgets", "tqdm", "jupyterlab")
 REQUIREMENTS = "requirements.txt"
+#: The same for conda: the student's environment file (the kit's environment-student.yml is this file).
+CONDA_ENVIRONMENT = "environment.yml"
+#: conda-forge's name of each package the kit pins whose name there differs from PyPI's (matplotlib-base is
+#: matplotlib without a Qt toolkit; dask-core is dask without the extras pip leaves out as well).
+CONDA_FORGE_NAMES = {"matplotlib": "matplotlib-base", "dask": "dask-core", "psycopg[binary]": "psycopg"}
+
+
+def conda_environment() -> str:
+    """The release's ``environment.yml``: requirements() as conda-forge packages (conda-forge has them all)."""
+    pins = "".join(f"  - {CONDA_FORGE_NAMES.get(name, name)}={importlib.metadata.version(name)}\n"
+                   for name in STUDENT_REQUIREMENTS)
+    return ("# Everything an assignment of the kit needs on your machine, at the versions it is graded with, from\n"
+            "# conda-forge (the same as requirements.txt, for conda users):\n"
+            "#   conda env create -f environment.yml && conda activate dlkit-student && jupyter lab\n"
+            "# (in the kit's checkout this file is environment-student.yml; environment.yml is the instructor's)\n"
+            "name: dlkit-student\nchannels:\n  - conda-forge\ndependencies:\n  - python=3.11\n" + pins)
 
 
 def requirements() -> str:
@@ -148,6 +164,7 @@ def build_source(course_dir: Path, assignment_id: str, repo: Path = kit.REPO) ->
         shutil.copy(original, source / relative)
     # What a student installs to run the release: the kit's own versions, no instructor tool (nbgrader).
     (source / REQUIREMENTS).write_text(requirements())
+    (source / CONDA_ENVIRONMENT).write_text(conda_environment())
     # The notebook's cells say how many of a cell's points the hidden checks decide at grading.
     points = source / "autograde" / "assignments" / assignment_id / POINTS_FILE
     points.write_text(json.dumps(points_by_group(assignment_id), indent=1, sort_keys=True) + "\n")

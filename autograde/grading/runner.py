@@ -49,6 +49,9 @@ def run_files(assignment_id: str, student: dict[str, bytes], provided: dict[str,
     (``checks.fresh_inputs``); without, the notebook's.
     """
     spec = registry.get(assignment_id)
+    lacking = kit.lacking(f"grading {assignment_id}", "grading", [assignment_id])
+    if lacking:  # a grading host (a Dask worker) with a student's install would grade without the hidden checks
+        raise RuntimeError(lacking)
     selected = [c for c in checks.load(assignment_id, hidden=True) if groups is None or c.group in groups]
     files = {relative: student[relative] for relative in spec.student_files if relative in student}
     files.update({relative: provided[relative] for relative in spec.provided_files if relative in provided})

@@ -71,7 +71,7 @@ def build(assignment_id: str, output: Path) -> Path:
         _add_text(archive, "run_autograder", RUN.format(assignment=assignment_id), executable=True)
         # Inputs the hidden checks draw that no released notebook shows, the same for every submission.
         _add_text(archive, "grading_secret", f"{secrets.randbits(63)}\n")
-        files = [kit.REPO / "pyproject.toml", kit.REPO / "README.md"]
+        files = [kit.REPO / name for name in ("pyproject.toml", "setup.py", "README.md")]  # what pip install reads
         files += [path for folder in KIT_FOLDERS for path in sorted((kit.REPO / folder).rglob("*"))]
         files += sorted(kit.solutions(assignment_id).rglob("*")) + sorted(kit.starter(assignment_id).rglob("*"))
         for path in files:

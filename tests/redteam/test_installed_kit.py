@@ -1,12 +1,13 @@
 """However the kit is installed, neither sandbox sees a copy of the solutions or of the hidden checks.
 
-An editable install (``make``) leaves them in the checkout, outside both sandboxes. A wheel installed
-into a Python's own prefix (as conda or a system-wide pip does) puts ``solutions/`` and
-``autograde/assignments/*/hidden`` into that prefix's site-packages, and both sandboxes bind the prefix
-for its standard library. Here the kit's wheel is built and installed into a Python prefix of its own
-(the standard library of this Python, linked; the other packages from this environment), and a class is
-graded with that installation: a notebook cell and a module that search the whole filesystem for the
-kit find nothing, and the honest submission gets the grade it gets from the editable install.
+An editable install (``make``) leaves them in the checkout, outside both sandboxes. The instructor's
+wheel (``DLKIT_WHEEL=instructor``, the one that holds them) installed into a Python's own prefix (as conda
+or a system-wide pip does) puts ``solutions/`` and ``autograde/assignments/*/hidden`` into that prefix's
+site-packages, and both sandboxes bind the prefix for its standard library. Here that wheel is built and
+installed into a Python prefix of its own (the standard library of this Python, linked; the other packages
+from this environment), and a class is graded with that installation: a notebook cell and a module that
+search the whole filesystem for the kit find nothing, and the honest submission gets the grade it gets from
+the editable install.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from autograde.batch import tasks
 from autograde.course import build
 from autograde.kit import REPO
 from autograde.reports import grade_table
+from support import wheels
 from support.examples import bug_file, solo_score
 
 HONEST = bug_file("softmax_mlp", "gradient_not_averaged", "softmax_classifier.py")
@@ -59,15 +61,8 @@ def link_tree(source: Path, target: Path, skip=()) -> None:
 def installed(tmp_path_factory) -> Path:
     """A Python prefix with the kit's wheel in its own site-packages; returns its python."""
     root = tmp_path_factory.mktemp("installed")
-    source = root / "source"
-    source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(REPO / name, source / name)
-    for name in ("autograde", "data_scripts", "solutions"):
-        shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "-w", str(root / "wheels"), str(source)], check=True, capture_output=True)
-    [wheel] = (root / "wheels").glob("dlkit-*.whl")
+    # The instructor's wheel (setup.py): a student's holds neither the solutions nor the hidden checks.
+    wheel = wheels.build("instructor", wheels.copy_source(root / "source"), root / "wheels")
 
     # The prefix: this Python's executable and standard library, an empty site-packages.
     prefix = root / "prefix"

@@ -61,14 +61,14 @@ def top_level_entries(distribution: importlib.metadata.Distribution) -> set[str]
     return entries
 
 
-def create(folder: Path) -> Path:
-    """Make the clean environment in ``folder``; return its python."""
+def create(folder: Path, roots=STUDENT_PACKAGES) -> Path:
+    """Make the clean environment in ``folder`` (``roots`` and what they require); return its python."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
     python = folder / "bin" / "python"
     target = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                  check=True, capture_output=True, text=True).stdout.strip())
     source = Path(sysconfig.get_paths()["purelib"])
-    for distribution in distributions().values():
+    for distribution in distributions(roots).values():
         for entry in top_level_entries(distribution):
             if (source / entry).exists() and not (target / entry).exists():
                 (target / entry).symlink_to(source / entry)

@@ -4,6 +4,7 @@ here against a copy of Gradescope's folders (/autograder/source, submission, res
 with the kit as the zip carries it."""
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import shutil
@@ -83,6 +84,23 @@ def test_the_zip_has_gradescope_s_layout_and_only_this_assignment_s_reference(au
     assert not [name for name in names if "__pycache__" in name or name.startswith("kit/tests/")]
     assert "python -m data_scripts mnist" in (root / "source" / "setup.sh").read_text()
     assert subprocess.run(["bash", "-n", str(root / "source" / "setup.sh")]).returncode == 0
+
+
+def test_the_kit_in_the_zip_installs_as_setup_sh_installs_it_with_this_assignments_secrets(autograder, tmp_path):
+    """setup.sh's `pip install -e /autograder/source/kit`, into an environment of the student packages: the
+    reference and the hidden checks of the assignment import from the zip's kit."""
+    from support import student_env
+
+    _, root = autograder
+    python = student_env.create(tmp_path / "venv")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "-e",
+                    str(root / "source" / "kit")], check=True, capture_output=True)
+    script = (f"import importlib.metadata, solutions.{ASSIGNMENT}, autograde.assignments.{ASSIGNMENT}.hidden as h; "
+              "print(importlib.metadata.version('dlkit'), h.__file__)")
+    ran = subprocess.run([str(python), "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    version, hidden = ran.stdout.split()
+    assert hidden.startswith(str(root / "source" / "kit")) and version == importlib.metadata.version("dlkit")
 
 
 def test_a_submission_is_graded_check_by_check_with_hidden_checks_shown_when_published(autograder):

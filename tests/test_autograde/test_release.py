@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -105,12 +106,27 @@ def test_release_holds_no_solution_and_no_hidden_check(repo, planted_course):
                 or p.name == "thresholds.json"]
 
 
-@pytest.fixture(scope="module")
-def student_python(tmp_path_factory):
-    """The python of a clean student environment (numpy, matplotlib, ipywidgets; no kit, no nbgrader)."""
-    from support import student_env
+#: What a student's environment must not hold: the instructor's tools, the cluster, the browser driver, the tests.
+INSTRUCTOR_ONLY = {"nbgrader", "dask", "distributed", "playwright", "pytest", "dlkit"}
 
-    python = student_env.create(tmp_path_factory.mktemp("student-env") / "venv")
+
+@pytest.fixture(scope="module")
+def student_python(planted_course, tmp_path_factory):
+    """The python of a fresh virtual environment where pip installed the release's requirements.txt and
+    nothing else, from the package index, as the release tells a student to: no kit, no nbgrader."""
+    files = {(planted_course / "release" / a / build.REQUIREMENTS).read_text() for a in registry.ids()}
+    assert len(files) == 1, "every release asks for the same packages"
+    folder = tmp_path_factory.mktemp("student-env")
+    (folder / build.REQUIREMENTS).write_text(files.pop())
+    subprocess.run([sys.executable, "-m", "venv", str(folder / "venv")], check=True)
+    python = folder / "venv" / "bin" / "python"
+    installed = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r", str(folder / build.REQUIREMENTS)],
+                               capture_output=True, text=True, timeout=900)
+    assert installed.returncode == 0, f"pip install -r requirements.txt failed: {installed.stderr[-3000:]}"
+    frozen = subprocess.run([str(python), "-m", "pip", "freeze"], capture_output=True, text=True, check=True).stdout
+    pins = [line for line in (folder / build.REQUIREMENTS).read_text().splitlines() if line and line[0] != "#"]
+    assert set(pins) <= set(frozen.splitlines()), "pip did not install the release's versions"
+    assert not {re.split("[=@ ]", line)[0].lower() for line in frozen.splitlines()} & INSTRUCTOR_ONLY, frozen
     probe = ("import importlib.util as u; "
              "print([m for m in ('autograde', 'solutions', 'nbgrader', 'data_scripts') if u.find_spec(m)])")
     ran = subprocess.run([str(python), "-c", probe], cwd=tmp_path_factory.mktemp("elsewhere"), capture_output=True,
@@ -132,16 +148,19 @@ def run_as_student(python, folder, script):
                           env=student_environment(), timeout=300)
 
 
-def test_the_release_says_what_a_student_installs_and_it_is_no_instructor_tool(planted_course):
+def test_the_release_says_what_a_student_installs_and_it_is_no_instructor_tool(repo, planted_course):
     from support import student_env
 
     for assignment_id in registry.ids():
         lines = (planted_course / "release" / assignment_id / build.REQUIREMENTS).read_text().splitlines()
         pins = dict(line.split("==") for line in lines if line and not line.startswith("#"))
         assert list(pins) == list(build.STUDENT_REQUIREMENTS) and "nbgrader" not in pins
-        assert set(student_env.STUDENT_PACKAGES) <= set(pins), "the clean environment of these tests is a subset"
         assert all(version[0].isdigit() for version in pins.values())
-        assert not set(student_env.distributions(list(pins))) & {"nbgrader", "dask", "pytest", "playwright"}
+        assert not set(student_env.distributions(list(pins))) & INSTRUCTOR_ONLY
+        # The same for conda users: the kit's environment-student.yml, conda-forge's names, the same versions.
+        conda = (planted_course / "release" / assignment_id / build.CONDA_ENVIRONMENT).read_text()
+        assert conda == (repo / "environment-student.yml").read_text()
+        assert all(f"  - {build.CONDA_FORGE_NAMES.get(n, n)}={v}\n" in conda for n, v in pins.items())
 
 
 @pytest.mark.parametrize("assignment_id", registry.ids())

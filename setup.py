@@ -1,0 +1,57 @@
+"""What a wheel of the kit holds is chosen, not inherited from the checkout.
+
+Every wheel holds the student side (autograde.student, the assignments' public checks and panels), the
+grading engine and the data scripts. The reference solutions (``solutions/``) and the hidden checks
+(``autograde/assignments/*/hidden``) go in only when the build asks for them:
+
+    DLKIT_WHEEL=instructor pip wheel --no-deps .     # dlkit-<version>+instructor-py3-none-any.whl
+
+which is what a machine that grades without a checkout needs (a grading server, a Dask worker). That
+wheel's version carries the local label ``+instructor``, so that its file name says what it holds. An
+editable install (``pip install -e``, what ``make`` does) copies nothing: it points into the checkout,
+which holds everything anyway. ``tests/test_wheel.py`` builds both wheels and lists them.
+
+pyproject.toml declares everything else; this file only filters the modules and labels the version.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+VERSION = "0.1.0"
+#: The values DLKIT_WHEEL may take; "student" is the default.
+KINDS = ("student", "instructor")
+KIND = os.environ.get("DLKIT_WHEEL", "").strip().lower() or "student"
+if KIND not in KINDS:
+    raise SystemExit(f"DLKIT_WHEEL={os.environ['DLKIT_WHEEL']!r} is not a kind of wheel: use one of {', '.join(KINDS)}")
+
+
+def instructor_only(package: str, module: str) -> bool:
+    """A reference solution, or a hidden check (a ``hidden`` module or package of an assignment)."""
+    parts = package.split(".")
+    return parts[0] == "solutions" or (parts[:2] == ["autograde", "assignments"] and "hidden" in [*parts[3:], module])
+
+
+class BuildPy(build_py):
+    """build_py without the instructor's modules, unless the build asked for them.
+
+    It starts from an empty build/lib: setuptools keeps that folder between builds, and the wheel takes
+    all of it, so an instructor's build would otherwise leave its solutions in the next student wheel.
+    """
+
+    def run(self):
+        if not self.editable_mode:
+            shutil.rmtree(self.build_lib, ignore_errors=True)
+        super().run()
+
+    def find_package_modules(self, package, package_dir):
+        modules = super().find_package_modules(package, package_dir)
+        if KIND == "instructor":
+            return modules
+        return [(owner, module, path) for owner, module, path in modules if not instructor_only(owner, module)]
+
+
+setup(version=VERSION if KIND == "student" else f"{VERSION}+{KIND}", cmdclass={"build_py": BuildPy})
