@@ -46,11 +46,11 @@ $(VPY):
 # Each target installs the sets of pyproject.toml it needs: the instructor's tools for the demo,
 # everything (instructor, dask, browser, test) for the tests.
 INSTRUCTOR := $(VENV)/.instructor
-$(INSTRUCTOR): pyproject.toml | $(VPY)
+$(INSTRUCTOR): pyproject.toml setup.py | $(VPY)
 	$(VPY) -m pip install --quiet -e ".[instructor]"
 	touch $(INSTRUCTOR)
 
-$(STAMP): pyproject.toml | $(VPY)
+$(STAMP): pyproject.toml setup.py | $(VPY)
 	$(VPY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 

@@ -362,6 +362,9 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         require(args.command, args.needs, getattr(args, "assignment", None))  # before anything is written
+        if getattr(args, "course_dir", None) == DEFAULT_COURSE and not kit.is_checkout():
+            raise UsageError(f"pass --course-dir: the default course folder is build/course in the kit's checkout, and "
+                             f"this installation of the kit is no checkout ({kit.REPO})")
         return args.function(args)
     except (UsageError, commands.NbgraderFailed, KeyError, FileNotFoundError, DatasetUnavailable, DownloadError) as error:
         print(f"error: {error}", file=sys.stderr)

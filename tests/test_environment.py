@@ -50,19 +50,23 @@ PIP_ONLY = {"latex2mathml", "copydetect"}
 
 
 def environment(repo, name):
-    """(conda-forge name -> version, pip pins) of a conda environment file; unpinned packages left out."""
+    """(conda-forge name -> version, pip's lines, unpinned conda packages) of a conda environment file."""
     import yaml
 
     loaded = yaml.safe_load((repo / name).read_text())
     assert loaded["channels"] == ["conda-forge"], loaded["channels"]
-    conda, pip = {}, []
+    conda, pip, unpinned = {}, [], []
     for entry in loaded["dependencies"]:
         if isinstance(entry, dict):
             pip += entry["pip"]
-        elif "=" in entry:
-            package, version = entry.split("=", 1)
+        elif entry.startswith("python="):  # any 3.11.x
+            conda["python"] = entry.split("=", 1)[1]
+        elif "==" in entry:  # conda's exact match (a single = matches any version it begins)
+            package, version = entry.split("==")
             conda[package] = version
-    return conda, pip
+        else:
+            unpinned.append(entry)
+    return conda, pip, unpinned
 
 
 def as_conda(pins):
@@ -76,14 +80,15 @@ def test_the_student_environment_file_is_the_releases_and_pins_the_student_set_f
     from autograde.course import build
 
     assert (repo / "environment-student.yml").read_text() == build.conda_environment()
-    conda, pip = environment(repo, "environment-student.yml")
-    assert pip == [] and conda == {"python": "3.11", **as_conda(project(repo)["dependencies"])}
+    conda, pip, unpinned = environment(repo, "environment-student.yml")
+    assert pip == [] and unpinned == [] and conda == {"python": "3.11", **as_conda(project(repo)["dependencies"])}
 
 
 def test_the_instructor_environment_file_pins_make_demos_set_and_dask_with_pip_only_for_what_conda_forge_lacks(repo):
     extras = project(repo)["optional-dependencies"]
     wanted = [*project(repo)["dependencies"], *extras["instructor"], *extras["dask"]]
-    conda, pip = environment(repo, "environment.yml")
+    conda, pip, unpinned = environment(repo, "environment.yml")
+    assert unpinned == ["libpq", "pip"], "conda-forge's libpq for psycopg, and pip for what conda-forge lacks"
     assert pip[-1] == "-e ." and {name(pin) for pin in pip[:-1]} == PIP_ONLY
     from_pip = {pin.split("==")[0]: pin.split("==")[1] for pin in pip[:-1]}
     assert {**conda, **from_pip} == {"python": "3.11", **as_conda(wanted)}

@@ -65,6 +65,36 @@ def test_the_instructors_wheel_adds_exactly_the_solutions_and_the_hidden_checks(
     assert "autograde/assignments/deep_mlp/hidden.py" in added
 
 
+def test_a_students_sdist_leaves_them_out_too_though_the_previous_build_listed_them(built, tmp_path):
+    """setuptools lists an sdist's files from the SOURCES.txt the instructor's build just wrote as well."""
+    import tarfile
+
+    source = built["instructor"].parent.parent / "source"
+    assert "solutions/softmax_mlp/softmax_classifier.py" in (source / "dlkit.egg-info/SOURCES.txt").read_text()
+    script = f"from setuptools import build_meta; print(build_meta.build_sdist({str(tmp_path)!r}))"
+    ran = subprocess.run([sys.executable, "-c", script], cwd=source, capture_output=True, text=True,
+                         env={**os.environ, "DLKIT_WHEEL": "student"})
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    with tarfile.open(tmp_path / ran.stdout.split()[-1]) as archive:
+        names = [name.split("/", 1)[1] for name in archive.getnames() if "/" in name]
+    assert "autograde/grading/runner.py" in names and "setup.py" in names
+    assert not [name for name in names if is_secret(name)]
+
+
+def test_an_editable_install_strict_or_not_reaches_the_checkouts_solutions_and_hidden_checks(tmp_path):
+    """An editable install points into the checkout (the instructor's): setuptools' strict mode maps only the
+    modules the build listed, and the build lists them all."""
+    source = wheels.copy_source(tmp_path / "source")
+    python = student_env.create(tmp_path / "venv")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
+                    "--config-settings", "editable_mode=strict", "-e", str(source)], check=True, capture_output=True)
+    script = ("import solutions.deep_mlp, autograde.assignments.softmax_mlp.hidden.softmax as h, autograde.kit as k; "
+              "print(k.missing('grading', ['deep_mlp', 'softmax_mlp']), h.__file__)")
+    ran = subprocess.run([str(python), "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert ran.stdout.startswith("[] ") and "softmax.py" in ran.stdout, ran.stdout
+
+
 def test_a_kind_of_wheel_that_does_not_exist_is_refused():
     ran = subprocess.run([sys.executable, "setup.py", "--version"], cwd=REPO, capture_output=True, text=True,
                          env={**os.environ, "DLKIT_WHEEL": "teacher"})
@@ -85,7 +115,7 @@ def test_a_students_install_has_no_instructor_tool_and_dlkit_says_what_to_instal
     python = student_env.create(tmp_path / "venv")
     wheels.install(built["student"], python)
     error = one_line_error(python, "autograde", "softmax_mlp", cwd=tmp_path)
-    assert "need nbgrader" in error and "pip install 'dlkit[instructor]'" in error
+    assert "need nbgrader" in error and "pip install -e '.[instructor]'" in error
     ran = subprocess.run([str(python), "-c", "import autograde.student.notebook, data_scripts, importlib.util as u; "
                           "print([m for m in ('solutions', 'nbgrader', 'autograde.assignments.deep_mlp.hidden') "
                           "if u.find_spec(m)])"], capture_output=True, text=True, cwd=tmp_path)
@@ -102,6 +132,8 @@ def test_grading_with_a_students_wheel_is_refused_before_anything_runs(built, tm
     assert "(solutions, autograde/assignments/softmax_mlp/hidden)" in error and "DLKIT_WHEEL=instructor" in error
     error = one_line_error(python, "release", "deep_mlp", cwd=tmp_path)
     assert "works on the kit's checkout" in error and "notebooks" in error
+    error = one_line_error(python, "grades", "softmax_mlp", cwd=tmp_path)  # it would read site-packages/build/course
+    assert error.startswith("error: pass --course-dir: the default course folder is build/course in the kit's checkout")
     assert not (tmp_path / "course").exists()
 
 
@@ -123,8 +155,24 @@ def test_grading_where_the_solutions_or_the_hidden_checks_are_missing_raises_bef
         monkeypatch.setattr(kit, name, tmp_path / path)
     assert kit.missing("grading", ["softmax_mlp"]) == ["solutions/softmax_mlp"]
     assert kit.missing("grading", ["deep_mlp"]) == ["autograde/assignments/deep_mlp/hidden", "solutions/deep_mlp"]
+    # Files that are there but that this Python does not import from there (a strict editable install that left
+    # them out) count as missing too.
+    (tmp_path / "solutions/tiny").mkdir()
+    (tmp_path / "autograde/assignments/tiny").mkdir()
+    (tmp_path / "autograde/assignments/tiny/hidden.py").touch()
+    assert kit.missing("grading", ["tiny"]) == ["autograde.assignments.tiny.hidden (not importable)",
+                                                "solutions.tiny (not importable)"]
     with pytest.raises(RuntimeError, match="grading deep_mlp needs the reference solutions and the hidden checks"):
         runner.run_files("deep_mlp", {}, {})
     with pytest.raises(UsageError, match=r"\(autograde/assignments/deep_mlp/hidden, solutions/deep_mlp\)"):
         coordinator.grade_class(tmp_path / "course", "deep_mlp", progress=False)
     assert not (tmp_path / "course").exists()
+    # A Dask worker with such an installation (here a thread of this process) is refused before any task is sent.
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster, Client(cluster) as client:
+        (tmp_path / "solutions/softmax_mlp").mkdir()  # now the copy holds softmax_mlp's solutions and hidden checks
+        coordinator.require_on_workers(client, "softmax_mlp")
+        with pytest.raises(UsageError, match=r"^1 of the 1 Dask workers cannot grade deep_mlp; worker .*: grading "
+                                             r"deep_mlp needs the reference solutions and the hidden checks"):
+            coordinator.require_on_workers(client, "deep_mlp")

@@ -143,7 +143,7 @@ def _grade_class(course_dir: Path, assignment_id: str, jobs: int | None, schedul
     if pending:
         recorded_before = len(summary.results)
         try:
-            with _workers(jobs, scheduler, len(pending)) as (executor, slots):
+            with _workers(jobs, scheduler, len(pending), assignment_id) as (executor, slots):
                 _run(executor, slots, map(task_of, pending), len(pending), course_dir, url, summary, progress,
                      assignment_id)
         except KeyboardInterrupt:
@@ -184,8 +184,9 @@ def _recorded(course_dir: Path, db_url: str, assignment_id: str) -> dict[str, st
 
 
 @contextlib.contextmanager
-def _workers(jobs: int | None, scheduler: str | None, count: int):
-    """(executor, number of tasks it runs at once) for ``count`` tasks: local hosts or a Dask cluster."""
+def _workers(jobs: int | None, scheduler: str | None, count: int, assignment_id: str):
+    """(executor, number of tasks it runs at once) for ``count`` tasks of ``assignment_id``: local hosts or a
+    Dask cluster (whose workers must hold what grading needs, ``require_on_workers``)."""
     if scheduler is None:
         slots = min(jobs or os.cpu_count() or 1, count)
         hosts.start_hosts(slots)
@@ -198,10 +199,22 @@ def _workers(jobs: int | None, scheduler: str | None, count: int):
         return
     client = _connect(scheduler)
     try:
+        require_on_workers(client, assignment_id)
         slots = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
         yield client.get_executor(pure=False), slots
     finally:
         client.close()
+
+
+def require_on_workers(client, assignment_id: str) -> None:
+    """Refuse a cluster where a worker's installation of the kit lacks the solutions or the hidden checks (a
+    student's wheel): each of its gradings would fail, and be recorded as the student's crash."""
+    found = client.run(kit.lacking, f"grading {assignment_id}", "grading", [assignment_id])
+    wrong = {worker: why for worker, why in found.items() if why}
+    if wrong:
+        worker, why = next(iter(wrong.items()))
+        raise UsageError(f"{len(wrong)} of the {len(found)} Dask workers cannot grade {assignment_id}; worker "
+                         f"{worker}: {why}")
 
 
 def _connect(scheduler: str):

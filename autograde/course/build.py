@@ -53,14 +53,16 @@ STUDENT_REQUIREMENTS = ("numpy", "matplotlib", "ipywidgets", "tqdm", "jupyterlab
 REQUIREMENTS = "requirements.txt"
 #: The same for conda: the student's environment file (the kit's environment-student.yml is this file).
 CONDA_ENVIRONMENT = "environment.yml"
-#: conda-forge's name of each package the kit pins whose name there differs from PyPI's (matplotlib-base is
-#: matplotlib without a Qt toolkit; dask-core is dask without the extras pip leaves out as well).
-CONDA_FORGE_NAMES = {"matplotlib": "matplotlib-base", "dask": "dask-core", "psycopg[binary]": "psycopg"}
+#: conda-forge's name of each package the kit pins whose name there differs from PyPI's: what pip installs
+#: (matplotlib-base is matplotlib without a Qt toolkit, nbconvert-core nbconvert without pandoc, dask-core dask
+#: without its extras, psycopg is the driver that loads conda-forge's libpq).
+CONDA_FORGE_NAMES = {"matplotlib": "matplotlib-base", "nbconvert": "nbconvert-core", "dask": "dask-core",
+                     "psycopg[binary]": "psycopg"}
 
 
 def conda_environment() -> str:
     """The release's ``environment.yml``: requirements() as conda-forge packages (conda-forge has them all)."""
-    pins = "".join(f"  - {CONDA_FORGE_NAMES.get(name, name)}={importlib.metadata.version(name)}\n"
+    pins = "".join(f"  - {CONDA_FORGE_NAMES.get(name, name)}=={importlib.metadata.version(name)}\n"
                    for name in STUDENT_REQUIREMENTS)
     return ("# Everything an assignment of the kit needs on your machine, at the versions it is graded with, from\n"
             "# conda-forge (the same as requirements.txt, for conda users):\n"

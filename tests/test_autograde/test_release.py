@@ -160,7 +160,7 @@ def test_the_release_says_what_a_student_installs_and_it_is_no_instructor_tool(r
         # The same for conda users: the kit's environment-student.yml, conda-forge's names, the same versions.
         conda = (planted_course / "release" / assignment_id / build.CONDA_ENVIRONMENT).read_text()
         assert conda == (repo / "environment-student.yml").read_text()
-        assert all(f"  - {build.CONDA_FORGE_NAMES.get(n, n)}={v}\n" in conda for n, v in pins.items())
+        assert all(f"  - {build.CONDA_FORGE_NAMES.get(n, n)}=={v}\n" in conda for n, v in pins.items())
 
 
 @pytest.mark.parametrize("assignment_id", registry.ids())
