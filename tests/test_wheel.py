@@ -86,8 +86,7 @@ def test_an_editable_install_strict_or_not_reaches_the_checkouts_solutions_and_h
     modules the build listed, and the build lists them all."""
     source = wheels.copy_source(tmp_path / "source")
     python = student_env.create(tmp_path / "venv")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
-                    "--config-settings", "editable_mode=strict", "-e", str(source)], check=True, capture_output=True)
+    wheels.install(python, "--config-settings", "editable_mode=strict", "-e", str(source))
     script = ("import solutions.deep_mlp, autograde.assignments.softmax_mlp.hidden.softmax as h, autograde.kit as k; "
               "print(k.missing('grading', ['deep_mlp', 'softmax_mlp']), h.__file__)")
     ran = subprocess.run([str(python), "-c", script], capture_output=True, text=True, cwd=tmp_path)
@@ -104,8 +103,7 @@ def test_a_kind_of_wheel_that_does_not_exist_is_refused():
 
 def one_line_error(python: Path, *arguments: str, cwd: Path) -> str:
     ran = subprocess.run([str(python.parent / "dlkit"), *arguments], capture_output=True, text=True, cwd=cwd,
-                         env={name: value for name, value in os.environ.items()
-                              if not name.startswith("DLKIT_") and name != "PYTHONPATH"})
+                         env=wheels.environment_without_the_checkout())
     assert ran.returncode == 1 and ran.stdout == "" and "Traceback" not in ran.stderr, ran.stderr[-3000:]
     assert ran.stderr.startswith("error: ") and ran.stderr.count("\n") == 1, ran.stderr
     return ran.stderr
@@ -113,7 +111,7 @@ def one_line_error(python: Path, *arguments: str, cwd: Path) -> str:
 
 def test_a_students_install_has_no_instructor_tool_and_dlkit_says_what_to_install(built, tmp_path):
     python = student_env.create(tmp_path / "venv")
-    wheels.install(built["student"], python)
+    wheels.install(python, "--no-index", str(built["student"]))
     error = one_line_error(python, "autograde", "softmax_mlp", cwd=tmp_path)
     assert "need nbgrader" in error and "pip install -e '.[instructor]'" in error
     ran = subprocess.run([str(python), "-c", "import autograde.student.notebook, data_scripts, importlib.util as u; "
@@ -126,7 +124,7 @@ def test_grading_with_a_students_wheel_is_refused_before_anything_runs(built, tm
     """With the instructor's tools but a student's wheel, grading would leave the hidden checks out: refused."""
     python = student_env.create(tmp_path / "venv", (*student_env.STUDENT_PACKAGES, "nbgrader", "copydetect",
                                                     "latex2mathml"))
-    wheels.install(built["student"], python)
+    wheels.install(python, "--no-index", str(built["student"]))
     error = one_line_error(python, "autograde", "softmax_mlp", "--course-dir", str(tmp_path / "course"), cwd=tmp_path)
     assert "needs the reference solutions and the hidden checks" in error
     assert "(solutions, autograde/assignments/softmax_mlp/hidden)" in error and "DLKIT_WHEEL=instructor" in error

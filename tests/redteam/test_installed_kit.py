@@ -119,8 +119,7 @@ def graded(installed, tmp_path_factory, mnist):
             notebook = nbformat.read(released, as_version=4)
             notebook.cells.insert(1, new_code_cell(cell))
             nbformat.write(notebook, incoming / student / "softmax.ipynb")
-    environment = {name: value for name, value in os.environ.items()
-                   if not name.startswith("DLKIT_") and name != "PYTHONPATH"}
+    environment = wheels.environment_without_the_checkout()
     completed = subprocess.run([str(installed), "-m", "autograde", "autograde", "softmax_mlp", "--course-dir",
                                 str(course_dir), "--submissions", str(incoming), "--jobs", "2"],
                                capture_output=True, text=True, env=environment, cwd=course_dir)

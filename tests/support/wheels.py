@@ -40,7 +40,14 @@ def listing(wheel: Path) -> list[str]:
         return sorted(name for name in archive.namelist() if ".dist-info/" not in name)
 
 
-def install(wheel: Path, python: Path) -> None:
-    """Install ``wheel`` alone (no dependencies, no index) into the environment of ``python``, with this pip."""
+def install(python: Path, *arguments: str) -> None:
+    """``pip install --no-deps *arguments`` into the environment of ``python``, with this environment's pip (the
+    environments of the tests are made without one)."""
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
-                    "--no-index", str(wheel)], check=True, capture_output=True)
+                    *arguments], check=True, capture_output=True)
+
+
+def environment_without_the_checkout() -> dict[str, str]:
+    """This process's environment variables, less those that point into the kit's checkout (DLKIT_*, PYTHONPATH):
+    what an installed kit runs with."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("DLKIT_") and name != "PYTHONPATH"}

@@ -90,12 +90,11 @@ def test_the_zip_has_gradescope_s_layout_and_only_this_assignment_s_reference(au
 def test_the_kit_in_the_zip_installs_as_setup_sh_installs_it_with_this_assignments_secrets(autograder, tmp_path):
     """setup.sh's `pip install -e /autograder/source/kit`, into an environment of the student packages: the
     reference and the hidden checks of the assignment import from the zip's kit."""
-    from support import student_env
+    from support import student_env, wheels
 
     _, root = autograder
     python = student_env.create(tmp_path / "venv")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "-e",
-                    str(root / "source" / "kit")], check=True, capture_output=True)
+    wheels.install(python, "-e", str(root / "source" / "kit"))
     script = (f"import importlib.metadata, solutions.{ASSIGNMENT}, autograde.assignments.{ASSIGNMENT}.hidden as h; "
               "print(importlib.metadata.version('dlkit'), h.__file__)")
     ran = subprocess.run([str(python), "-c", script], capture_output=True, text=True, cwd=tmp_path)
