@@ -105,7 +105,10 @@ def _collect_and_grade(args) -> int:
         print(f"  {student}: the files changed since the manual grading, so these manual entries were cleared: "
               + "; ".join(cleared))
     for result in summary.results:
-        if result.status != tasks.GRADED:
+        if result.status == tasks.DID_NOT_IMPORT:  # each file's finding says "did not import" itself
+            for finding in result.error.splitlines():
+                print(f"  {result.student_id}: {grade_table.first_line(finding)}")
+        elif result.status != tasks.GRADED:
             print(f"  {result.student_id}: {result.status}: {grade_table.first_line(result.error)}")
     return 0
 

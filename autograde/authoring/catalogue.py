@@ -11,6 +11,16 @@ Alternatives are folders ``tests/catalogue/alternatives/<assignment>/<name>/`` o
 that differ from the reference but are correct; a student file an alternative does not hold is
 the reference's. Each file's module docstring says how it differs.
 
+Real-code patterns (``tests/catalogue/patterns/<assignment>.toml``) are what real students' files
+hold around correct functions: each ``[[pattern]]`` has a ``name``, a ``description``, ``edits``
+(``old``/``new`` as a bug's, or ``prepend`` or ``append`` a text to the file) and what grading must
+make of it, ``expect``: ``full marks`` (top-level imports of the packages the release offers, prints,
+a ``main()`` under ``__main__``, extra keyword parameters, Python lists), ``full marks or too slow``
+(a correct loop over examples: it passes, or fails only saying it was too slow), ``did not import``
+(a package the grader lacks, work at import time, a SyntaxError: one finding, whose text holds
+``message``) or ``loses points`` (a signature the grader's call does not fit: a failing check's
+message or hint holds ``message``).
+
 ``dlkit selftest`` (``autograde.authoring.selftest``) grades every entry through the trusted pipeline;
 the tests of each assignment's checks run the same entries in-process.
 """
@@ -26,6 +36,11 @@ from autograde.student import registry
 
 BUGS = kit.CATALOGUE / "bugs"
 ALTERNATIVES = kit.CATALOGUE / "alternatives"
+PATTERNS = kit.CATALOGUE / "patterns"
+#: What grading must make of a real-code pattern (``Pattern.expect``).
+FULL_MARKS, FULL_MARKS_OR_TOO_SLOW, DID_NOT_IMPORT, LOSES_POINTS = (
+    "full marks", "full marks or too slow", "did not import", "loses points")
+EXPECTATIONS = (FULL_MARKS, FULL_MARKS_OR_TOO_SLOW, DID_NOT_IMPORT, LOSES_POINTS)
 
 
 class CatalogueError(Exception):
@@ -35,8 +50,10 @@ class CatalogueError(Exception):
 @dataclass(frozen=True)
 class Edit:
     file: str  # relative to solutions/<assignment>/, a student file
-    old: str   # text that occurs exactly once in that file
+    old: str   # text that occurs exactly once in that file ("" with ``at`` prepend or append)
     new: str
+    #: ``replace`` ``old`` with ``new``, or ``prepend`` or ``append`` ``new`` to the file.
+    at: str = "replace"
 
 
 @dataclass(frozen=True)
@@ -71,6 +88,23 @@ class Alternative:
         return tuple(sorted(p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*.py")))
 
 
+@dataclass(frozen=True)
+class Pattern:
+    """What a real student's file holds around correct (or almost correct) functions, and what grading must
+    make of it (``expect``, one of EXPECTATIONS; ``message``: words the finding or the failure must hold)."""
+
+    assignment: str
+    name: str
+    description: str
+    edits: tuple[Edit, ...]
+    expect: str
+    message: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.assignment}/{self.name}"
+
+
 def bugs(assignment: str | None = None) -> list[Bug]:
     """Every catalogued bug (of ``assignment``), in the order of the catalogue's files."""
     found = []
@@ -79,20 +113,20 @@ def bugs(assignment: str | None = None) -> list[Bug]:
     return found
 
 
-def _read_bugs(path: Path) -> list[Bug]:
+def _entries(path: Path, kind: str, required: set[str], optional: set[str]):
+    """(assignment, where, entry) for each ``[[kind]]`` entry of the catalogue file ``path`` (named after its
+    assignment), once its keys and its name are checked; ``where`` names it in errors."""
     assignment = path.stem
     if assignment not in registry.ids():
         raise CatalogueError(f"{path}: no assignment is called {assignment!r}")
     try:
-        entries = tomllib.loads(path.read_text())["bug"]
+        entries = tomllib.loads(path.read_text())[kind]
     except (tomllib.TOMLDecodeError, KeyError) as error:
-        raise CatalogueError(f"{path} is not a list of [[bug]] entries: {error}") from None
-    spec = registry.get(assignment)
-    found, names = [], set()
+        raise CatalogueError(f"{path} is not a list of [[{kind}]] entries: {error}") from None
+    names = set()
     for index, entry in enumerate(entries):
-        where = f"{path.name}, bug {entry.get('name', f'number {index + 1}')!r}"
-        missing = {"name", "description", "edits", "caught_by"} - set(entry)
-        unknown = set(entry) - {"name", "description", "edits", "caught_by", "hint", "example"}
+        where = f"{path.name}, {kind} {entry.get('name', f'number {index + 1}')!r}"
+        missing, unknown = required - set(entry), set(entry) - required - optional
         if missing or unknown:
             raise CatalogueError(f"{where}: " + "; ".join(
                 ([f"missing {', '.join(sorted(missing))}"] if missing else [])
@@ -100,14 +134,14 @@ def _read_bugs(path: Path) -> list[Bug]:
         if entry["name"] in names:
             raise CatalogueError(f"{where}: the name is used twice")
         names.add(entry["name"])
-        edits = []
-        for edit in entry["edits"]:
-            if set(edit) != {"file", "old", "new"}:
-                raise CatalogueError(f"{where}: an edit needs exactly file, old and new, got {', '.join(sorted(edit))}")
-            if edit["file"] not in spec.student_files:
-                raise CatalogueError(f"{where}: {edit['file']} is not a student file of {assignment} "
-                                     f"({', '.join(spec.student_files)})")
-            edits.append(Edit(edit["file"], edit["old"], edit["new"]))
+        yield assignment, where, entry
+
+
+def _read_bugs(path: Path) -> list[Bug]:
+    found = []
+    for assignment, where, entry in _entries(path, "bug", {"name", "description", "edits", "caught_by"},
+                                             {"hint", "example"}):
+        edits = _read_edits(entry["edits"], where, assignment)
         if not edits or not entry["caught_by"]:
             raise CatalogueError(f"{where}: a bug needs at least one edit and one check in caught_by")
         if not isinstance(entry.get("example", False), bool):
@@ -115,6 +149,60 @@ def _read_bugs(path: Path) -> list[Bug]:
         found.append(Bug(assignment, entry["name"], entry["description"], tuple(edits), tuple(entry["caught_by"]),
                          entry.get("hint"), entry.get("example", False)))
     return found
+
+
+def _read_edits(entries: list[dict], where: str, assignment: str) -> list[Edit]:
+    """The edits of a catalogue entry: {file, old, new}, {file, prepend} or {file, append}."""
+    spec = registry.get(assignment)
+    edits = []
+    for edit in entries:
+        keys = set(edit)
+        if keys not in ({"file", "old", "new"}, {"file", "prepend"}, {"file", "append"}):
+            raise CatalogueError(f"{where}: an edit needs file with old and new, prepend or append, got "
+                                 f"{', '.join(sorted(edit))}")
+        if edit["file"] not in spec.student_files:
+            raise CatalogueError(f"{where}: {edit['file']} is not a student file of {assignment} "
+                                 f"({', '.join(spec.student_files)})")
+        if "old" in edit:
+            edits.append(Edit(edit["file"], edit["old"], edit["new"]))
+        else:
+            at = "prepend" if "prepend" in edit else "append"
+            edits.append(Edit(edit["file"], "", edit[at], at))
+    return edits
+
+
+def patterns(assignment: str | None = None) -> list[Pattern]:
+    """Every catalogued real-code pattern (of ``assignment``), in the order of the catalogue's files."""
+    found = []
+    for path in sorted(PATTERNS.glob("*.toml")) if assignment is None else [PATTERNS / f"{assignment}.toml"]:
+        if path.exists():
+            found += _read_patterns(path)
+    return found
+
+
+def _read_patterns(path: Path) -> list[Pattern]:
+    found = []
+    for assignment, where, entry in _entries(path, "pattern", {"name", "description", "edits", "expect"},
+                                             {"message"}):
+        if entry["expect"] not in EXPECTATIONS:
+            raise CatalogueError(f"{where}: expect must be one of {', '.join(EXPECTATIONS)}, got {entry['expect']!r}")
+        if entry["expect"] in (DID_NOT_IMPORT, LOSES_POINTS) and not entry.get("message"):
+            raise CatalogueError(f"{where}: a pattern expected to {entry['expect'].replace('loses', 'lose')} needs "
+                                 "the message that must say why")
+        edits = _read_edits(entry["edits"], where, assignment)
+        if not edits:
+            raise CatalogueError(f"{where}: a pattern needs at least one edit")
+        found.append(Pattern(assignment, entry["name"], entry["description"], tuple(edits), entry["expect"],
+                             entry.get("message")))
+    return found
+
+
+def pattern(assignment: str, name: str) -> Pattern:
+    """The catalogued real-code pattern ``name`` of ``assignment``."""
+    found = {entry.name: entry for entry in patterns(assignment)}
+    if name not in found:
+        raise CatalogueError(f"{assignment} has no catalogued real-code pattern {name!r}")
+    return found[name]
 
 
 def bug(assignment: str, name: str) -> Bug:
@@ -149,20 +237,24 @@ def alternatives(assignment: str | None = None) -> list[Alternative]:
     return found
 
 
-def apply(bug: Bug, folder: Path) -> None:
-    """Apply ``bug``'s edits to the copy of the reference in ``folder``."""
-    for edit in bug.edits:
+def apply(entry: Bug | Pattern, folder: Path) -> None:
+    """Apply the edits of ``entry`` (a bug or a real-code pattern) to the copy of the reference in ``folder``."""
+    kind = "bug" if isinstance(entry, Bug) else "pattern"
+    for edit in entry.edits:
         path = folder / edit.file
         text = path.read_text()
+        if edit.at != "replace":
+            path.write_text(edit.new + text if edit.at == "prepend" else text + edit.new)
+            continue
         count = text.count(edit.old)
         if count != 1:
             found = "is not found" if count == 0 else f"occurs {count} times (an edit must be unambiguous)"
-            raise CatalogueError(f"bug {bug.label}: the text to replace in solutions/{bug.assignment}/{edit.file} "
-                                 f"{found}:\n{edit.old}")
+            raise CatalogueError(f"{kind} {entry.label}: the text to replace in solutions/{entry.assignment}/"
+                                 f"{edit.file} {found}:\n{edit.old}")
         path.write_text(text.replace(edit.old, edit.new))
 
 
-def submission(entry: Bug | Alternative, folder: Path) -> Path:
+def submission(entry: Bug | Alternative | Pattern, folder: Path) -> Path:
     """Write ``entry`` as a complete submission into the new folder ``folder``, and return it.
 
     The folder holds the assignment's student files (the reference's, with the bug's edits or
@@ -175,7 +267,7 @@ def submission(entry: Bug | Alternative, folder: Path) -> Path:
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(reference / relative, target)
-    if isinstance(entry, Bug):
+    if isinstance(entry, (Bug, Pattern)):
         apply(entry, folder)
     else:
         for relative in entry.files:

@@ -1,8 +1,10 @@
 """``dlkit demo``: the kit's main job on its example submissions, from nothing to the grade tables.
 
-Fetch the data, build each assignment's release, autograde a small class (the reference, the
-untouched starter, the catalogued bugs marked ``example = true`` and the adversarial examples kept
-by hand in examples/), generate feedback, print the grade table and write the class report.
+Fetch the data, build each assignment's release, autograde a small class (the reference, written as
+students write their files: it opens with top-level imports of every package the release offers, the
+catalogue's real-code pattern ``top_level_imports``; the untouched starter; the catalogued bugs marked
+``example = true``; the adversarial examples kept by hand in examples/), generate feedback, print the
+grade table and write the class report.
 """
 from __future__ import annotations
 
@@ -27,8 +29,10 @@ def demo_submissions(assignment_id: str, folder: Path) -> dict[str, dict[str, Pa
     """The demo's class (student -> path in the submission -> file): the reference, the untouched
     starter, each catalogued example bug (written into ``folder``) and each example in examples/."""
     spec = registry.get(assignment_id)
+    reference = catalogue.submission(catalogue.pattern(assignment_id, "top_level_imports"), folder / assignment_id
+                                     / "reference")
     found = {
-        "reference": {f: kit.solutions(assignment_id) / f for f in spec.student_files},
+        "reference": {f: reference / f for f in spec.student_files},
         "starter": {f: kit.starter(assignment_id) / f for f in spec.student_files},
     }
     for bug in catalogue.examples(assignment_id):

@@ -45,9 +45,11 @@ SOLUTIONS_INIT = '''"""The reference solution of {id}: never released; the hidde
 '''
 
 SPEC = '''"""{id}: one exercise, ``scale`` (replace it with the assignment's own)."""
-from autograde.student.spec import Assignment
+from autograde.student.spec import Assignment, calls
 
-SPEC = Assignment("{id}", student_files=("{id}.py",), provided_files=(), notebooks=("{id}",))
+# calls: how the grader calls each of the student's functions, said to a student whose signature differs.
+SPEC = Assignment("{id}", student_files=("{id}.py",), provided_files=(), notebooks=("{id}",),
+                  calls=calls("scale(x, factor)"))
 '''
 
 PUBLIC = '''"""Public checks of {id}: shipped with the release, run by the notebook's grade cells. They use no
@@ -112,8 +114,10 @@ def notebook(assignment_id: str):
         _cell("markdown", "intro", f"# {assignment_id}\n\nImplement the functions of **`{assignment_id}.py`** "
                                    "(next to this notebook), then run the cells below: each grade cell checks your "
                                    "code and says what is wrong."),
-        _cell("code", "setup", "%load_ext autoreload\n%autoreload 2\nimport numpy as np\n\n"
-                               f"from {assignment_id} import scale\nfrom autograde.student.notebook import check_group"),
+        _cell("code", "setup", "%load_ext autoreload\n%autoreload 2\n"
+                               "from autograde.student.notebook import check_group, check_imports\n\n"
+                               "check_imports()  # first: names any import the grader cannot satisfy\n"
+                               f"import numpy as np\n\nfrom {assignment_id} import scale"),
         _cell("markdown", "scale_intro", "**Scale** ({points:scale}): `scale(x, factor)` multiplies every entry of "
                                          "`x` (N, D) by `factor`."),
         _cell("code", "scale_example", "scale(np.ones((2, 3)), 2.0)"),

@@ -8,7 +8,10 @@ from pathlib import Path
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
-HEADER = "# Generated from {source} by `dlkit starter` - do not edit; edit the solution instead.\n"
+#: The first line of a student's file (one with solution blocks) and of a provided file: what the student does with it.
+HEADER = "# Implement the parts marked YOUR CODE HERE. (Generated from {source} by `dlkit starter`.)\n"
+PROVIDED_HEADER = ("# Given complete: you need not change it, and the grader uses the released copy. "
+                   "(Generated from {source} by `dlkit starter`.)\n")
 _MARKER = re.compile(r"^(\s*)(### (?:BEGIN|END) SOLUTION)\s*$")
 
 
@@ -65,7 +68,10 @@ def plan(solutions_dir: Path, starter_dir: Path) -> list[GeneratedFile]:
         if (source.name == "__init__.py" and len(relative.parts) <= 2) or "__pycache__" in relative.parts:
             continue
         shown = source.relative_to(root).as_posix()
-        text = HEADER.format(source=shown) + strip_solutions(source.read_text(), shown)
+        original = source.read_text()
+        stripped = strip_solutions(original, shown)
+        header = HEADER if stripped != original else PROVIDED_HEADER
+        text = header.format(source=shown) + stripped
         files.append(GeneratedFile(source, starter_dir / relative, text))
     return files
 

@@ -57,7 +57,8 @@ class Summary:
             line += f" ({self.seconds / graded:.1f} s each)"
         line += f": {self.count(tasks.GRADED)} graded"
         line += "".join(f", {self.count(status)} {status}"
-                        for status in (tasks.CRASHED, tasks.TIMED_OUT, tasks.REJECTED) if self.count(status))
+                        for status in (tasks.DID_NOT_IMPORT, tasks.CRASHED, tasks.TIMED_OUT, tasks.REJECTED)
+                        if self.count(status))
         if self.skipped:
             line += f"; {self.skipped} skipped, already graded with the same files (--force regrades them)"
         return line
@@ -178,7 +179,7 @@ def _recorded(course_dir: Path, db_url: str, assignment_id: str) -> dict[str, st
     recorded = {}
     for student, entry in Ledger(course_dir, assignment_id).latest().items():
         autograded = course_dir / "autograded" / student / assignment_id
-        if student in in_gradebook and (entry["status"] != tasks.GRADED or any(autograded.glob("*.ipynb"))):
+        if student in in_gradebook and (entry["status"] not in tasks.SCORED or any(autograded.glob("*.ipynb"))):
             recorded[student] = entry["fingerprint"]
     return recorded
 

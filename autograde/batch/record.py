@@ -71,7 +71,7 @@ def save(course_dir: Path, db_url: str, result: TaskResult) -> list[str]:
     cleared, and returned as "softmax/softmax_loss: manual score 2" for the regrade to report."""
     ledger = Ledger(course_dir, result.assignment_id)
     autograded = course_dir / "autograded" / result.student_id / result.assignment_id
-    if result.status == tasks.GRADED:
+    if result.status in tasks.SCORED:
         _replace_folder(autograded, result.files)
     else:  # nothing autograded: what formgrader needs to open the submission and grade it by hand
         _replace_folder(autograded, _for_manual_grading(course_dir, result))
@@ -153,7 +153,7 @@ def _save_grades(db_url: str, result: TaskResult, clear_manual: bool = False) ->
                 gradebook.update_or_create_submission(assignment_id, student_id, timestamp=result.timestamp)
             else:
                 gradebook.update_or_create_submission(assignment_id, student_id)
-        if result.status != tasks.GRADED:
+        if result.status not in tasks.SCORED:
             # No trusted score exists: nothing is scored, and every cell waits for a person.
             for notebook in gradebook.find_submission(assignment_id, student_id).notebooks:
                 for grade in notebook.grades:

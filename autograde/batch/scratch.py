@@ -91,7 +91,25 @@ def _grade_in_scratch(task: Task, scratch: Path) -> TaskResult:
     result.files = {path.relative_to(autograded).as_posix(): (path.read_bytes(), path.stat().st_mode & 0o7777)
                     for path in sorted(autograded.rglob("*")) if path.is_file()}
     _read_gradebook(course_dir, submitted, result)
+    failures, warnings = findings(autograded)
+    if failures:
+        result.status, result.error = tasks.DID_NOT_IMPORT, "\n".join(failures)
+    result.warnings += warnings
     return result
+
+
+def findings(autograded: Path) -> tuple[list[str], list[str]]:
+    """(the files that did not import, the imports the grader lacks) as the trusted checks recorded them in the
+    autograded notebooks (``TrustedChecks``), each said once."""
+    import nbformat
+
+    failures: dict[str, str] = {}
+    warnings: dict[str, None] = {}
+    for path in sorted(autograded.glob("*.ipynb")):
+        recorded = nbformat.read(path, as_version=4).metadata.get("dlkit", {})
+        failures.update(recorded.get("did_not_import", {}))
+        warnings.update(dict.fromkeys(recorded.get("warnings", [])))
+    return list(failures.values()), list(warnings)
 
 
 def _redirect_output(log: Path) -> None:

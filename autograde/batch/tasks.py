@@ -23,6 +23,11 @@ CRASHED = "crashed"
 TIMED_OUT = "timed out"
 #: The submission could not be read safely (a link, a device, a file too large: ``autograde.intake``).
 REJECTED = "rejected"
+#: Graded, but a student's file did not import (``autograde.student.imports``): the checks that needed it
+#: earned nothing and the others their points; the grade table and the report list it with the failures.
+DID_NOT_IMPORT = "did not import"
+#: The statuses that come with scores.
+SCORED = (GRADED, DID_NOT_IMPORT)
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,7 @@ class TaskResult:
     assignment_id: str
     student_id: str
     fingerprint: str
-    status: str                      # GRADED, CRASHED, TIMED_OUT or REJECTED
+    status: str                      # GRADED, DID_NOT_IMPORT, CRASHED, TIMED_OUT or REJECTED
     seconds: float
     error: str = ""                  # what went wrong, when the status is not GRADED
     worker: str = ""                 # host:pid of the process that graded it

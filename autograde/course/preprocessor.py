@@ -36,10 +36,12 @@ ACCURACY_NOTE = ("This accuracy counts: the autograder trained your code itself,
                  "its own run (shortened when the notebook is graded), so the two can differ.")
 
 
-def cell_outputs(outcomes: list[CheckOutcome], max_points: float, accuracy: bool = False) -> list:
+def cell_outputs(outcomes: list[CheckOutcome], max_points: float, accuracy: bool = False,
+                 import_failures: dict[str, str] | None = None) -> list:
     """Outputs of one grade cell: the report, then the score (or an error when it is zero). ``accuracy``:
-    the cell reports an accuracy check, whose report ends with ACCURACY_NOTE."""
-    text = outcome.render(outcomes, footer="Score from the autograder")
+    the cell reports an accuracy check, whose report ends with ACCURACY_NOTE. ``import_failures``: file ->
+    why it did not import, said once above the checks it kept from running."""
+    text = outcome.render(outcomes, footer="Score from the autograder", import_failures=import_failures)
     if accuracy:
         text += "\n" + ACCURACY_NOTE
     score = min(outcome.earned(outcomes), max_points)
@@ -69,7 +71,10 @@ class TrustedChecks(NbGraderPreprocessor):
         groups = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.cell_type == "code" and utils.is_grade(c)}
         student_files, provided_files = self.files_as_submitted(student, assignment)
         with timing.phase("trusted checks (sandbox and training included)"):
-            outcomes = runner.run_files(assignment, student_files, provided_files, limits, groups, self.secret).outcomes
+            graded = runner.run_files(assignment, student_files, provided_files, limits, groups, self.secret)
+        outcomes = graded.outcomes
+        # What the grade table and the report read: the files that did not import, the imports the grader lacks.
+        nb.metadata["dlkit"] = {"did_not_import": graded.import_failures, "warnings": graded.warnings}
         accuracy = {check.id for check in calibration.accuracy_checks(assignment)}
         by_group: dict[str, list[CheckOutcome]] = {}
         for result in outcomes:
@@ -84,7 +89,8 @@ class TrustedChecks(NbGraderPreprocessor):
                 text = f"no checks are registered for grade cell {group!r}; ask your instructor"
                 cell.outputs = [new_output("error", ename="NoChecks", evalue=text, traceback=[text])]
             else:
-                cell.outputs = cell_outputs(cell_outcomes, points, any(o.id in accuracy for o in cell_outcomes))
+                cell.outputs = cell_outputs(cell_outcomes, points, any(o.id in accuracy for o in cell_outcomes),
+                                            graded.import_failures)
             cell.metadata["dlkit"] = {"checks": [o.to_dict() for o in cell_outcomes]}
         return nb, resources
 

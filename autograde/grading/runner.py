@@ -9,15 +9,16 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograde import intake, kit, timing
 from autograde.limits import Limits
 from autograde.sandbox.process import Sandbox
 from autograde.sandbox.proxy import RemoteCode
-from autograde.student import checks, registry
+from autograde.student import checks, environment, registry
 from autograde.student.outcome import CheckOutcome, render
+from autograde.student.spec import Assignment
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,10 @@ class Graded:
     outcomes: list[CheckOutcome]
     output: str       # what the student's code printed (truncated to the output limit)
     sandboxed: bool   # False when bubblewrap was missing and only resource limits applied
+    #: file -> why it did not import (``autograde.student.imports``): the checks that needed it did not run.
+    import_failures: dict[str, str] = field(default_factory=dict)
+    #: Imports of packages the grader does not have, in files that imported all the same (one inside a function).
+    warnings: list[str] = field(default_factory=list)
 
 
 def run(assignment_id: str, folder: Path, limits: Limits = Limits(), groups=None, secret: int | None = None) -> Graded:
@@ -67,15 +72,25 @@ def run_files(assignment_id: str, student: dict[str, bytes], provided: dict[str,
                 (code_dir / parent).chmod(0o755)
             target.write_bytes(content)
             target.chmod(0o644)
+        sources = {relative: content.decode("utf-8", errors="replace") for relative, content in files.items()}
         with Sandbox(code_dir, spec.student_modules, spec.provided_modules, limits) as sandbox:
-            code = RemoteCode(sandbox)
+            code = RemoteCode(sandbox, sources, spec.calls)
             with checks.fresh_inputs(secret):
                 outcomes = []
                 for check in selected:
                     # A check's time includes the sandbox's start when it is the first to call the code.
                     with timing.phase("accuracy training" if check.bar is not None else "other checks"):
                         outcomes.append(CheckOutcome.of(check, check.run(code)))
-            return Graded(outcomes, sandbox.output.decode(errors="replace"), sandbox.sandboxed)
+            failures = code.import_failures if sandbox.imported else {}
+            return Graded(outcomes, sandbox.output.decode(errors="replace"), sandbox.sandboxed, failures,
+                          unavailable_imports(spec, sources, set(failures)))
+
+
+def unavailable_imports(spec: Assignment, sources: dict[str, str], skipped: set[str]) -> list[str]:
+    """What ``environment.unavailable_imports`` finds in the student's files (but ``skipped``), one message each."""
+    own = environment.own_modules(spec.files)
+    return [found.message for relative in spec.student_files if relative in sources and relative not in skipped
+            for found in environment.unavailable_imports(sources[relative], relative, own)]
 
 
 def main(argv=None) -> int:
@@ -84,7 +99,9 @@ def main(argv=None) -> int:
     parser.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
     graded = run(args.assignment, args.folder)
-    print(render(graded.outcomes))
+    for warning in graded.warnings:
+        print(f"WARNING: {warning}")
+    print(render(graded.outcomes, import_failures=graded.import_failures))
     return 0
 
 

@@ -16,7 +16,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from autograde.batch.tasks import GRADED
+from autograde.batch.tasks import SCORED
 from autograde.errors import UsageError
 from autograde.reports.grade_table import Row
 
@@ -57,7 +57,7 @@ def export(assignment_id: str, rows: list[Row], roster_csv: str, column: str | N
         student = by_key.get(row.student)
         if student is None:
             unmatched.append(row.student)
-        elif row.status == GRADED:
+        elif row.status in SCORED:
             scores[id(student)] = row.score
     maximum = max((row.max_score for row in rows), default=0.0)
     stream = io.StringIO()

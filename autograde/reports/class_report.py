@@ -24,7 +24,7 @@ from matplotlib import colormaps, rc_context
 from matplotlib.figure import Figure
 from nbgrader.api import Gradebook
 
-from autograde.batch.tasks import GRADED
+from autograde.batch.tasks import DID_NOT_IMPORT, GRADED
 from autograde.course import config
 from autograde.reports import grade_table, similarity
 from autograde.student.checks import NOT_IMPLEMENTED
@@ -63,8 +63,10 @@ def check_rates(rows: list[grade_table.Row]) -> list[CheckRate]:
     nobody attempted last."""
     outcomes: dict[str, list[dict]] = collections.defaultdict(list)
     for row in rows:
-        if row.status == GRADED:
+        if row.scored:
             for outcome in row.outcomes:
+                if outcome.get("did_not_import"):
+                    continue  # the file's import failure is the finding, listed with the failures to run
                 outcomes[outcome["id"]].append(outcome)
     rates = []
     for check_id, runs in outcomes.items():
@@ -117,7 +119,7 @@ def write(course_dir: Path, assignment_id: str, output: Path | None = None, db_u
 
 def render(assignment_id: str, columns: list[str], cell_points: dict[str, float], rows: list[grade_table.Row],
            links: dict[str, list[tuple[str, str]]] | None = None, similar_href: str | None = None) -> str:
-    graded = [row for row in rows if row.status == GRADED]
+    graded = [row for row in rows if row.scored]
     failed = [row for row in rows if row.status != GRADED]
     rates = check_rates(rows)
     maximum = max((row.max_score for row in rows), default=0.0)
@@ -188,21 +190,27 @@ def _hardest_table(rates: list[CheckRate], count: int = 5) -> str:
 def _failures(failed: list[grade_table.Row]) -> str:
     if not failed:
         return '<section><h2>Submissions that failed to run</h2><p class="good-text">None: every submission was graded.</p></section>'
+    def reason(row) -> str:
+        if row.status == DID_NOT_IMPORT:  # one finding per file, each said once
+            return "".join(f"<b>{html.escape(line)}</b><br>" for line in row.error.splitlines() if line.strip())
+        return (f"<b>{html.escape(grade_table.first_line(row.error, 300))}</b>"
+                f"<pre>{html.escape(row.error[:1500])}</pre>")
+
     body = "".join(
         f"<tr><td>{html.escape(row.student)}</td><td><span class='badge'>{html.escape(row.status)}</span></td>"
-        f"<td>{'' if row.seconds is None else f'{row.seconds:.0f} s'}</td>"
-        f"<td><b>{html.escape(grade_table.first_line(row.error, 300))}</b><pre>{html.escape(row.error[:1500])}</pre></td></tr>"
+        f"<td>{'' if row.seconds is None else f'{row.seconds:.0f} s'}</td><td>{reason(row)}</td></tr>"
         for row in failed)
-    return ('<section><h2>Submissions that failed to run</h2><p class="caption">No score counts for these: every '
-            'grade cell waits for manual grading. <code>dlkit autograde ASSIGNMENT --force --student ID</code> '
-            'grades one again.</p><table><tr><th>student</th><th>what happened</th><th>after</th><th>reason</th></tr>'
-            f'{body}</table></section>')
+    return ('<section><h2>Submissions that failed to run</h2><p class="caption">A submission whose files did not '
+            'import is graded from the rest: the checks that needed those files earned nothing. No score counts '
+            'for the others: every grade cell waits for manual grading. <code>dlkit autograde ASSIGNMENT --force '
+            '--student ID</code> grades one again.</p><table><tr><th>student</th><th>what happened</th>'
+            f'<th>after</th><th>reason</th></tr>{body}</table></section>')
 
 
 def _students(rows: list[grade_table.Row], maximum: float, notebooks: list[str],
               links: dict[str, list[tuple[str, str]]]) -> str:
     def score(row) -> str:
-        if row.status != GRADED:
+        if not row.scored:
             return "&mdash;"
         parts = [f"<b>{row.score:g} / {maximum:g}</b>"]
         parts += [f"<span class='muted'>{html.escape(name)} {row.notebooks[name][0]:g} / {row.notebooks[name][1]:g}"
@@ -218,7 +226,7 @@ def _students(rows: list[grade_table.Row], maximum: float, notebooks: list[str],
     body = "".join(
         f"<tr><td>{student(row)}</td><td class='number'>{score(row)}</td><td>{html.escape(row.status)}</td>"
         f"<td>{_failed_list(row)}</td></tr>"
-        for row in sorted(rows, key=lambda r: (r.status == GRADED, r.score, r.student)))
+        for row in sorted(rows, key=lambda r: (r.scored, r.score, r.student)))
     return ('<section><h2>Every submission</h2><p class="caption">Lowest score first: what each student got wrong, '
             'with the hint they were given, and a link to their feedback pages.</p>'
             '<table><tr><th>student</th><th>score</th><th>status</th>'
@@ -231,11 +239,14 @@ def _failed_list(row: grade_table.Row) -> str:
 
 
 def _failed_checks(row: grade_table.Row) -> str:
-    if row.status != GRADED:
+    if not row.scored:
         return ""
-    if not row.failed:
-        return f"nothing: all {row.checks} checks passed"
     parts = []
+    if row.not_run:
+        parts.append(f"<div class='muted'>{len(row.not_run)} checks did not run: see the submissions that failed "
+                     "to run</div>")
+    if not row.failed:
+        return "".join(parts) or f"nothing: all {row.checks} checks passed"
     if row.not_attempted:
         parts.append(f"<div class='muted'>not attempted: {html.escape(', '.join(row.not_attempted))}</div>")
     for failed in row.mistakes:

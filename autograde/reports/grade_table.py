@@ -13,7 +13,7 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from autograde.batch.ledger import Ledger
-from autograde.batch.tasks import GRADED
+from autograde.batch.tasks import DID_NOT_IMPORT, GRADED, SCORED
 from autograde.course import config
 from autograde.course.commands import tools_on_path
 from autograde.errors import UsageError
@@ -28,8 +28,8 @@ class Row:
     max_score: float
     cells: dict[str, float] = field(default_factory=dict)
     outcomes: list[dict] = field(default_factory=list)  # outcomes of every check that ran
-    status: str = GRADED  # GRADED, CRASHED or TIMED_OUT (autograde.batch.tasks)
-    error: str = ""  # why it could not be graded
+    status: str = GRADED  # GRADED, DID_NOT_IMPORT, CRASHED, TIMED_OUT or REJECTED (autograde.batch.tasks)
+    error: str = ""  # why it could not be graded, or which files did not import (one line each)
     seconds: float | None = None  # how long its grading took, when the ledger knows
     sandboxed: bool = True  # False: graded without bubblewrap (--unsafe-no-sandbox)
     warnings: list[str] = field(default_factory=list)  # what was changed to grade it (an unreadable notebook)
@@ -38,9 +38,19 @@ class Row:
     seconds_late: float = 0.0  # past the due date (``dlkit release --due``), extensions included
 
     @property
+    def scored(self) -> bool:
+        """Whether the submission has scores (graded, or graded with files that did not import)."""
+        return self.status in SCORED
+
+    @property
     def failed(self) -> list[dict]:
-        """Outcomes of the checks that failed."""
-        return [o for o in self.outcomes if o["fraction"] < 1.0]
+        """Outcomes of the checks that ran and failed (not those a file that did not import kept from running)."""
+        return [o for o in self.outcomes if o["fraction"] < 1.0 and not o.get("did_not_import")]
+
+    @property
+    def not_run(self) -> list[dict]:
+        """Outcomes of the checks that did not run: a file they need did not import."""
+        return [o for o in self.outcomes if o.get("did_not_import")]
 
     @property
     def checks(self) -> int:
@@ -52,6 +62,8 @@ class Row:
         """The grade cells none of whose checks got past a stub (each says NOT_IMPLEMENTED), in order."""
         cells: dict[str, bool] = {}
         for outcome in self.outcomes:
+            if outcome.get("did_not_import"):
+                continue
             cells[outcome["group"]] = cells.get(outcome["group"], True) and outcome["message"] == NOT_IMPLEMENTED
         return [cell for cell, untouched in cells.items() if untouched]
 
@@ -117,8 +129,8 @@ def table(columns: list[str], rows: list[Row]) -> str:
     notebooks = notebook_names(rows)
     late = any(row.seconds_late for row in rows)
     header = ["student", "total", *notebooks, *(["late"] if late else [])]
-    body = [[r.student, _points(r.score, r.max_score) if r.status == GRADED else f"-/{r.max_score:g}",
-             *(_points(*r.notebooks[n]) if n in r.notebooks and r.status == GRADED else "-" for n in notebooks),
+    body = [[r.student, _points(r.score, r.max_score) if r.scored else f"-/{r.max_score:g}",
+             *(_points(*r.notebooks[n]) if n in r.notebooks and r.scored else "-" for n in notebooks),
              *([lateness(r.seconds_late)] if late else [])]
             for r in rows]
     widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
@@ -127,18 +139,26 @@ def table(columns: list[str], rows: list[Row]) -> str:
     lines.insert(1, "-" * len(lines[0]))
     lines += ["", "Checks that caught each submission (cells whose every check meets a stub count as not attempted):"]
     for row in rows:
-        if row.status != GRADED:
+        if not row.scored:
             lines.append(f"  {row.student}: not graded ({row.status}), see below")
             continue
+        ran = row.checks - len(row.not_run)
         if not row.failed:
-            lines.append(f"  {row.student}: none, all {row.checks} checks passed")
+            if not row.not_run:
+                lines.append(f"  {row.student}: none, all {row.checks} checks passed")
+            elif ran:
+                lines.append(f"  {row.student}: none of the {ran} checks that ran; {len(row.not_run)} could not run "
+                             "(see 'failed to run' below)")
+            else:
+                lines.append(f"  {row.student}: no check could run (see 'failed to run' below)")
             continue
         untouched = row.not_attempted
         if len(untouched) == len({o["group"] for o in row.outcomes}):
             lines.append(f"  {row.student}: nothing attempted yet (every grade cell's code still raises "
                          "NotImplementedError)")
             continue
-        lines.append(f"  {row.student}:")
+        lines.append(f"  {row.student}:" + (f" ({len(row.not_run)} checks did not run: see 'failed to run' below)"
+                                             if row.not_run else ""))
         if untouched:
             lines.append(_wrapped(f"not attempted: {', '.join(untouched)}", "    ", "      "))
         if not row.mistakes:
@@ -147,7 +167,13 @@ def table(columns: list[str], rows: list[Row]) -> str:
             lines.append(_wrapped(f"{failed['id']}: {failed['message'].strip()}", "    ", "      "))
             if failed.get("hint"):
                 lines.append(_wrapped(f"hint: {failed['hint']}", "      ", "        "))
-    not_graded = [row for row in rows if row.status != GRADED]
+    not_imported = [row for row in rows if row.status == DID_NOT_IMPORT]
+    if not_imported:
+        lines += ["", "Submissions that failed to run in part (graded: the checks that needed these files earned "
+                      "nothing, the others their points):"]
+        lines += [_wrapped(f"{row.student}: {finding}", "  ", "      ") for row in not_imported
+                  for finding in row.error.splitlines() if finding.strip()]
+    not_graded = [row for row in rows if not row.scored]
     if not_graded:
         lines += ["", "Submissions that could not be graded (no score; every cell waits for manual grading;"
                       " `dlkit autograde ASSIGNMENT --force --student ID` tries again):"]
@@ -156,7 +182,7 @@ def table(columns: list[str], rows: list[Row]) -> str:
     if warned:
         lines += ["", "Graded with a warning:"]
         lines += [f"  {row.student}: {warning}" for row in warned for warning in row.warnings]
-    unconfined = [row.student for row in rows if row.status == GRADED and not row.sandboxed]
+    unconfined = [row.student for row in rows if row.scored and not row.sandboxed]
     if unconfined:
         lines = [f"WARNING: graded WITHOUT a sandbox (--unsafe-no-sandbox, bubblewrap missing): {', '.join(unconfined)}.",
                  "         Their code could read the solutions and change any grade; install bubblewrap and run",
@@ -196,16 +222,24 @@ def first_line(text: str, limit: int = 110) -> str:
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
+def reason(row: Row) -> str:
+    """Why the submission did not run, on one line: each file that did not import, or the first line of the error."""
+    if row.status == DID_NOT_IMPORT:
+        return " | ".join(line.strip() for line in row.error.splitlines() if line.strip())
+    return first_line(row.error, 300) if not row.scored else ""
+
+
 def to_csv(columns: list[str], rows: list[Row]) -> str:
     stream = io.StringIO()
     writer = csv.writer(stream)
-    writer.writerow(["student", "score", "max_score", *columns, "failed_checks", "status", "sandboxed", "warnings",
-                     "timestamp", "seconds_late"])
+    writer.writerow(["student", "score", "max_score", *columns, "failed_checks", "status", "reason", "sandboxed",
+                     "warnings", "timestamp", "seconds_late"])
     for r in rows:
-        graded = r.status == GRADED  # no score is not a score of 0: the CSV leaves it empty
+        graded = r.scored  # no score is not a score of 0: the CSV leaves it empty
         writer.writerow([r.student, r.score if graded else "", r.max_score,
                          *(r.cells.get(c, 0) if graded else "" for c in columns),
-                         " ".join(o["id"] for o in r.failed), r.status, "yes" if r.sandboxed else "no",
+                         " ".join(o["id"] for o in r.failed), r.status, reason(r),
+                         "yes" if r.sandboxed else "no",
                          " | ".join(r.warnings), "" if r.timestamp is None else f"{r.timestamp:%Y-%m-%d %H:%M:%S} UTC",
                          round(r.seconds_late, 1)])
     return stream.getvalue()

@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import atexit
 import functools
-import importlib.metadata
 import itertools
 import os
-import re
 import resource
 import select
 import shutil
@@ -44,47 +42,11 @@ from traitlets import Dict
 
 from autograde.limits import Limits
 from autograde.sandbox import procfs
-from autograde.sandbox.process import _bwrap_command, grader_fault, python_binds, require_bubblewrap, sandbox_uid
+from autograde.sandbox.process import SITE, _bwrap_command, grader_fault, python_binds, require_bubblewrap, sandbox_uid
+from autograde.student.environment import site_entries
 
-#: What the kernel may import: a student's packages, with what they require.
-KERNEL_PACKAGES = ("ipykernel", "numpy", "matplotlib", "ipywidgets", "tqdm")
-#: Where those packages appear inside the sandbox.
-SITE = "/sandbox/site"
 #: Variables of the grader's environment a notebook may see.
 PASSED_ON = ("DLKIT_DATA", "DLKIT_QUICK")
-
-
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-@functools.cache
-def site_entries(roots=KERNEL_PACKAGES) -> tuple[Path, ...]:
-    """The top-level entries (packages, modules, ``.libs`` folders) of ``roots`` and of every distribution they
-    require, recursively (markers evaluated here, extras left out), as installed in this environment."""
-    from packaging.markers import default_environment
-    from packaging.requirements import Requirement
-
-    environment = {**default_environment(), "extra": ""}
-    found: dict[str, importlib.metadata.Distribution] = {}
-    waiting = list(roots)
-    while waiting:
-        name = _canonical(waiting.pop())
-        if name in found:
-            continue
-        found[name] = importlib.metadata.distribution(name)
-        for text in found[name].requires or []:
-            requirement = Requirement(text)
-            if requirement.marker is None or requirement.marker.evaluate(environment):
-                waiting.append(requirement.name)
-    entries = set()
-    for distribution in found.values():
-        base = Path(distribution.locate_file(""))
-        for file in distribution.files or []:
-            first = file.parts[0]
-            if first not in ("..", "__pycache__") and not first.endswith(".pth"):
-                entries.add(base / first)
-    return tuple(sorted(path for path in entries if path.exists()))
 
 
 def data_files(environment: dict) -> list[str]:

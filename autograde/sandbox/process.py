@@ -1,7 +1,10 @@
 """A sandboxed process that runs a student's modules, under ``autograde.limits.Limits``.
 
 With bubblewrap (Debian package ``bubblewrap``) the process sees only the Python standard
-library, numpy, the submission's modules (read-only) and a private scratch folder: no
+library, the packages the release promises the student (``autograde.student.environment``:
+numpy, matplotlib with its non-interactive backend, tqdm, ipywidgets, IPython, as the notebook's
+kernel sees them; and the release's data_scripts), the submission's modules (read-only) and a
+private scratch folder: no
 network, no other process, no solutions, checks, gradebook, data or other students' files.
 Started as root, it runs as an unprivileged user of its own so that the process limit holds.
 Without bubblewrap only the resource limits apply, and a warning says so.
@@ -30,16 +33,26 @@ from autograde import timing
 from autograde.errors import GraderFault, UsageError
 from autograde.limits import Limits
 from autograde.sandbox import procfs, wire
+from autograde.student.environment import released_entries, site_entries
 
 #: The files of the kit that run inside the sandbox: the server, the wire format, the module loader.
 SERVER = Path(__file__).resolve().with_name("server.py")
 WIRE = Path(__file__).resolve().with_name("wire.py")
 LOADER = Path(__file__).resolve().parent.parent / "student" / "loader.py"
 SCRATCH = "/sandbox/scratch"
+#: Where the student packages (``environment.site_entries``) appear inside a sandbox.
+SITE = "/sandbox/site"
+#: The environment of the student's modules in the sandbox: one BLAS thread, and matplotlib drawing into files
+#: (``plt.show()`` draws nothing), its cache in the scratch folder.
+VARIABLES = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "HOME": SCRATCH, "MPLBACKEND": "Agg",
+             "MPLCONFIGDIR": f"{SCRATCH}/.matplotlib"}
 #: A call may compute for ``Limits.call_seconds`` of CPU time, and take this many times as long in wall time
 #: (waiting for the cores other gradings use); the sandbox's CPU time is read this often while it computes.
 WALL_PER_CPU_SECOND = 4
 CPU_POLL_SECONDS = 0.5
+#: Said after a call that ran out of time: what usually makes correct code that slow.
+TOO_SLOW = (" (the reference takes a small part of that: a Python loop over examples or elements, where numpy's "
+            "operations on whole arrays would do, is the usual cause)")
 
 
 #: What killed a sandbox from outside during this grading (``GraderFault``): nbgrader may catch the
@@ -204,6 +217,9 @@ class Sandbox:
         self.import_error: dict | None = None
         #: Modules that did not import, with what they raised; the others work.
         self.import_errors: dict[str, dict] = {}
+        #: Whether the student's modules were imported once (or failed to be): ``import_errors`` and
+        #: ``import_error`` say how, and stay when the process is started again.
+        self.imported = False
         self.spent = 0.0
         self.output = bytearray()
         self._scratch: tempfile.TemporaryDirectory | None = None
@@ -223,17 +239,12 @@ class Sandbox:
             return [sys.executable, "-I", "-S", str(SERVER), str(self.code_dir), paths, str(self.limits.message_bytes),
                     str(uid), *modules]
         python, binds = python_binds()
-        numpy_dir = Path(numpy.__file__).parent
-        binds += [(str(numpy_dir), "/sandbox/site/numpy"),
-                  (str(SERVER), "/sandbox/kit/server.py"), (str(WIRE), "/sandbox/kit/wire.py"),
-                  (str(LOADER), "/sandbox/kit/loader.py"),
-                  (str(self.code_dir), "/sandbox/code")]
-        libs = numpy_dir.parent / "numpy.libs"
-        if libs.is_dir():
-            binds.append((str(libs), "/sandbox/site/numpy.libs"))
-        server = [python, "-I", "-S", "/sandbox/kit/server.py", "/sandbox/code", "/sandbox/site",
+        binds += [(str(entry), f"{SITE}/{entry.name}") for entry in site_entries() + released_entries()]
+        binds += [(str(SERVER), "/sandbox/kit/server.py"), (str(WIRE), "/sandbox/kit/wire.py"),
+                  (str(LOADER), "/sandbox/kit/loader.py"), (str(self.code_dir), "/sandbox/code")]
+        server = [python, "-I", "-S", "/sandbox/kit/server.py", "/sandbox/code", SITE,
                   str(self.limits.message_bytes), str(uid), *modules]
-        return _bwrap_command(binds, self.limits.scratch_bytes, server)
+        return _bwrap_command(binds, self.limits.scratch_bytes, server, variables=VARIABLES)
 
     def _limit_resources(self) -> None:
         os.setsid()
@@ -247,8 +258,8 @@ class Sandbox:
 
     def start(self) -> None:
         self._scratch = tempfile.TemporaryDirectory(prefix="dlkit-scratch-")
-        environment = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-                       "HOME": self._scratch.name}
+        environment = {"PATH": "/usr/bin:/bin", **VARIABLES, "HOME": self._scratch.name,
+                       "MPLCONFIGDIR": f"{self._scratch.name}/.matplotlib"}
         self.process = subprocess.Popen(
             self._command(self._scratch.name), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, cwd=self._scratch.name, env=environment, preexec_fn=self._limit_resources,
@@ -265,6 +276,7 @@ class Sandbox:
             self.import_error = None
             started = wire.decode(header["ok"], buffers)
             self.names, self.import_errors = started["names"], started["import_errors"]
+        self.imported = True
 
     def _drain(self, stream) -> None:
         """Keep the first ``output_bytes`` of what the student's code printed; discard the rest."""
@@ -313,6 +325,12 @@ class Sandbox:
             self.close()
             with timing.phase("sandbox start (imports the student's modules)"):
                 self.start()
+        except SandboxError as error:
+            # Importing is the student's code too: it ran out of time or memory, or ended the process. That
+            # is the submission's one finding, and the sandbox is not started again for every check.
+            self.import_error = {"type": "SandboxError", "message": f"the grader stopped it: {error.description}",
+                                 "where": "", "frames": []}
+            self.imported = True
         finally:
             self.spent += time.perf_counter() - started
 
@@ -331,7 +349,8 @@ class Sandbox:
                 wire.write(self.process.stdin, wire.message({**header, "id": request_id}, buffers))
             except (BrokenPipeError, OSError):
                 self._fail("your code ended the grading process")
-            return self._receive(request_id, self._call_wall_seconds(), self.limits.call_seconds)
+            called = f"{header['name']}()" if header.get("op") == "call" and header.get("name") else "your code"
+            return self._receive(request_id, self._call_wall_seconds(), self.limits.call_seconds, called)
         finally:
             self.spent += time.perf_counter() - started
 
@@ -339,21 +358,24 @@ class Sandbox:
         """The wall time one call may take: four times its CPU time, within what is left of the sandbox's."""
         return min(self.limits.call_seconds * WALL_PER_CPU_SECOND, max(self.limits.sandbox_seconds - self.spent, 0.1))
 
-    def _receive(self, request_id: int, timeout: float, cpu_seconds: float | None = None) -> tuple[dict, list]:
-        """The answer to ``request_id``. It must come within ``timeout`` s, and before the sandbox's processes
-        used ``cpu_seconds`` of CPU time on it: CPU time, unlike wall time, does not grow when other gradings
-        share the machine, so the reference's longest calls never run out of time on a busy machine."""
+    def _receive(self, request_id: int, timeout: float, cpu_seconds: float | None = None,
+                 called: str = "your code") -> tuple[dict, list]:
+        """The answer to ``request_id`` (a call of ``called``). It must come within ``timeout`` s, and before the
+        sandbox's processes used ``cpu_seconds`` of CPU time on it: CPU time, unlike wall time, does not grow when
+        other gradings share the machine, so the reference's longest calls never run out of time on a busy
+        machine."""
         stdout = self.process.stdout
         deadline, used = time.monotonic() + timeout, None
         while not select.select([stdout], [], [], max(0.0, min(CPU_POLL_SECONDS, deadline - time.monotonic())))[0]:
             if time.monotonic() >= deadline:
-                self._fail(f"your code did not return within {timeout:g} s")
+                self._fail(f"too slow: {called} did not return within {timeout:g} s{TOO_SLOW}")
             if cpu_seconds:
                 # Counted from the first poll on: most calls end sooner, and reading /proc costs.
                 now = procfs.cpu_seconds(self.process.pid)
                 used = now if used is None else used
                 if now - used > cpu_seconds:
-                    self._fail(f"your code computed for more than {cpu_seconds:g} s (CPU time) in one call")
+                    self._fail(f"too slow: {called} computed for more than {cpu_seconds:g} s (CPU time) in one "
+                               f"call{TOO_SLOW}")
         try:
             header, buffers = wire.unpack(_Deadline(stdout, timeout), self.limits.message_bytes)
         except EOFError:

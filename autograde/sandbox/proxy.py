@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from autograde.sandbox import wire
 from autograde.sandbox.process import Sandbox, SandboxError
-from autograde.student.checks import not_found
+from autograde.student import imports, signatures
+from autograde.student.checks import NotRun, not_found
+from autograde.student.spec import Call, module_file, module_name
 
 
 class StudentError(Exception):
     """The student's code raised an exception inside the sandbox."""
 
     def __init__(self, error: dict):
+        self.error = error
         self.type = error.get("type", "")
         where = f" ({error['where']})" if error.get("where") else ""
         if error.get("type") == "WireError":  # raised while sending the result, not by the student's code
@@ -150,28 +153,73 @@ class RemoteModule:
 
 
 class RemoteCode:
-    """The student's modules, seen through the sandbox (the interface of ``checks.StudentCode``)."""
+    """The student's modules, seen through the sandbox (the interface of ``checks.StudentCode``).
 
-    def __init__(self, sandbox: Sandbox):
+    ``sources`` holds the text of the files the sandbox was given (relative path -> text), so that a file
+    that did not import is explained with the line at fault (``import_failures``); ``calls`` are the
+    assignment's declared calls, so that a call the student's signature cannot take says what the grader
+    calls (``explain``).
+    """
+
+    def __init__(self, sandbox: Sandbox, sources: dict[str, str] | None = None, calls: tuple[Call, ...] = ()):
         self._sandbox = sandbox
+        self._sources = sources or {}
+        self._calls = calls
+        self._failures: dict[str, str] | None = None
+
+    def blocked_by(self, error: Exception) -> tuple[str, ...]:
+        """The files that did not import whose import raised ``error`` again (``imports.blocked_by``)."""
+        return imports.blocked_by(error.error, self.import_failures) if isinstance(error, StudentError) else ()
+
+    def explain(self, error: Exception) -> tuple[str | None, str | None]:
+        """What an error of the student's code says about its arguments (``autograde.student.signatures``): (the
+        message of a call the student's signature cannot take, else None; a hint naming the declared call, else
+        None)."""
+        if not isinstance(error, StudentError):
+            return None, None
+        described = error.error
+        if described.get("defined"):
+            return signatures.mismatch(described.get("message", ""), self._calls, described["defined"]), None
+        student = set(self._files(self._sandbox.student_modules))
+        frames = [frame for frame in described.get("frames") or [] if frame[0] in student]
+        return None, signatures.argument_hint(error.type, frames[0][2] if frames else None, self._calls)
+
+    def _files(self, modules) -> list[str]:
+        by_module = {module_name(path): path for path in self._sources}
+        return [by_module.get(module, module_file(module)) for module in modules]
+
+    @property
+    def import_failures(self) -> dict[str, str]:
+        """file -> the finding of each file that did not import (``autograde.student.imports``); the sandbox starts
+        for it only when it never did."""
+        sandbox = self._sandbox
+        if not sandbox.imported:
+            sandbox.ensure_started()
+        if self._failures is None:
+            student, provided = self._files(sandbox.student_modules), self._files(sandbox.provided_modules)
+            if sandbox.import_error:
+                self._failures = imports.start_failure(sandbox.import_error, student, self._sources)
+            else:
+                self._failures = imports.findings(sandbox.import_errors, student, provided, self._sources)
+        return self._failures
 
     def provided(self, module: str) -> RemoteModule:
         """A provided module as loaded beside the student's (its functions run in the sandbox)."""
         if module not in self._sandbox.provided_modules:
             raise KeyError(f"{module} is not a provided module of this assignment")
+        if self.import_failures and (self._sandbox.import_error or module in self._sandbox.import_errors):
+            raise NotRun(self.import_failures)
         return RemoteModule(self._sandbox, module)
 
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
         sandbox = self._sandbox
-        sandbox.ensure_started()
+        failures = self.import_failures
         if sandbox.import_error:
-            sandbox.request({}, [])  # raises SandboxError naming the import failure
+            raise NotRun(failures)
         if name not in sandbox.names:
-            errors = {m: e["message"] + (f" ({e['where']})" if e.get("where") else "")
-                      for m, e in sandbox.import_errors.items()}
-            raise not_found(name, sandbox.student_modules, errors)
+            raise not_found(name, sandbox.student_modules, failures)
         if sandbox.names[name]:
             return RemoteMethod(sandbox, None, name)
         return _answer(sandbox, {"op": "getattr", "handle": None, "name": name}, [])

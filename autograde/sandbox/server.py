@@ -4,12 +4,12 @@ Started by ``autograde.sandbox.process`` as ``python -I -S server.py CODE_DIR SI
 UID STUDENT_MODULES PROVIDED_MODULES`` with ``wire.py`` beside it and ``loader.py`` (of
 ``autograde/student``) beside it or in SITE_DIRS. It speaks ``wire`` messages on the
 stdin/stdout it was given, which it moves to private descriptors first, so whatever the
-student's code prints goes to stderr. Runs with the standard library and numpy only.
+student's code prints goes to stderr. Runs with the standard library only (the student's code may
+import the student packages bound at SITE_DIRS).
 """
 import io
 import os
 import sys
-import traceback
 
 
 def drop_privileges(uid: int) -> None:
@@ -31,13 +31,6 @@ def private_channel():
     return requests, responses
 
 
-def where(error: BaseException, code_dir: str) -> str:
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith(code_dir)]
-    if not frames:
-        return ""
-    return f"line {frames[-1].lineno} of {os.path.basename(frames[-1].filename)}"
-
-
 def main(argv) -> int:
     code_dir, site_dirs, max_bytes, uid, student_modules, provided_modules = (
         argv[1], argv[2], int(argv[3]), int(argv[4]), argv[5].split(","), [m for m in argv[6].split(",") if m])
@@ -54,7 +47,7 @@ def main(argv) -> int:
         wire.write(responses, wire.message({**header, "ok": None, "error": {
             "type": "WireError", "where": "", "message": f"the result is too large: {what}"}}, []))
 
-    def send(header, value=None, error=None):
+    def send(header, value=None, error=None, defined=None):
         buffers = []
         if error is None:
             try:
@@ -67,7 +60,7 @@ def main(argv) -> int:
                 too_large(header, f"copying it to send it ran out of the sandbox's memory after {copied:,} bytes")
                 return
         if error is not None:
-            header["error"] = describe(error)
+            header["error"] = {**describe(error), **({"defined": defined} if defined else {})}
         try:
             parts = wire.message(header, buffers)
         except MemoryError:
@@ -85,12 +78,7 @@ def main(argv) -> int:
     modules, failures = loader.load(code_dir, provided_modules + student_modules)
 
     def describe(error):
-        try:
-            text = str(error)[:1000]
-        except BaseException:  # noqa: BLE001 - an exception whose str() fails
-            text = "(its message could not be printed)"
-        return {"type": type(error).__name__, "message": f"{type(error).__name__}: {text}",
-                "where": where(error, code_dir)}
+        return loader.describe(error, code_dir)
 
     names = {}
     for module_name in student_modules:
@@ -142,7 +130,9 @@ def main(argv) -> int:
             else:
                 raise ValueError(f"unknown operation {operation!r}")
         except BaseException as error:  # noqa: BLE001 - SystemExit, KeyboardInterrupt: all are the student's
-            send({"id": header.get("id")}, error=error)
+            # A TypeError of a call whose arguments did not fit the student's function: how it is defined.
+            defined = loader.bound_signature(error, [modules[m] for m in student_modules if m in modules])
+            send({"id": header.get("id")}, error=error, defined=defined)
             continue
         send({"id": header["id"]}, result)
 

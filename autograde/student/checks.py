@@ -22,8 +22,8 @@ from typing import Callable
 
 import numpy as np
 
-from autograde.student import registry
-from autograde.student.spec import ASSIGNMENTS_PACKAGE, module_file
+from autograde.student import imports, loader, registry, signatures
+from autograde.student.spec import ASSIGNMENTS_PACKAGE, Call, module_file, module_name
 
 
 #: At grading, the grader's secret: every check's random inputs depend on it (see ``inputs``). None in a notebook.
@@ -70,11 +70,23 @@ class CheckFailure(Exception):
         self.hint = hint
 
 
+class NotRun(Exception):
+    """A check that could not run: files it needs did not import (``autograde.student.imports``). Not a
+    CheckFailure, which checks catch to add detail: nothing is added to "did not import"."""
+
+    def __init__(self, files):
+        self.files = tuple(files)
+        self.message = imports.not_run(self.files)
+        super().__init__(self.message)
+
+
 @dataclass(frozen=True)
 class Result:
     fraction: float  # of the check's points, in [0, 1]
     message: str
     hint: str | None = None
+    #: The files whose import failed and kept this check from running (its message says so in one line).
+    did_not_import: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -106,13 +118,22 @@ class Check:
         """Run the check; any failure of the student's code becomes a failed Result."""
         try:
             outcome = self.function(student)
+        except NotRun as failure:
+            return Result(0.0, failure.message, did_not_import=failure.files)
         except CheckFailure as failure:
             return Result(0.0, failure.message, failure.hint)
         except NotImplementedError:
             return Result(0.0, NOT_IMPLEMENTED)
         except Exception as error:  # noqa: BLE001 - a student's bug must not stop grading
+            blocked = student.blocked_by(error) if hasattr(student, "blocked_by") else ()
+            if blocked:  # raised by importing a file that did not import (a provided trainer imports it late)
+                return Result(0.0, imports.not_run(blocked), did_not_import=blocked)
+            explain = getattr(student, "explain", None)
+            mismatch, hint = explain(error) if explain else (None, None)
+            if mismatch:
+                return Result(0.0, mismatch)
             description = describe_exception(error)
-            return Result(0.0, description, exception_hint(description))
+            return Result(0.0, description, exception_hint(description) or hint)
         if outcome is None:
             return Result(1.0, self.description)
         if not isinstance(outcome, Result):
@@ -221,33 +242,57 @@ def groups(checks: list[Check]) -> dict[str, list[Check]]:
     return grouped
 
 
-def not_found(name: str, modules, import_errors: dict[str, str]) -> CheckFailure:
-    """The failure of a check that needs ``name``: where it was looked for, and which files did not import."""
-    files = ", ".join(module_file(m) for m in modules)
-    if not import_errors:
-        return CheckFailure(f"{name} is not defined in {files}")
-    failed = "; ".join(f"{module_file(m)}: {text}" for m, text in import_errors.items())
-    return CheckFailure(f"{name} is not available: these files could not be imported: {failed}")
+def not_found(name: str, modules, failed_files) -> Exception:
+    """The failure of a check that needs ``name``: where it was looked for; when files did not import, a NotRun
+    naming them (the files' findings are reported once, above the checks)."""
+    if failed_files:
+        return NotRun(failed_files)
+    return CheckFailure(f"{name} is not defined in {', '.join(module_file(m) for m in modules)}")
 
 
 class StudentCode:
-    """The student's modules seen as one namespace: ``student.softmax_classifier(...)``."""
+    """The student's modules seen as one namespace: ``student.softmax_classifier(...)``.
 
-    def __init__(self, modules: dict, provided: dict | None = None, import_errors: dict[str, str] | None = None,
-                 student_modules: tuple[str, ...] | None = None):
+    ``import_failures``: file -> the finding of each file that did not import (``autograde.student.imports``).
+    """
+
+    def __init__(self, modules: dict, provided: dict | None = None, import_failures: dict[str, str] | None = None,
+                 student_modules: tuple[str, ...] | None = None, folder: str | None = None,
+                 calls: tuple[Call, ...] = ()):
         self._modules = modules
         self._provided = provided or {}
-        self._import_errors = import_errors or {}
+        self.import_failures = import_failures or {}
         self._student_modules = student_modules or tuple(modules)
+        self._folder = folder
+        self._calls = calls
+
+    def blocked_by(self, error: Exception) -> tuple[str, ...]:
+        """The files that did not import whose import raised ``error`` again (``imports.blocked_by``)."""
+        if self._folder is None:
+            return ()
+        return imports.blocked_by(loader.describe(error, self._folder), self.import_failures)
+
+    def explain(self, error: Exception) -> tuple[str | None, str | None]:
+        """What an error of the student's code says about its arguments (``autograde.student.signatures``): (the
+        message of a call the student's signature cannot take, else None; a hint naming the declared call, else
+        None)."""
+        if self._folder is None:
+            return None, None
+        described = loader.describe(error, self._folder)
+        defined = loader.bound_signature(error, self._modules.values())
+        if defined:
+            return signatures.mismatch(described["message"], self._calls, defined), None
+        frames = [frame for frame in described["frames"] if module_name(frame[0]) in self._student_modules]
+        return None, signatures.argument_hint(described["type"], frames[0][2] if frames else None, self._calls)
 
     def provided(self, module: str):
         """A provided module of the assignment, as loaded beside the student's."""
-        if module in self._import_errors:
-            raise CheckFailure(f"{module_file(module)} could not be imported: {self._import_errors[module]}")
+        if module not in self._provided and self.import_failures:
+            raise NotRun(self.import_failures)
         return self._provided[module]
 
     def __getattr__(self, name: str):
         for module in self._modules.values():
             if hasattr(module, name):
                 return getattr(module, name)
-        raise not_found(name, self._student_modules, self._import_errors)
+        raise not_found(name, self._student_modules, self.import_failures)

@@ -7,8 +7,11 @@ modules, then their ``__init__``, then the top-level modules, which may use the 
 """
 import importlib
 import importlib.util
+import inspect
 import os
+import re
 import sys
+import traceback
 
 
 def module_path(code_dir, name, package=False):
@@ -54,3 +57,63 @@ def _import(code_dir, name, loaded, errors):
         loaded[name] = importlib.import_module(name)
     except BaseException as error:  # noqa: BLE001 - SystemExit at import is the student's too
         errors[name] = error
+
+
+def describe(error, code_dir):
+    """What ``error`` (raised by the code in ``code_dir``) says, as plain data that crosses the sandbox's pipe:
+    ``type``, ``message`` (``Type: text``), ``where`` (``line 3 of layers/fc_layer.py``: the innermost line of
+    the code's own files, or the line a SyntaxError names) and ``frames``, the code's own lines from the
+    outermost in (``[file, line, function]``, files relative to ``code_dir``)."""
+    code_dir = os.path.abspath(code_dir)
+    try:
+        text = str(error)[:1000]
+    except BaseException:  # noqa: BLE001 - an exception whose str() fails
+        text = "(its message could not be printed)"
+    frames = [[os.path.relpath(frame.filename, code_dir), frame.lineno, frame.name]
+              for frame in traceback.extract_tb(error.__traceback__)
+              if frame.filename.startswith(code_dir + os.sep)]
+    if isinstance(error, SyntaxError) and str(error.filename or "").startswith(code_dir + os.sep):
+        frames.append([os.path.relpath(error.filename, code_dir), error.lineno or 0, "<module>"])
+        text = f"{error.msg}"[:1000]
+    where = f"line {frames[-1][1]} of {frames[-1][0]}" if frames else ""
+    return {"type": type(error).__name__, "message": f"{type(error).__name__}: {text}", "where": where,
+            "frames": frames}
+
+
+def signature(value, name):
+    """``MiniBatchGD(X, Y, y, GDparams, W, b, lamda, X_val=None)``: how ``value`` (the student's function, class or
+    method, called ``name``: ``FCLayer.forward``) is defined, as its caller sees it (a method without self);
+    None where Python cannot say."""
+    try:
+        found = inspect.signature(value)
+    except (TypeError, ValueError):
+        return None
+    parameters = list(found.parameters.values())
+    if parameters and parameters[0].name == "self" and "." in name and not name.endswith(".__init__"):
+        found = found.replace(parameters=parameters[1:])
+    shown = name[: -len(".__init__")] if name.endswith(".__init__") else name
+    return shown + str(found)
+
+
+#: Python's words when a call cannot bind its arguments: ``MiniBatchGD() missing 1 required positional argument``.
+BINDING = re.compile(r"^(?:TypeError: )?(?P<name>[\w.]+)\(\) (?:missing \d+ required|takes |got an unexpected keyword"
+                     r"|got multiple values|got some positional-only)")
+
+
+def bound_signature(error, modules):
+    """How the student defined the function whose call raised ``error``, when the error is Python failing to bind
+    the call's arguments (the function never started); None for any other error. ``modules``: the student's."""
+    match = BINDING.match(str(error)) if isinstance(error, TypeError) else None
+    if match is None:
+        return None
+    name = match.group("name")
+    top, _, rest = name.partition(".")
+    value = next((getattr(m, top) for m in modules if hasattr(m, top)), None)
+    if value is not None and rest and rest != "__init__":
+        value = getattr(value, rest, None)
+    if value is None:
+        return None
+    started = {getattr(getattr(value, "__init__", value), "__code__", None), getattr(value, "__code__", None)} - {None}
+    if any(frame.f_code in started for frame, _ in traceback.walk_tb(error.__traceback__)):
+        return None  # raised inside the function: its own TypeError, not the call's
+    return signature(value, name)

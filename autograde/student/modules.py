@@ -10,8 +10,8 @@ import importlib
 import sys
 from pathlib import Path
 
-from autograde.student import loader, registry
-from autograde.student.checks import StudentCode, describe_exception
+from autograde.student import environment, imports, loader, registry
+from autograde.student.checks import StudentCode
 
 _FOLDERS: list[str] = []
 
@@ -41,7 +41,28 @@ def load(assignment_id: str, folder: Path) -> StudentCode:
     forget(spec.provided_modules + spec.student_modules)
     importlib.invalidate_caches()
     modules, failures = loader.load(str(folder), spec.provided_modules + spec.student_modules)
+    described = {name: loader.describe(error, str(folder)) for name, error in failures.items()}
     return StudentCode({name: modules[name] for name in spec.student_modules if name in modules},
                        {name: modules[name] for name in spec.provided_modules if name in modules},
-                       {name: describe_exception(error) for name, error in failures.items()},
-                       spec.student_modules)
+                       imports.findings(described, spec.student_files, spec.provided_files, sources(folder, spec.files),
+                                        local_modules(folder, spec.files)),
+                       spec.student_modules, str(folder), spec.calls)
+
+
+def sources(folder: Path, files) -> dict[str, str]:
+    """The text of each of ``files`` (relative paths) in ``folder`` that is there."""
+    texts = {}
+    for relative in files:
+        try:
+            texts[relative] = (folder / relative).read_text(errors="replace")
+        except OSError:
+            continue
+    return texts
+
+
+def local_modules(folder: Path, files) -> set[str]:
+    """The top-level names of the Python files and packages in ``folder`` that are not among ``files``: the
+    student's own helpers, which the grader does not take."""
+    own = environment.own_modules(files)
+    found = {path.stem for path in folder.glob("*.py")} | {path.parent.name for path in folder.glob("*/__init__.py")}
+    return found - own

@@ -17,7 +17,7 @@ import json
 import sys
 from pathlib import Path
 
-from autograde.student import checks, modules, outcome, registry
+from autograde.student import checks, environment, modules, outcome, registry
 
 #: Written by the release next to the assignment's public checks: the points of each grade cell,
 #: hidden checks included (a release ships without them, so it cannot add them up itself).
@@ -85,9 +85,10 @@ def check_group(group: str, hidden: bool = False, folder: str | Path = ".") -> N
         print("Hidden checks of this cell run when your submission is graded.")
         return
     selected = [c for c in checks.load(assignment_id, hidden=hidden) if c.group == group and c.hidden == hidden]
+    _warn(unavailable_imports(assignment_id, Path(folder)))
     code = modules.load(assignment_id, Path(folder))
     outcomes = [outcome.CheckOutcome.of(c, c.run(code)) for c in selected]
-    text = outcome.render(outcomes, footer=None)
+    text = outcome.render(outcomes, footer=None, import_failures=code.import_failures)
     failed = [o for o in outcomes if not o.passed]
     text += "\n" + score_line(outcomes, None if hidden else group_points(assignment_id, group))
     if failed:
@@ -95,3 +96,28 @@ def check_group(group: str, hidden: bool = False, folder: str | Path = ".") -> N
         print(f"{len(failed)} of {len(outcomes)} checks failed\n{text}", file=sys.stderr, flush=True)
     else:
         print(text, flush=True)
+
+
+def unavailable_imports(assignment_id: str, folder: Path) -> list[str]:
+    """What ``environment.unavailable_imports`` finds in the student's files in ``folder``, one message each."""
+    spec = registry.get(assignment_id)
+    own, local = environment.own_modules(spec.files), modules.local_modules(folder, spec.files)
+    texts = modules.sources(folder, spec.student_files)
+    return [found.message for relative, text in texts.items()
+            for found in environment.unavailable_imports(text, relative, own, local)]
+
+
+def _warn(messages: list[str]) -> None:
+    if messages:
+        sys.stdout.flush()
+        print("\n".join(f"WARNING: {message}" for message in messages), file=sys.stderr, flush=True)
+
+
+def check_imports(folder: str | Path = ".") -> None:
+    """Say, before anything runs, which imports of the student's files in ``folder`` the grader cannot satisfy
+    (the notebook's first cell calls it): one warning per package, on stderr; nothing when all is well."""
+    folder = Path(folder)
+    specs = [a for a in registry.specs() if checks.public_checks_installed(a.id)
+             and all((folder / f).is_file() for f in a.student_files)]
+    if len(specs) == 1:
+        _warn(unavailable_imports(specs[0].id, folder))

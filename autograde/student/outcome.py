@@ -19,12 +19,14 @@ class CheckOutcome:
     fraction: float
     message: str
     hint: str | None = None
+    #: The files whose import failed and kept the check from running (``autograde.student.imports``).
+    did_not_import: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, check: Check, result: Result) -> "CheckOutcome":
         fraction = min(1.0, max(0.0, float(result.fraction)))
         return cls(check.id, check.group, check.name, check.description, check.points, check.hidden, fraction,
-                   result.message, result.hint)
+                   result.message, result.hint, tuple(result.did_not_import))
 
     @property
     def passed(self) -> bool:
@@ -42,12 +44,15 @@ def earned(outcomes: list[CheckOutcome]) -> float:
     return round(sum(o.earned for o in outcomes), 6)
 
 
-def render(outcomes: list[CheckOutcome], footer: str | None = "Score") -> str:
+def render(outcomes: list[CheckOutcome], footer: str | None = "Score",
+           import_failures: dict[str, str] | None = None) -> str:
     """One line per check (mark, points, what it verifies); on failure why, and a hint; then, unless
-    ``footer`` is None, ``{footer}: 2 of 3 points``."""
-    lines = []
+    ``footer`` is None, ``{footer}: 2 of 3 points``. A file that did not import is said once, above the
+    checks, from ``import_failures`` (file -> finding); each check it kept from running says so in one line."""
+    failed_files = dict.fromkeys(file for outcome in outcomes for file in outcome.did_not_import)
+    lines = [(import_failures or {}).get(file, f"{file} did not import") for file in failed_files]
     for outcome in outcomes:
-        mark = "PASS" if outcome.passed else "FAIL"
+        mark = "PASS" if outcome.passed else "NOT RUN" if outcome.did_not_import else "FAIL"
         kind = "hidden" if outcome.hidden else "public"
         lines.append(f"{mark} [{outcome.earned:g}/{outcome.points:g}] ({kind}) {outcome.description}")
         if not outcome.passed:

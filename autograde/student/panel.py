@@ -30,7 +30,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from autograde.student import checks, modules, plots, registry
-from autograde.student.checks import CheckFailure, assignment_of_module, describe_exception
+from autograde.student.checks import CheckFailure, NotRun, assignment_of_module, describe_exception
 from data_scripts import DatasetUnavailable
 
 #: The subset every MNIST panel trains on: small enough that a run takes a few seconds on two cores.
@@ -280,6 +280,8 @@ class Panel:
             self.result.value = html.escape(str(error))
         except CheckFailure as failure:
             self.result.value = html.escape(f"Cannot train yet: {failure.message}")
+        except NotRun:  # a file did not import: what it raised, said once
+            self.result.value = html.escape("Cannot train yet: " + " ".join(code.import_failures.values()))
         except Exception as error:  # noqa: BLE001 - a bug in the student's code becomes a sentence
             self.result.value = html.escape(f"Training stopped: {describe_exception(error)}")
         else:

@@ -25,6 +25,31 @@ def module_file(module: str) -> str:
 
 
 @dataclass(frozen=True)
+class Call:
+    """How the grader calls one of the student's functions, classes or methods, as the handout declares it:
+    ``Call("MiniBatchGD(X, Y, GDparams, W, b, lamda)", "GDparams a dict of n_batch, eta and n_epochs")``;
+    a method is named with its class, ``FCLayer.forward(Input)``. A call the student's signature cannot
+    take is reported with it (``autograde.student.signatures``)."""
+
+    signature: str
+    #: What the arguments are, where the names do not say it.
+    note: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.signature.split("(", 1)[0]
+
+    @property
+    def text(self) -> str:
+        return self.signature + (f" with {self.note}" if self.note else "")
+
+
+def calls(*signatures: str | tuple[str, str]) -> tuple[Call, ...]:
+    """``Call`` of each signature, or of each (signature, note)."""
+    return tuple(Call(*s) if isinstance(s, tuple) else Call(s) for s in signatures)
+
+
+@dataclass(frozen=True)
 class Assignment:
     id: str
     #: Files students edit (``solutions/<id>/<file>`` -> ``starter/<id>/<file>``).
@@ -35,6 +60,13 @@ class Assignment:
     notebooks: tuple[str, ...]
     #: The dataset its notebooks and accuracy checks use: ``mnist`` or ``cifar10``.
     data: str = "mnist"
+    #: How the grader calls the student's functions, classes and methods (``Call``), each declared once.
+    calls: tuple[Call, ...] = ()
+
+    def call(self, name: str) -> Call | None:
+        """The declared call of ``name`` (``MiniBatchGD``, ``FCLayer.forward``; ``FCLayer.__init__`` is ``FCLayer``)."""
+        name = name.removesuffix(".__init__")
+        return next((call for call in self.calls if call.name == name), None)
 
     @property
     def package(self) -> str:

@@ -42,10 +42,21 @@ def scalar(value, name: str, finite: bool = True) -> float:
     return number
 
 
+def _from_list(value):
+    """A Python list of numbers (or of lists of numbers) as the numpy array it spells; anything else as is."""
+    if not isinstance(value, list):
+        return value
+    try:
+        converted = np.asarray(value)
+    except (ValueError, TypeError):  # ragged
+        return value
+    return converted if converted.dtype.kind in "fiub" else value
+
+
 def array(value, name: str, shapes, kinds: str = "f", finite: bool = True) -> np.ndarray:
     """A numpy array of one of ``shapes`` (a shape or a list of shapes) with dtype kind in ``kinds``."""
     allowed = [tuple(shapes)] if shapes and isinstance(shapes[0], int) else [tuple(s) for s in shapes]
-    value = plain(value)
+    value = _from_list(plain(value))
     if not isinstance(value, np.ndarray):
         raise CheckFailure(f"{name} must be a numpy array, got {type_name(value)}")
     if value.shape not in allowed:

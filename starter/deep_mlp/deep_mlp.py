@@ -1,4 +1,4 @@
-# Generated from solutions/deep_mlp/deep_mlp.py by `dlkit starter` - do not edit; edit the solution instead.
+# Implement the parts marked YOUR CODE HERE. (Generated from solutions/deep_mlp/deep_mlp.py by `dlkit starter`.)
 """A 784-100-100-10 ReLU network with a softmax output, L1 regularization and a step schedule.
 
 Shapes: N examples in a batch, D inputs of a layer, H its outputs, C = 10 classes. The

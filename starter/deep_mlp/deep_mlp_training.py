@@ -1,4 +1,4 @@
-# Generated from solutions/deep_mlp/deep_mlp_training.py by `dlkit starter` - do not edit; edit the solution instead.
+# Given complete: you need not change it, and the grader uses the released copy. (Generated from solutions/deep_mlp/deep_mlp_training.py by `dlkit starter`.)
 """Provided code: mini-batch training of the network in ``deep_mlp.py``, and its evaluation.
 
 The notebook and the autograder train with these same functions, so what you see in the

@@ -1,24 +1,73 @@
-# Generated from solutions/linear_cifar10/functions.py by `dlkit starter` - do not edit; edit the solution instead.
-"""Provided code of the CIFAR-10 assignment, as in the handout's functions file: the data as
-columns, the numeric gradients ComputeGradsNum and ComputeGradsNumSlow, the montage of W, and
-training that records the cost after every epoch.
+# Given complete: you need not change it, and the grader uses the released copy. (Generated from solutions/linear_cifar10/functions.py by `dlkit starter`.)
+"""Provided code of the CIFAR-10 assignment: everything the handout's ``functions.py`` offers, with its names and
+signatures (``softmax``, ``LoadBatch``, ``ComputeGradsNum``, ``ComputeGradsNumSlow``, ``montage``,
+``save_as_mat``), and what the notebook adds: the batch as columns (``BatchColumns``), ``InitParams``,
+and training that records the cost after every epoch (``train``).
 
 Shapes as in ``linear_cifar10.py``: X (d, n), Y (K, n), y (n,), W (K, d), b (K, 1).
 The notebook and the autograder train with these same functions, so what you see in the
-notebook is what gets graded.
+notebook is what gets graded. Your ``linear_cifar10.py`` may import from this file
+(``from functions import softmax``), as code written for the handout does.
 """
-import numpy as np
+import functools
+import os
 
-from linear_cifar10 import ComputeAccuracy, ComputeCost, MiniBatchGD
+import numpy as np
 
 #: Standard deviation of the initial W and b, as in the handout.
 INIT_STD = 0.01
 
 
-def LoadBatch(split, classes=10):
-    """(X (d, n) float64 in [0, 1], Y one-hot (K, n), y (n,)) from a batch of ``data_scripts.load_cifar10()``."""
-    X = np.ascontiguousarray(np.asarray(split.images).T, dtype=np.float64)
-    y = np.asarray(split.labels)
+def _student():
+    """Your linear_cifar10, imported when a function here first needs it (not with this file, which your
+    file may import in turn)."""
+    import linear_cifar10
+
+    return linear_cifar10
+
+
+def softmax(x):
+    """The softmax of each column of x (K, n): exp(x) / sum(exp(x), axis=0), computed stably."""
+    exponentials = np.exp(x - np.max(x, axis=0, keepdims=True))
+    return exponentials / np.sum(exponentials, axis=0, keepdims=True)
+
+
+def LoadBatch(filename):
+    """The CIFAR-10 batch ``filename`` (``data_batch_1`` ... ``data_batch_5``, ``test_batch``) as the dataset's
+    own dictionary, as the handout's LoadBatch returns it: ``b"data"`` (n, 3072) uint8 (1024 red, 1024 green,
+    1024 blue values of each 32x32 image), ``b"labels"`` (a list of n class indices) and ``b"batch_label"``.
+
+    The data come from the kit's prepared copy (``python -m data_scripts cifar10``; ``DLKIT_DATA`` says
+    where), so the handout's folder in ``filename`` (``Datasets/cifar-10-batches-py/``) is not needed.
+    """
+    name = os.path.basename(str(filename))
+    data = _cifar10()
+    if name not in data.batches:
+        raise ValueError(f"CIFAR-10 has no batch {name!r}: it has {', '.join(data.batches)}")
+    batch = data.batches[name]
+    return {b"batch_label": f"{name} ({data.description})".encode(), b"labels": batch.labels.tolist(),
+            b"data": np.rint(np.asarray(batch.images) * 255).astype(np.uint8)}
+
+
+@functools.cache
+def _cifar10():
+    try:
+        from data_scripts import load_cifar10
+    except ImportError:  # where the data scripts are not: the grader calls your functions without any data
+        raise RuntimeError("LoadBatch reads CIFAR-10 with the kit's data_scripts, which are not here") from None
+    return load_cifar10()
+
+
+def BatchColumns(batch, classes=10):
+    """(X (d, n) float64 in [0, 1], Y one-hot (K, n), y (n,)) of a batch as LoadBatch returns it.
+
+    ``batch[b"data"]`` holds a row per image: uint8 values are divided by 255, floats are taken as they are.
+    """
+    data = np.asarray(batch[b"data"])
+    X = np.ascontiguousarray(data.T, dtype=np.float64)
+    if data.dtype == np.uint8:
+        X /= 255
+    y = np.asarray(batch[b"labels"])
     return X, np.eye(classes)[y].T, y
 
 
@@ -30,6 +79,7 @@ def InitParams(K, d, seed):
 
 def ComputeGradsNum(X, Y, P, W, b, lamda, h):
     """Forward differences (J(W + h e_ij) - J(W)) / h of ComputeCost: fast, error O(h)."""
+    ComputeCost = _student().ComputeCost
     grad_W, grad_b = np.zeros(W.shape), np.zeros(b.shape)
     cost = ComputeCost(X, Y, W, b, lamda)
     for i in range(b.shape[0]):
@@ -45,6 +95,7 @@ def ComputeGradsNum(X, Y, P, W, b, lamda, h):
 
 def ComputeGradsNumSlow(X, Y, P, W, b, lamda, h):
     """Centred differences (J(W + h e_ij) - J(W - h e_ij)) / 2h of ComputeCost: twice the work, error O(h^2)."""
+    ComputeCost = _student().ComputeCost
     grad_W, grad_b = np.zeros(W.shape), np.zeros(b.shape)
     for i in range(b.shape[0]):
         b_try = np.array(b, dtype=np.float64)
@@ -79,6 +130,7 @@ def train(X, Y, y, GDparams, lamda, seed=0, validation=None, progress=None, reco
     history : dict of lists, one entry per epoch: ``training_loss`` (the cost J),
         ``training_accuracy`` and, with ``validation``, ``validation_loss`` and ``validation_accuracy``
     """
+    student = _student()
     # float64 columns, as the handout's data; the grader sends float32 to halve the transfer.
     X = np.ascontiguousarray(X, dtype=np.float64)
     W, b = InitParams(Y.shape[0], X.shape[0], seed)
@@ -87,13 +139,13 @@ def train(X, Y, y, GDparams, lamda, seed=0, validation=None, progress=None, reco
         history.update(validation_loss=[], validation_accuracy=[])
     epochs = range(GDparams["n_epochs"])
     for _ in epochs if progress is None else progress(epochs):
-        W, b = MiniBatchGD(X, Y, {**GDparams, "n_epochs": 1}, W, b, lamda)
+        W, b = student.MiniBatchGD(X, Y, {**GDparams, "n_epochs": 1}, W, b, lamda)
         if record:
-            history["training_loss"].append(ComputeCost(X, Y, W, b, lamda))
-            history["training_accuracy"].append(ComputeAccuracy(X, y, W, b))
+            history["training_loss"].append(student.ComputeCost(X, Y, W, b, lamda))
+            history["training_accuracy"].append(student.ComputeAccuracy(X, y, W, b))
         if validation is not None:
-            history["validation_loss"].append(ComputeCost(validation[0], validation[1], W, b, lamda))
-            history["validation_accuracy"].append(ComputeAccuracy(validation[0], validation[2], W, b))
+            history["validation_loss"].append(student.ComputeCost(validation[0], validation[1], W, b, lamda))
+            history["validation_accuracy"].append(student.ComputeAccuracy(validation[0], validation[2], W, b))
     return W, b, history
 
 
@@ -105,14 +157,30 @@ def class_templates(W):
     return (images - low) / np.maximum(high - low, 1e-12)
 
 
-def montage(W, label_names, title=None):
-    """Show the rows of W as 32x32 colour images, one per class, in two rows of five."""
+def montage(W, label_names=None, title=None):
+    """Show the rows of W as 32x32 colour images, one per class, in two rows of five (the handout's montage);
+    each is titled with its class name from ``label_names``, else ``y=0``, ``y=1``, ... as in the handout."""
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(2, 5, figsize=(10, 5), layout="constrained")
-    for axis, image, name in zip(axes.flat, class_templates(W), label_names):
+    names = label_names if label_names is not None else [f"y={k}" for k in range(len(W))]
+    for axis, image, name in zip(axes.flat, class_templates(W), names):
         axis.imshow(image, interpolation="nearest")
         axis.set(title=name, xticks=[], yticks=[])
     if title:
         figure.suptitle(title)
     return figure
+
+
+def save_as_mat(data, name="model"):
+    """Write ``data`` (a number, vector or matrix) to ``<name>.mat`` as the MATLAB variable ``name``, as the handout's
+    save_as_mat does to take a model to MATLAB (``load('model.mat')``); a level 4 MAT-file, which needs no SciPy."""
+    matrix = np.atleast_2d(np.asarray(data, dtype=np.float64))
+    if matrix.ndim != 2:
+        raise ValueError(f"save_as_mat takes a number, a vector or a matrix, not an array of shape {matrix.shape}")
+    rows, columns = matrix.shape
+    label = name.encode("ascii") + b"\0"
+    # Header: type 0 (little-endian IEEE doubles, a full numeric matrix), rows, columns, no imaginary part, name length.
+    header = np.array([0, rows, columns, 0, len(label)], dtype="<i4").tobytes()
+    with open(f"{name}.mat", "wb") as file:
+        file.write(header + label + np.asfortranarray(matrix).astype("<f8").tobytes(order="F"))

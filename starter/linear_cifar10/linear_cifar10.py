@@ -1,4 +1,4 @@
-# Generated from solutions/linear_cifar10/linear_cifar10.py by `dlkit starter` - do not edit; edit the solution instead.
+# Implement the parts marked YOUR CODE HERE. (Generated from solutions/linear_cifar10/linear_cifar10.py by `dlkit starter`.)
 """A one-layer linear classifier s = W x + b with softmax, trained by mini-batch gradient descent.
 
 Shapes follow the handout: data are columns. d = 3072 input values (32x32x3 in [0, 1]),

@@ -1,4 +1,4 @@
-# Generated from solutions/linear_mnist/linear_mnist.py by `dlkit starter` - do not edit; edit the solution instead.
+# Implement the parts marked YOUR CODE HERE. (Generated from solutions/linear_mnist/linear_mnist.py by `dlkit starter`.)
 """A linear softmax classifier softmax(x W + b) on MNIST, and the improved trainer.
 
 Shapes: N examples, D = 784 pixels, C = 10 classes. W (D, C), b (C,); labels are class

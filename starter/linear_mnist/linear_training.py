@@ -1,4 +1,4 @@
-# Generated from solutions/linear_mnist/linear_training.py by `dlkit starter` - do not edit; edit the solution instead.
+# Given complete: you need not change it, and the grader uses the released copy. (Generated from solutions/linear_mnist/linear_training.py by `dlkit starter`.)
 """Provided code: the plain trainer of ``linear_mnist.py`` (no shuffling, a fixed step, the
 last parameters) and its evaluation.
 

@@ -1,4 +1,4 @@
-# Generated from solutions/logistic_regression/logistic_regression.py by `dlkit starter` - do not edit; edit the solution instead.
+# Implement the parts marked YOUR CODE HERE. (Generated from solutions/logistic_regression/logistic_regression.py by `dlkit starter`.)
 """Logistic regression on MNIST 3 against 6, written as a two-class softmax.
 
 Shapes: N examples in a batch, D = 784 pixels, C = 2 classes (class 0 is the digit 3, class 1

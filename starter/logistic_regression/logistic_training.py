@@ -1,4 +1,4 @@
-# Generated from solutions/logistic_regression/logistic_training.py by `dlkit starter` - do not edit; edit the solution instead.
+# Given complete: you need not change it, and the grader uses the released copy. (Generated from solutions/logistic_regression/logistic_training.py by `dlkit starter`.)
 """Provided code: the 3-vs-6 data, mini-batch training of ``logistic_regression.py``, and its
 evaluation.
 

@@ -1,4 +1,4 @@
-# Generated from solutions/softmax_mlp/mlp_training.py by `dlkit starter` - do not edit; edit the solution instead.
+# Given complete: you need not change it, and the grader uses the released copy. (Generated from solutions/softmax_mlp/mlp_training.py by `dlkit starter`.)
 """Provided code: build, train and evaluate an MLP made of your layers.
 
 Shapes: N examples, D = 784 inputs, C = 10 classes. The notebook and the autograder train

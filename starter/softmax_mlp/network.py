@@ -1,4 +1,4 @@
-# Generated from solutions/softmax_mlp/network.py by `dlkit starter` - do not edit; edit the solution instead.
+# Given complete: you need not change it, and the grader uses the released copy. (Generated from solutions/softmax_mlp/network.py by `dlkit starter`.)
 """Provided code: a network is a list of layers applied in order."""
 
 

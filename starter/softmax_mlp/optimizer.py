@@ -1,4 +1,4 @@
-# Generated from solutions/softmax_mlp/optimizer.py by `dlkit starter` - do not edit; edit the solution instead.
+# Implement the parts marked YOUR CODE HERE. (Generated from solutions/softmax_mlp/optimizer.py by `dlkit starter`.)
 """Stochastic gradient descent with weight decay."""
 
 

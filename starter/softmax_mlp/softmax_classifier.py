@@ -1,4 +1,4 @@
-# Generated from solutions/softmax_mlp/softmax_classifier.py by `dlkit starter` - do not edit; edit the solution instead.
+# Implement the parts marked YOUR CODE HERE. (Generated from solutions/softmax_mlp/softmax_classifier.py by `dlkit starter`.)
 """A softmax (multinomial logistic regression) classifier without bias.
 
 Shapes: N examples in a batch, D input dimensions, C classes.

@@ -1,4 +1,4 @@
-# Generated from solutions/softmax_mlp/softmax_training.py by `dlkit starter` - do not edit; edit the solution instead.
+# Given complete: you need not change it, and the grader uses the released copy. (Generated from solutions/softmax_mlp/softmax_training.py by `dlkit starter`.)
 """Provided code: mini-batch gradient descent for ``softmax_classifier``.
 
 Shapes: N examples, D input dimensions, C classes. The notebook and the autograder train

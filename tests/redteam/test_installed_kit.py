@@ -130,15 +130,18 @@ def graded(installed, tmp_path_factory, mnist):
 
 def test_the_installed_kit_is_out_of_both_sandboxes_view(graded):
     course_dir, rows = graded
-    assert rows["searches"].status == tasks.GRADED and rows["searches"].score == 0
+    assert rows["searches"].status == tasks.DID_NOT_IMPORT and rows["searches"].score == 0
     notebook = nbformat.read(course_dir / "autograded/searches/softmax_mlp/softmax.ipynb", as_version=4)
     printed = "\n".join(o.get("text", "") + o.get("evalue", "") + "\n".join(o.get("traceback", []))
                         + str(o.get("data", {})) for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
     assert "FOUND [" + "'" not in printed, printed[:3000]
     # The notebook's cell searched in the kernel's sandbox; the module searched in the checks' sandbox.
     assert "FOUND []" in "".join(o.get("text", "") for o in notebook.cells[1].outputs), notebook.cells[1].outputs
+    # The module's search is its import failure, said once; every check it kept from running says so.
+    assert "FOUND []" in notebook.metadata["dlkit"]["did_not_import"]["softmax_classifier.py"]
+    assert "FOUND []" in rows["searches"].error
     checks = [o for c in notebook.cells for o in c.metadata.get("dlkit", {}).get("checks", [])]
-    assert checks and all("FOUND []" in o["message"] for o in checks), checks[:2]
+    assert checks and all(o["did_not_import"] == ["softmax_classifier.py"] for o in checks), checks[:2]
 
 
 def test_the_installed_kit_grades_as_the_checkout_does(graded, tmp_path):

@@ -1,5 +1,5 @@
-"""The catalogue of bugs and alternatives (autograde/authoring/catalogue.py, tests/catalogue/): well formed, and loud
-when an entry no longer fits the reference."""
+"""The catalogue of bugs, alternatives and real-code patterns (autograde/authoring/catalogue.py, tests/catalogue/):
+well formed, and loud when an entry no longer fits the reference."""
 from __future__ import annotations
 
 import ast
@@ -67,7 +67,7 @@ def test_every_alternative_says_how_it_differs_and_imports(tmp_path, alternative
         docstring = ast.get_docstring(ast.parse((alternative.folder / name).read_text()))
         assert docstring and len(docstring.strip()) > 40, f"{alternative.label}/{name} needs a module docstring"
     code = modules.load(alternative.assignment, catalogue.submission(alternative, tmp_path / "submission"))
-    assert not code._import_errors, code._import_errors
+    assert not code.import_failures, code.import_failures
 
 
 @pytest.mark.parametrize("assignment_id", registry.ids())
@@ -91,3 +91,42 @@ def test_an_example_flag_that_is_not_a_boolean_is_refused(tmp_path, monkeypatch)
     monkeypatch.setattr(catalogue, "BUGS", tmp_path)
     with pytest.raises(catalogue.CatalogueError, match="example must be true or false"):
         catalogue.bugs("deep_mlp")
+
+
+#: The real-code patterns every assignment's catalogue holds (tests/catalogue/patterns/), with what they expect.
+PATTERN_KINDS = {"top_level_imports": "full marks", "prints_seed_and_main": "full marks",
+                 "extra_keyword_parameters": "full marks", "per_example_loops": "full marks or too slow",
+                 "python_lists_and_float32": "full marks", "undeclared_package": "did not import",
+                 "work_at_import": "did not import", "another_signature": "loses points",
+                 "syntax_error": "did not import"}
+
+
+@pytest.mark.parametrize("assignment_id", registry.ids())
+def test_every_assignment_has_the_real_code_patterns_and_each_applies(tmp_path, assignment_id):
+    patterns = catalogue.patterns(assignment_id)
+    assert {p.name: p.expect for p in patterns} == PATTERN_KINDS
+    for pattern in patterns:
+        assert pattern.description.endswith(".") and "\n" not in pattern.description, pattern.label
+        catalogue.submission(pattern, tmp_path / pattern.name)
+    spec = registry.get(assignment_id)
+    imports = catalogue.submission(catalogue.pattern(assignment_id, "top_level_imports"), tmp_path / "imports")
+    for relative in spec.student_files:  # every student file opens with the offered packages
+        text = (imports / relative).read_text()
+        assert "import matplotlib.pyplot as plt" in text and "from tqdm import tqdm" in text and "import pickle" in text
+
+
+def test_a_malformed_pattern_is_refused_naming_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(catalogue, "PATTERNS", tmp_path)
+    (tmp_path / "deep_mlp.toml").write_text('[[pattern]]\nname = "x"\ndescription = "X."\nexpect = "passes"\n'
+                                            '[[pattern.edits]]\nfile = "deep_mlp.py"\nprepend = "import os\\n"\n')
+    with pytest.raises(catalogue.CatalogueError, match=r"deep_mlp.toml, pattern 'x': expect must be one of "
+                                                       r"full marks, .*got 'passes'"):
+        catalogue.patterns("deep_mlp")
+    (tmp_path / "deep_mlp.toml").write_text('[[pattern]]\nname = "x"\ndescription = "X."\nexpect = "loses points"\n'
+                                            '[[pattern.edits]]\nfile = "deep_mlp.py"\nprepend = "import os\\n"\n')
+    with pytest.raises(catalogue.CatalogueError, match="a pattern expected to lose points needs the message"):
+        catalogue.patterns("deep_mlp")
+    (tmp_path / "deep_mlp.toml").write_text('[[pattern]]\nname = "x"\ndescription = "X."\nexpect = "full marks"\n'
+                                            '[[pattern.edits]]\nfile = "deep_mlp.py"\nprepend = "a"\nold = "b"\n')
+    with pytest.raises(catalogue.CatalogueError, match="an edit needs file with old and new, prepend or append"):
+        catalogue.patterns("deep_mlp")

@@ -30,6 +30,10 @@ def test_demo_grades_reference_full_starter_zero_and_mistakes_partially(demo):
     total = rows[0].max_score
     assert total == 39
     assert scores["reference"] == total and scores["starter"] == 0
+    # The reference as real students write their files: top-level imports of every package the release offers.
+    for relative in ("softmax_classifier.py", "layers/fc_layer.py", "optimizer.py"):
+        submitted = (course_dir / "submitted/reference/softmax_mlp" / relative).read_text()
+        assert submitted.startswith("import os\nimport pickle\n\nimport ipywidgets\nimport matplotlib.pyplot as plt\n")
     # The example submissions are catalogued bugs (example = true in tests/catalogue/bugs/).
     assert scores["gradient_not_averaged"] == 33 and scores["softmax_without_max_subtraction"] == 37
     assert scores["patches_the_grader"] == 0
@@ -64,5 +68,6 @@ def test_demo_grades_the_other_assignments(demo, assignment_id, total, example, 
     assert rows[0].max_score == total
     assert scores["reference"] == total and scores["starter"] == 0, scores
     assert scores[example] == score, scores
+    assert all(r.status == "graded" for r in rows if r.student == "reference")
     failed = next({o["name"] for o in r.failed} for r in rows if r.student == example)
     assert caught in failed, failed

@@ -115,10 +115,13 @@ BROKEN = [
      r"^Cannot train yet: logistic_regression\.py has a syntax error on line \d+ \(expected ':'\)\.$"),
     ("return W - learning_rate * dW, b - learning_rate * db", "return W - learning_rate * dW.T, b",
      r"^Training stopped: your code raised ValueError: .*\(line \d+ of logistic_regression\.py\)$"),
+    ("import numpy as np\n", "import numpy as np\nimport not_a_package_anyone_has\n",
+     r"^Cannot train yet: logistic_regression\.py did not import: line \d+ imports not_a_package_anyone_has, which "
+     r"the grader does not have; .*Remove the import \(and what uses it\)$"),
 ]
 
 
-@pytest.mark.parametrize("original, broken, expected", BROKEN, ids=["syntax_error", "wrong_shape"])
+@pytest.mark.parametrize("original, broken, expected", BROKEN, ids=["syntax_error", "wrong_shape", "missing_package"])
 def test_a_broken_file_or_a_bug_is_one_sentence_naming_the_file(mnist, logistic_folder, original, broken, expected):
     path = logistic_folder / "logistic_regression.py"
     assert original in path.read_text()

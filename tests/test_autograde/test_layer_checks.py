@@ -74,13 +74,23 @@ def test_a_forward_bug_is_not_charged_again_in_backward(tmp_path):
 
 
 def test_a_broken_file_costs_only_its_own_checks_locally_and_in_the_sandbox(tmp_path):
+    """One finding for the file (its SyntaxError and line, the provided files that import it not blamed), and
+    one line for each check it kept from running."""
     folder = submission(tmp_path, layers__fc_layer=("class FCLayer():", "class FCLayer(:"))
     local = outcomes(folder)
-    graded = {o.name: o for o in runner.run("softmax_mlp", folder, groups=LAYER_GROUPS | {"softmax_loss"}).outcomes}
+    ran = runner.run("softmax_mlp", folder, groups=LAYER_GROUPS | {"softmax_loss"})
+    graded = {o.name: o for o in ran.outcomes}
+    line = next(number for number, text in enumerate((folder / "layers/fc_layer.py").read_text().splitlines(), 1)
+                if "class FCLayer(:" in text)
+    for failures in (modules.load("softmax_mlp", folder).import_failures, ran.import_failures):
+        assert list(failures) == ["layers/fc_layer.py"], failures
+        assert failures["layers/fc_layer.py"] == ("layers/fc_layer.py did not import: SyntaxError: invalid syntax "
+                                                  f"(line {line} of layers/fc_layer.py)")
     for results in (local, graded):
         assert not results["fc_forward_is_input_times_W_plus_b"].passed
-        assert "layers/fc_layer.py" in results["fc_forward_is_input_times_W_plus_b"].message
-        assert "SyntaxError" in results["fc_forward_is_input_times_W_plus_b"].message
+        assert results["fc_forward_is_input_times_W_plus_b"].did_not_import == ("layers/fc_layer.py",)
+        assert results["fc_forward_is_input_times_W_plus_b"].message == (
+            "not run: layers/fc_layer.py did not import (see above)")
         for independent in ("relu_forward_is_max_of_input_and_zero", "sigmoid_backward_matches_numeric",
                             "euclidean_backward_matches_numeric", "cross_entropy_matches_reference_with_ten_classes_and_a_batch_of_one"):
             assert results[independent].passed, render([results[independent]])
@@ -91,7 +101,9 @@ def test_a_missing_file_is_named(tmp_path):
     folder = submission(tmp_path)
     (folder / "optimizer.py").unlink()
     results = outcomes(folder)
-    assert "the submission has no optimizer.py" in results["sgd_sets_diff_with_weight_decay"].message
+    assert modules.load("softmax_mlp", folder).import_failures == {
+        "optimizer.py": "optimizer.py is missing from the submission"}
+    assert results["sgd_sets_diff_with_weight_decay"].did_not_import == ("optimizer.py",)
     assert results["relu_backward_matches_numeric"].passed
 
 

@@ -41,8 +41,9 @@ LAYERS = [
     ("autograde.cli", 8), ("autograde.__main__", 8),
     ("autograde", 0),
 ]
-#: Third-party packages a student installs (besides the standard library).
-STUDENT_PACKAGES = {"numpy", "matplotlib", "ipywidgets", "IPython", "tqdm"}
+#: Third-party packages a student installs (besides the standard library); packaging comes with matplotlib,
+#: which requires it.
+STUDENT_PACKAGES = {"numpy", "matplotlib", "ipywidgets", "IPython", "tqdm", "packaging"}
 #: Modules that run inside the sandbox, and the plain names they import each other by there.
 INSIDE_SANDBOX = {"autograde.sandbox.server": "server", "autograde.sandbox.wire": "wire",
                   "autograde.student.loader": "loader"}

@@ -1,7 +1,9 @@
-"""`dlkit selftest`: every catalogued bug loses points and every alternative earns full marks through the
-trusted pipeline; a bug that slips through or a correct solution that is rejected fails it."""
+"""`dlkit selftest`: every catalogued bug loses points, every alternative earns full marks and every real-code
+pattern is graded as expected through the trusted pipeline; a bug that slips through, a correct solution that
+is rejected or a pattern graded otherwise fails it."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -10,6 +12,7 @@ from autograde import cli
 from autograde.authoring import catalogue
 from autograde.authoring import selftest
 from autograde import kit
+from autograde.student import registry
 
 #: A line of solutions/logistic_regression/logistic_regression.py, whose accuracy check trains in seconds.
 REFERENCE_LINE = "    return W - learning_rate * dW, b - learning_rate * db\n"
@@ -28,6 +31,10 @@ def test_the_quick_selftest_passes_on_the_whole_catalogue(capsys, cifar10_data_d
                        r"\(0%\); bugs with a hint (\d+)/(\d+) \(\d+%\); bugs not as catalogued (\d+)", output)
     assert totals, output
     assert totals.groups() == (str(bugs), str(bugs), "0", str(alternatives), str(hinted), str(bugs), "0"), output
+    # Real students' code around the functions, for every assignment: imports, prints, main(), loops, signatures.
+    patterns = catalogue.patterns()
+    assert len(patterns) >= 9 * 5 and {p.assignment for p in patterns} == set(registry.ids())
+    assert f"real-code patterns: {len(patterns)}/{len(patterns)} graded as expected" in output, output
 
 
 @pytest.mark.slow
@@ -82,6 +89,19 @@ def test_an_alternative_that_loses_a_point_fails_the_selftest(tmp_path):
     assert not graded.ok and graded.accuracy_skipped, "a quick run trains no alternative"
     assert graded.failed == ["templates_are_the_columns_of_w_as_images", "templates_with_other_sizes"]
     assert "alternative logistic_regression/templates_by_rows lost points:" in selftest.failures([graded])
+
+
+def test_a_real_code_pattern_graded_otherwise_than_expected_fails_the_selftest():
+    entry = catalogue.pattern("linear_cifar10", "syntax_error")
+    [graded] = selftest.grade_all([dataclasses.replace(entry, expect=catalogue.FULL_MARKS, message=None)], quick=True)
+    assert not graded.ok and list(graded.import_failures) == ["linear_cifar10.py"]
+    [failure] = selftest.failures([graded])
+    assert failure.startswith("real-code pattern linear_cifar10/syntax_error (expected: full marks) lost points: "
+                              "linear_cifar10.py did not import: SyntaxError: expected ':'"), failure
+    assert "real-code patterns: 0/1 graded as expected" in selftest.table([graded])
+    [signature] = selftest.grade_all([dataclasses.replace(catalogue.pattern("linear_cifar10", "another_signature"),
+                                                          message="no such words")], quick=True)
+    assert not signature.ok and signature.unexpected.startswith("nothing says 'no such words': the grader calls ")
 
 
 def test_accuracy_groups_are_the_groups_of_the_calibrated_bars():

@@ -31,10 +31,19 @@ def test_bad_markers_are_rejected_with_file_and_line(text, line, problem):
         starter.strip_solutions(text, "solutions/x.py")
 
 
-def test_generated_files_carry_a_do_not_edit_header(repo):
-    for generated in starter.plan(repo / "solutions", repo / "starter"):
-        assert generated.text.startswith("# Generated from solutions/")
-        assert "do not edit" in generated.text.splitlines()[0]
+def test_a_student_file_opens_with_what_to_do_and_a_provided_file_with_that_it_is_complete(repo):
+    """The starter is the student's file: its first line says what to do there, and never "do not edit"."""
+    planned = {g.target.relative_to(repo / "starter").as_posix(): g.text for g in
+               starter.plan(repo / "solutions", repo / "starter")}
+    first = {relative: text.splitlines()[0] for relative, text in planned.items()}
+    assert first["softmax_mlp/softmax_classifier.py"] == (
+        "# Implement the parts marked YOUR CODE HERE. (Generated from solutions/softmax_mlp/softmax_classifier.py by "
+        "`dlkit starter`.)")
+    assert first["linear_cifar10/functions.py"].startswith("# Given complete: you need not change it, and the grader "
+                                                           "uses the released copy.")
+    for relative, line in first.items():
+        assert "do not edit" not in line.lower() and f"solutions/{relative}" in line, line
+        assert ("YOUR CODE HERE" in line) == ("# YOUR CODE HERE" in planned[relative].split("\n", 1)[1]), relative
 
 
 def test_committed_starter_is_up_to_date(repo):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from autograde.student.panel import TEST_IMAGES, Curves, LogSlider, Subset, batch_size_control, epochs_control, recipe
-from data_scripts import Split
 
 
 CIFAR10_TRAINING_IMAGES = 2000
@@ -27,8 +26,8 @@ def cifar10_subset(code=None) -> Subset:
             batch_size_control(100), epochs_control(20, 40)))
 def train_linear_cifar10(code, data, progress, eta, lamda, batch_size, epochs):
     functions = code.provided("functions")
-    X, Y, y = functions.LoadBatch(Split(data.train_images, data.train_labels))
-    X_test, Y_test, y_test = functions.LoadBatch(Split(data.test_images, data.test_labels))
+    X, Y, y = functions.BatchColumns({b"data": data.train_images, b"labels": data.train_labels})
+    X_test, Y_test, y_test = functions.BatchColumns({b"data": data.test_images, b"labels": data.test_labels})
     _, _, history = functions.train(X, Y, y, {"n_batch": batch_size, "eta": eta, "n_epochs": epochs}, lamda, seed=0,
                                     validation=(X_test, Y_test, y_test), progress=progress)
     return Curves.of(history, tested="validation")

@@ -1,5 +1,5 @@
 """softmax_mlp: ``softmax_classifier`` (notebook ``softmax``) and the MLP layer library (notebook ``mlp``)."""
-from autograde.student.spec import Assignment
+from autograde.student.spec import Assignment, calls
 
 SPEC = Assignment(
     "softmax_mlp",
@@ -8,4 +8,12 @@ SPEC = Assignment(
     provided_files=("softmax_training.py", "layers/__init__.py", "criterion/__init__.py", "network.py",
                     "mlp_training.py"),
     notebooks=("softmax", "mlp"),
+    calls=calls(("softmax_classifier(W, input, label, lamda)", "label one-hot (N, C)"),
+                "FCLayer(num_input, num_output, actFunction='relu', trainable=True)", "FCLayer.forward(Input)",
+                "FCLayer.backward(delta)", "FCLayer.XavierInit()", "ReLULayer()", "ReLULayer.forward(Input)",
+                "ReLULayer.backward(delta)", "SigmoidLayer()", "SigmoidLayer.forward(Input)",
+                "SigmoidLayer.backward(delta)", "EuclideanLossLayer()", "EuclideanLossLayer.forward(logit, gt)",
+                "EuclideanLossLayer.backward()", "SoftmaxCrossEntropyLossLayer()",
+                "SoftmaxCrossEntropyLossLayer.forward(logit, gt)", "SoftmaxCrossEntropyLossLayer.backward()",
+                "SGD(learningRate, weightDecay)", "SGD.step(model)"),
 )

@@ -1,4 +1,4 @@
-# Generated from solutions/softmax_mlp/criterion/euclidean_loss.py by `dlkit starter` - do not edit; edit the solution instead.
+# Implement the parts marked YOUR CODE HERE. (Generated from solutions/softmax_mlp/criterion/euclidean_loss.py by `dlkit starter`.)
 """Euclidean loss: the batch mean of 0.5 * ||logit - gt||^2."""
 import numpy as np
 

@@ -1,4 +1,4 @@
-# Generated from solutions/softmax_mlp/criterion/softmax_cross_entropy.py by `dlkit starter` - do not edit; edit the solution instead.
+# Implement the parts marked YOUR CODE HERE. (Generated from solutions/softmax_mlp/criterion/softmax_cross_entropy.py by `dlkit starter`.)
 """Softmax cross-entropy loss: the batch mean of -log softmax(logit)[labelled class]."""
 import numpy as np
 

@@ -1,4 +1,4 @@
-# Generated from solutions/softmax_mlp/layers/fc_layer.py by `dlkit starter` - do not edit; edit the solution instead.
+# Implement the parts marked YOUR CODE HERE. (Generated from solutions/softmax_mlp/layers/fc_layer.py by `dlkit starter`.)
 """Fully connected layer: Output = Input @ W + b.
 
 Shapes: N examples in a batch, D inputs, H outputs.

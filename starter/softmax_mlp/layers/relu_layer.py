@@ -1,4 +1,4 @@
-# Generated from solutions/softmax_mlp/layers/relu_layer.py by `dlkit starter` - do not edit; edit the solution instead.
+# Implement the parts marked YOUR CODE HERE. (Generated from solutions/softmax_mlp/layers/relu_layer.py by `dlkit starter`.)
 """ReLU activation: Output = max(Input, 0), elementwise, any shape."""
 import numpy as np
 

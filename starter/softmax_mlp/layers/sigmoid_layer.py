@@ -1,4 +1,4 @@
-# Generated from solutions/softmax_mlp/layers/sigmoid_layer.py by `dlkit starter` - do not edit; edit the solution instead.
+# Implement the parts marked YOUR CODE HERE. (Generated from solutions/softmax_mlp/layers/sigmoid_layer.py by `dlkit starter`.)
 """Sigmoid activation: Output = 1 / (1 + exp(-Input)), elementwise, any shape."""
 import numpy as np
 
