@@ -19,7 +19,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograde import kit
+from autograde import kit, printable
 from autograde.authoring import starter
 from autograde.batch import coordinator, tasks
 from autograde.batch.ledger import course_lock
@@ -145,8 +145,8 @@ def _canvas(args, rows) -> None:
     args.canvas.write_text(made.text)
     print(f"wrote {args.canvas}: column {made.column!r}, for Canvas's Grades > Import")
     if made.unmatched:
-        print(f"warning: not in the roster, so not in {args.canvas}: {', '.join(made.unmatched)} (matched by SIS "
-              "Login ID, SIS User ID, ID or name)", file=sys.stderr)
+        print(printable.terminal(f"warning: not in the roster, so not in {args.canvas}: {', '.join(made.unmatched)} "
+                                 "(matched by SIS Login ID, SIS User ID, ID or name)"), file=sys.stderr)
 
 
 def _similarity(args) -> int:
@@ -363,6 +363,9 @@ def require(command: str, needs: str | None, assignment) -> None:
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    # What dlkit prints holds students' ids and their exceptions' messages: nothing in it steers the terminal.
+    # (stderr keeps its carriage returns for the progress bar; what this function prints there is escaped.)
+    stdout, sys.stdout = sys.stdout, printable.Terminal(sys.stdout)
     try:
         require(args.command, args.needs, getattr(args, "assignment", None))  # before anything is written
         if getattr(args, "course_dir", None) == DEFAULT_COURSE and not kit.is_checkout():
@@ -370,14 +373,16 @@ def main(argv=None) -> int:
                              f"this installation of the kit is no checkout ({kit.REPO})")
         return args.function(args)
     except (UsageError, commands.NbgraderFailed, KeyError, FileNotFoundError, DatasetUnavailable, DownloadError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(printable.terminal(f"error: {error}"), file=sys.stderr)
         return 1
     except Interrupted as interrupted:
-        print(interrupted, file=sys.stderr)
+        print(printable.terminal(str(interrupted)), file=sys.stderr)
         return 130
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        sys.stdout = stdout
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from autograde import printable
 from autograde.batch.tasks import SCORED
 from autograde.errors import UsageError
 from autograde.reports.grade_table import Row
@@ -62,9 +63,10 @@ def export(assignment_id: str, rows: list[Row], roster_csv: str, column: str | N
     maximum = max((row.max_score for row in rows), default=0.0)
     stream = io.StringIO()
     writer = csv.writer(stream)
-    writer.writerow([*STUDENT_COLUMNS, column])
+    writer.writerow(map(printable.cell, [*STUDENT_COLUMNS, column]))
     writer.writerow(["    Points Possible", "", "", "", "", f"{maximum:g}"])
     for student in students:
         score = scores.get(id(student))
-        writer.writerow([student.get(name, "") for name in STUDENT_COLUMNS] + ["" if score is None else f"{score:g}"])
+        writer.writerow([printable.cell(student.get(name, "")) for name in STUDENT_COLUMNS]
+                        + ["" if score is None else f"{score:g}"])
     return Export(stream.getvalue(), column, unmatched, [s["Student"] for s in students if id(s) not in scores])

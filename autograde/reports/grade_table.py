@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
+from autograde import printable
 from autograde.batch.ledger import Ledger
 from autograde.batch.tasks import DID_NOT_IMPORT, GRADED, SCORED
 from autograde.course import config
@@ -236,10 +237,10 @@ def to_csv(columns: list[str], rows: list[Row]) -> str:
                      "warnings", "timestamp", "seconds_late"])
     for r in rows:
         graded = r.scored  # no score is not a score of 0: the CSV leaves it empty
-        writer.writerow([r.student, r.score if graded else "", r.max_score,
+        writer.writerow(map(printable.cell, [r.student, r.score if graded else "", r.max_score,
                          *(r.cells.get(c, 0) if graded else "" for c in columns),
                          " ".join(o["id"] for o in r.failed), r.status, reason(r),
                          "yes" if r.sandboxed else "no",
                          " | ".join(r.warnings), "" if r.timestamp is None else f"{r.timestamp:%Y-%m-%d %H:%M:%S} UTC",
-                         round(r.seconds_late, 1)])
+                         round(r.seconds_late, 1)]))
     return stream.getvalue()

@@ -47,3 +47,11 @@ def test_a_new_assignment_column_unless_the_roster_or_the_instructor_names_one()
 def test_a_roster_that_is_not_canvas_s_export_is_refused():
     with pytest.raises(UsageError, match="not a gradebook exported from Canvas .* it has name, email"):
         canvas.export("softmax_mlp", rows(), "name,email\nada,ada@example.org\n")
+
+
+def test_a_name_a_spreadsheet_would_run_as_a_formula_is_written_as_text():
+    """OWASP's CSV injection: a cell starting with =, +, -, @, tab or carriage return gets a leading apostrophe."""
+    roster = ROSTER + '"=HYPERLINK(""http://x"",""y"")",105,@SUM(1+1),eve,+1+2,,,\n'
+    made = canvas.export("softmax_mlp", [*rows(), Row("eve", 39.0, 39.0)], roster)
+    eve = list(csv.reader(io.StringIO(made.text)))[-1]
+    assert eve == ["'=HYPERLINK(\"http://x\",\"y\")", "105", "'@SUM(1+1)", "eve", "'+1+2", "39"]

@@ -59,3 +59,29 @@ def test_a_late_column_appears_when_a_submission_is_late():
     assert lines[0].split() == ["student", "total", "softmax", "mlp", "late"]
     assert lines[5].split() == ["eve", "39/39", "13/13", "26/26", "3", "h", "5", "min"]
     assert [grade_table.lateness(s) for s in (0, 40, 720, 90000)] == ["", "40 s", "12 min", "1 d 1 h"]
+
+
+#: A student id and an exception message written to steer the instructor's terminal and spreadsheet.
+ESCAPES = "\x1b[2J\x1b[H\x1b[32mALL 35 CHECKS PASSED\x1b[0m\r\u202e"
+
+
+def test_what_dlkit_grades_prints_and_writes_cannot_steer_the_terminal_or_run_in_a_spreadsheet(
+        tmp_path, monkeypatch, capsys):
+    from autograde import cli
+
+    rows = [row("=HYPERLINK(\"http://x\",\"y\")", [outcome("softmax_loss.a", f"your code raised ValueError: {ESCAPES}")]),
+            row(f"mallory{ESCAPES}", [outcome("softmax_loss.a")], status=tasks.CRASHED),
+            row("@SUM(1+1)", [outcome("softmax_loss.a")]), row("+1+2", [outcome("softmax_loss.a")])]
+    rows[1].error = f"Traceback: {ESCAPES}"
+    monkeypatch.setattr(grade_table, "collect", lambda *arguments: (["softmax_loss"], rows))
+    assert cli.main(["grades", "softmax_mlp", "--course-dir", str(tmp_path), "--csv", str(tmp_path / "g.csv")]) == 0
+    printed = capsys.readouterr().out
+    assert not any(character in printed for character in "\x1b\r\u202e"), repr(printed)
+    assert "mallory\\x1b[2J\\x1b[H\\x1b[32mALL 35 CHECKS PASSED\\x1b[0m\\x0d\\u202e" in printed
+    import csv
+    import io
+    exported = list(csv.DictReader(io.StringIO((tmp_path / "g.csv").read_text())))
+    assert [r["student"] for r in exported] == ["'=HYPERLINK(\"http://x\",\"y\")", "mallory\\x1b[2J\\x1b[H\\x1b[32mALL 35 "
+                                                "CHECKS PASSED\\x1b[0m\\x0d\\u202e", "'@SUM(1+1)", "'+1+2"]
+    assert exported[1]["reason"].startswith("Traceback: \\x1b[2J")
+    assert exported[0]["score"] == "0.0" and exported[0]["seconds_late"] == "0.0", "numbers stay numbers"
