@@ -18,7 +18,6 @@ from autograde.sandbox.process import Sandbox
 from autograde.sandbox.proxy import RemoteCode
 from autograde.student import checks, environment, registry
 from autograde.student.outcome import CheckOutcome, render
-from autograde.student.spec import Assignment
 
 
 @dataclass(frozen=True)
@@ -82,15 +81,10 @@ def run_files(assignment_id: str, student: dict[str, bytes], provided: dict[str,
                     with timing.phase("accuracy training" if check.bar is not None else "other checks"):
                         outcomes.append(CheckOutcome.of(check, check.run(code)))
             failures = code.import_failures if sandbox.imported else {}
+            # A file that did not import has its finding; the warnings are for the others.
+            warned = [relative for relative in spec.student_files if relative not in failures]
             return Graded(outcomes, sandbox.output.decode(errors="replace"), sandbox.sandboxed, failures,
-                          unavailable_imports(spec, sources, set(failures)))
-
-
-def unavailable_imports(spec: Assignment, sources: dict[str, str], skipped: set[str]) -> list[str]:
-    """What ``environment.unavailable_imports`` finds in the student's files (but ``skipped``), one message each."""
-    own = environment.own_modules(spec.files)
-    return [found.message for relative in spec.student_files if relative in sources and relative not in skipped
-            for found in environment.unavailable_imports(sources[relative], relative, own)]
+                          environment.unavailable_messages(warned, spec.files, sources))
 
 
 def main(argv=None) -> int:

@@ -177,12 +177,7 @@ class RemoteCode:
         None)."""
         if not isinstance(error, StudentError):
             return None, None
-        described = error.error
-        if described.get("defined"):
-            return signatures.mismatch(described.get("message", ""), self._calls, described["defined"]), None
-        student = set(self._files(self._sandbox.student_modules))
-        frames = [frame for frame in described.get("frames") or [] if frame[0] in student]
-        return None, signatures.argument_hint(error.type, frames[0][2] if frames else None, self._calls)
+        return signatures.explain(error.error, error.error.get("defined"), self._sandbox.student_modules, self._calls)
 
     def _files(self, modules) -> list[str]:
         by_module = {module_name(path): path for path in self._sources}

@@ -23,7 +23,7 @@ from typing import Callable
 import numpy as np
 
 from autograde.student import imports, loader, registry, signatures
-from autograde.student.spec import ASSIGNMENTS_PACKAGE, Call, module_file, module_name
+from autograde.student.spec import ASSIGNMENTS_PACKAGE, Call, module_file
 
 
 #: At grading, the grader's secret: every check's random inputs depend on it (see ``inputs``). None in a notebook.
@@ -278,12 +278,9 @@ class StudentCode:
         None)."""
         if self._folder is None:
             return None, None
-        described = loader.describe(error, self._folder)
-        defined = loader.bound_signature(error, self._modules.values())
-        if defined:
-            return signatures.mismatch(described["message"], self._calls, defined), None
-        frames = [frame for frame in described["frames"] if module_name(frame[0]) in self._student_modules]
-        return None, signatures.argument_hint(described["type"], frames[0][2] if frames else None, self._calls)
+        return signatures.explain(loader.describe(error, self._folder),
+                                  loader.bound_signature(error, self._modules.values()), self._student_modules,
+                                  self._calls)
 
     def provided(self, module: str):
         """A provided module of the assignment, as loaded beside the student's."""

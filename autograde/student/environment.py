@@ -108,6 +108,15 @@ class UnavailableImport:
                 f"installs them)")
 
 
+def unavailable_messages(student_files, files, sources: dict[str, str], local_modules: set[str] = frozenset()
+                         ) -> list[str]:
+    """What ``unavailable_imports`` finds in each of ``student_files`` that ``sources`` holds (relative path ->
+    text), one message each; ``files`` are all the assignment's files (their names are the student's own)."""
+    own = own_modules(files)
+    return [found.message for relative in student_files if relative in sources
+            for found in unavailable_imports(sources[relative], relative, own, local_modules)]
+
+
 def _guarded(parents: list[ast.AST]) -> bool:
     """Whether an import sits in the body of a ``try`` that handles its failure (ImportError or broader)."""
     handled = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}

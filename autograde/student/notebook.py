@@ -101,10 +101,8 @@ def check_group(group: str, hidden: bool = False, folder: str | Path = ".") -> N
 def unavailable_imports(assignment_id: str, folder: Path) -> list[str]:
     """What ``environment.unavailable_imports`` finds in the student's files in ``folder``, one message each."""
     spec = registry.get(assignment_id)
-    own, local = environment.own_modules(spec.files), modules.local_modules(folder, spec.files)
-    texts = modules.sources(folder, spec.student_files)
-    return [found.message for relative, text in texts.items()
-            for found in environment.unavailable_imports(text, relative, own, local)]
+    return environment.unavailable_messages(spec.student_files, spec.files, modules.sources(folder, spec.student_files),
+                                            modules.local_modules(folder, spec.files))
 
 
 def _warn(messages: list[str]) -> None:

@@ -11,7 +11,7 @@ hint names the declared call.
 from __future__ import annotations
 
 from autograde.student import loader
-from autograde.student.spec import Call
+from autograde.student.spec import Call, module_name
 
 #: Errors that, raised inside a declared function, usually mean it read its arguments otherwise than the grader sends.
 ARGUMENT_ERRORS = ("KeyError", "TypeError", "IndexError", "AttributeError")
@@ -32,6 +32,17 @@ def mismatch(message: str, calls: tuple[Call, ...], defined: str | None) -> str:
     if defined:
         return f"{called}; yours is defined as {defined}"
     return f"{called}; yours cannot take that call ({said})"
+
+
+def explain(described: dict, defined: str | None, student_modules, calls: tuple[Call, ...]) -> tuple[str | None,
+                                                                                                  str | None]:
+    """What an error of the student's code (``loader.describe`` data) says about its arguments: (the message of a
+    call the student's signature cannot take, when ``defined`` says how the function is defined, else None; a hint
+    naming the declared call of the outermost function of ``student_modules`` it was raised in, else None)."""
+    if defined:
+        return mismatch(described.get("message", ""), calls, defined), None
+    frames = [frame for frame in described.get("frames") or [] if module_name(frame[0]) in student_modules]
+    return None, argument_hint(described.get("type", ""), frames[0][2] if frames else None, calls)
 
 
 def argument_hint(error_type: str, function: str | None, calls: tuple[Call, ...]) -> str | None:
