@@ -84,13 +84,15 @@ def _autograde(args) -> int:
 
 
 def _collect_and_grade(args) -> int:
+    if args.times and not args.submissions:
+        raise UsageError("--times gives the times of --submissions FOLDER: add --submissions, or drop --times")
     refused = {}
     if args.collect:
         collected = submissions.collect(args.course_dir, args.assignment)
         print(f"collected {len(collected)} submission{'' if len(collected) == 1 else 's'} of {args.assignment} "
               f"from nbgrader's exchange" + (f": {', '.join(collected)}" if collected else ""))
     if args.submissions:
-        imported = submissions.import_folder(args.course_dir, args.assignment, args.submissions)
+        imported = submissions.import_folder(args.course_dir, args.assignment, args.submissions, args.times)
         for note in imported.notes:
             print(f"note: {note}")
         refused = imported.refused
@@ -101,6 +103,8 @@ def _collect_and_grade(args) -> int:
                                                     sandbox_required=not args.unsafe_no_sandbox), db_url=args.db_url,
                                       rejected=refused)
     print(summary.describe())
+    for shown, why in summary.unnamed.items():
+        print(f"  {shown}: refused, not graded or recorded: {why}")
     for student, cleared in summary.cleared.items():
         print(f"  {student}: the files changed since the manual grading, so these manual entries were cleared: "
               + "; ".join(cleared))
@@ -273,6 +277,10 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--submissions", type=Path, metavar="FOLDER",
                      help="first import FOLDER/<student>/ or FOLDER/<student>.zip (.tar.gz): their .py files and "
                           "notebooks, found further down if need be")
+    sub.add_argument("--times", type=Path, metavar="CSV",
+                     help="with --submissions: when each student handed in, from the platform's export (columns "
+                          "student and submitted_at); without it, each archive's or folder's file time on this disk "
+                          "(a student's timestamp.txt and the dates inside an archive are never used)")
     workers = sub.add_mutually_exclusive_group()
     jobs_option(workers)
     workers.add_argument("--scheduler", metavar="ADDRESS",

@@ -15,9 +15,12 @@ import fnmatch
 import os
 import stat
 import tarfile
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from autograde import printable
 
 #: The archives a student may hand in instead of a folder, by the end of their name.
 ARCHIVES = (".zip", ".tar.gz", ".tgz", ".tar")
@@ -36,6 +39,11 @@ class IntakeLimits:
     file_bytes: int = 16 << 20      # one file
     total_bytes: int = 64 << 20     # every file of the submission
     files: int = 1000               # how many files
+    depth: int = 32                 # folders one inside another
+    #: Every entry of an archive, ignored ones (``__MACOSX/``, ``data/``) and folders included: an archive is
+    #: listed before anything is skipped, so what it holds in all is what listing it costs.
+    entries: int = 10_000
+    archive_bytes: int = 256 << 20  # every member of an archive, declared sizes, ignored ones included
 
 
 def _ignored(name: str, ignore) -> bool:
@@ -56,7 +64,7 @@ def read_folder(folder: Path, ignore=(), limits: IntakeLimits = IntakeLimits(), 
     wanted = None if only is None else set(only)
     files: dict[str, bytes] = {}
     total = 0
-    for relative in _walk(folder, Path(), ignore):
+    for relative in _walk(folder, Path(), ignore, limits.depth):
         name = relative.as_posix()
         if wanted is not None and name not in wanted:
             continue
@@ -105,10 +113,26 @@ def folder_times(folder: Path, names) -> dict[str, datetime.datetime]:
 def _members(path: Path, ignore, limits: IntakeLimits) -> dict[str, tuple[int, datetime.datetime]]:
     """The regular files of an archive (path inside it -> (declared size, modified)), every member checked."""
     members: dict[str, tuple[int, datetime.datetime]] = {}
-    for name, kind, size, modified in _listing(path):
+    entries = declared = 0
+    for name, kind, size, modified in _listing(path, limits):
+        entries += 1
+        declared += size
+        if entries > limits.entries:
+            raise SubmissionRejected(f"{path.name} holds more than {limits.entries:,} entries (folders and "
+                                     f"left-out ones such as __MACOSX/ counted): submit just your files")
+        if declared > limits.archive_bytes:
+            raise SubmissionRejected(f"{path.name} unpacks to more than {limits.archive_bytes:,} bytes in all "
+                                     f"(the limit is passed at {printable.name(name)}; folders such as data/ count too): "
+                                     f"submit just your files")
         parts = PurePosixPath(name).parts
         if name.startswith("/") or "\\" in name or ".." in parts or not parts:
-            raise SubmissionRejected(f"{path.name} holds {name!r}, not a path inside the archive")
+            raise SubmissionRejected(f"{path.name} holds '{printable.name(name)}', not a path inside the archive")
+        if len(parts) > limits.depth:
+            raise SubmissionRejected(f"{path.name} holds {printable.name(name)}, {len(parts)} levels down: "
+                                     f"a submission's files are at most {limits.depth} levels down")
+        odd = _odd_name(name)
+        if odd:
+            raise SubmissionRejected(f"{path.name} holds {printable.name(name)}: {odd}")
         if any(_ignored(part, ignore) for part in parts):
             continue
         if kind == "folder":
@@ -126,8 +150,10 @@ def _members(path: Path, ignore, limits: IntakeLimits) -> dict[str, tuple[int, d
     return members
 
 
-def _listing(path: Path) -> list[tuple[str, str, int, datetime.datetime]]:
-    """(name, kind, declared size, modified) of every member: kind is file, folder, or what else it is."""
+def _listing(path: Path, limits: IntakeLimits):
+    """(name, kind, declared size, modified) of every member, one at a time: kind is file, folder, or what
+    else it is. A zip that says it holds more than ``limits.entries`` is refused before its directory is
+    parsed, and a tar is read one header at a time, so that the caller's limits stop a bomb early."""
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as error:
@@ -138,15 +164,46 @@ def _listing(path: Path) -> list[tuple[str, str, int, datetime.datetime]]:
         raise SubmissionRejected(f"{path.name} is not a regular file: an archive is a regular file")
     try:
         if zipfile.is_zipfile(path):
+            declared = _zip_entries(path)
+            if declared > limits.entries:
+                count = f"{declared:,} or more" if declared == 0xFFFF else f"{declared:,}"  # zip64 says more elsewhere
+                raise SubmissionRejected(f"{path.name} holds {count} entries, more than {limits.entries:,} "
+                                         f"(folders and left-out ones such as __MACOSX/ counted): submit just your files")
             with zipfile.ZipFile(path) as archive:
-                return [(info.filename, _zip_kind(info), info.file_size, datetime.datetime(*info.date_time))
-                        for info in archive.infolist()]
+                for info in archive.infolist():
+                    yield info.filename, _zip_kind(info), info.file_size, datetime.datetime(*info.date_time)
+            return
         with tarfile.open(path) as archive:
-            return [(member.name, _tar_kind(member), member.size,
-                     datetime.datetime.fromtimestamp(member.mtime, datetime.timezone.utc).replace(tzinfo=None))
-                    for member in archive.getmembers()]
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as error:
+            for member in archive:
+                yield (member.name, _tar_kind(member), member.size,
+                       datetime.datetime.fromtimestamp(member.mtime, datetime.timezone.utc).replace(tzinfo=None))
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, ValueError, OverflowError) as error:
         raise SubmissionRejected(f"{path.name} is not a readable .zip or .tar.gz archive ({error})") from None
+
+
+def _zip_entries(path: Path) -> int:
+    """How many entries a zip's end record says it holds (65,535 for a zip64 archive, which says more
+    elsewhere), read from the last 64 KiB without parsing its directory."""
+    with open(path, "rb") as file:
+        file.seek(0, os.SEEK_END)
+        size = file.tell()
+        file.seek(max(0, size - (1 << 16) - 22))
+        tail = file.read()
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or len(tail) < end + 12:
+        return 0  # zipfile itself will say what is wrong
+    return int.from_bytes(tail[end + 10:end + 12], "little")
+
+
+def _odd_name(name: str) -> str | None:
+    """Why a file's name cannot be kept (it is not UTF-8, or holds a control character), or None."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "the name is not valid UTF-8 (rename the file)"
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in name):
+        return "the name holds a control or format character (rename the file)"
+    return None
 
 
 def _zip_kind(info: zipfile.ZipInfo) -> str:
@@ -210,22 +267,45 @@ def read_archive(path: Path, ignore=(), limits: IntakeLimits = IntakeLimits(), o
     return files
 
 
-def _walk(root: Path, relative: Path, ignore):
-    """The relative paths of the entries below ``root / relative`` that are not folders, never following links."""
-    with os.scandir(root / relative) as entries:
-        for entry in sorted(entries, key=lambda e: e.name):
-            if _ignored(entry.name, ignore):
-                continue
-            if entry.name in (".", "..") or "/" in entry.name or "\\" in entry.name:
-                raise SubmissionRejected(f"{(relative / entry.name).as_posix()} is not a plain file name")
-            path = relative / entry.name
-            if entry.is_symlink():
-                raise SubmissionRejected(f"{path.as_posix()} is a symbolic link (to {os.readlink(entry.path)}): "
-                                         "submit the file itself")
-            if entry.is_dir(follow_symlinks=False):
-                yield from _walk(root, path, ignore)
-            else:
+def _walk(root: Path, relative: Path, ignore, depth: int = IntakeLimits.depth):
+    """The relative paths of the entries below ``root / relative`` that are not folders, in name order, never
+    following links; SubmissionRejected for a name that is not a plain UTF-8 name, or for a folder so deep
+    that its files would be more than ``depth`` levels down. Iterative: a folder 1,200 deep is refused,
+    not a RecursionError."""
+    stack = [iter(_entries(root, relative, ignore))]
+    while stack:
+        for path, is_folder in stack[-1]:
+            if not is_folder:
                 yield path
+                continue
+            if len(path.parts) >= depth:
+                raise SubmissionRejected(f"{printable.name(path.as_posix())} is {len(path.parts)} folders deep: "
+                                         f"a submission's files are at most {depth} levels down")
+            stack.append(iter(_entries(root, path, ignore)))
+            break
+        else:
+            stack.pop()
+
+
+def _entries(root: Path, folder: Path, ignore) -> list[tuple[Path, bool]]:
+    """(relative path, is a folder) of the entries of one folder not ignored, in name order, each name checked."""
+    with os.scandir(root / folder) as scanned:
+        entries = sorted(scanned, key=lambda e: e.name)
+    found = []
+    for entry in entries:
+        if _ignored(entry.name, ignore):
+            continue
+        path = folder / entry.name
+        if entry.name in (".", "..") or "/" in entry.name or "\\" in entry.name:
+            raise SubmissionRejected(f"{printable.name(path.as_posix())} is not a plain file name")
+        odd = _odd_name(entry.name)
+        if odd:
+            raise SubmissionRejected(f"{printable.name(path.as_posix())}: {odd}")
+        if entry.is_symlink():
+            raise SubmissionRejected(f"{printable.name(path.as_posix())} is a symbolic link (to "
+                                     f"{printable.name(os.readlink(entry.path))}): submit the file itself")
+        found.append((path, entry.is_dir(follow_symlinks=False)))
+    return found
 
 
 def _read_regular(root: Path, relative: Path, limits: IntakeLimits) -> bytes:

@@ -32,6 +32,13 @@ def terminal(text: str) -> str:
     return _SUSPECT.sub(_escaped, text)
 
 
+def name(text: str) -> str:
+    """A file's or a student's name on one line: like ``terminal``, with newline and tab escaped as well, and
+    the bytes of a name that is not UTF-8 (which Python reads as surrogate escapes) shown as ``\\xff``."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return terminal(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
 def cell(value):
     """A CSV cell as a spreadsheet shows it and never runs it: text that starts like a formula gets a leading
     apostrophe (OWASP), and control characters are escaped; numbers and empty cells stay as they are."""

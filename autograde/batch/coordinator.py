@@ -21,7 +21,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from tqdm.auto import tqdm
 
-from autograde import intake, kit, timing
+from autograde import intake, kit, student_ids, timing
 from autograde.batch import hosts, record, tasks
 from autograde.batch.ledger import Ledger, course_lock
 from autograde.batch.tasks import Task, TaskResult
@@ -46,6 +46,9 @@ class Summary:
     #: student -> the manual entries (formgrader's scores, extra credit, comments) a regrade cleared
     #: because the submission's files had changed since they were given.
     cleared: dict[str, list[str]] = field(default_factory=dict)
+    #: The submissions refused by their name (``autograde.student_ids``), name as shown -> why: not graded,
+    #: not recorded (the name cannot be a gradebook's student), listed here.
+    unnamed: dict[str, str] = field(default_factory=dict)
 
     def count(self, status: str) -> int:
         return sum(result.status == status for result in self.results)
@@ -59,6 +62,8 @@ class Summary:
         line += "".join(f", {self.count(status)} {status}"
                         for status in (tasks.DID_NOT_IMPORT, tasks.CRASHED, tasks.TIMED_OUT, tasks.REJECTED)
                         if self.count(status))
+        if self.unnamed:
+            line += f", {len(self.unnamed)} refused by name (not a student id)"
         if self.skipped:
             line += f"; {self.skipped} skipped, already graded with the same files (--force regrades them)"
         return line
@@ -113,8 +118,18 @@ def _grade_class(course_dir: Path, assignment_id: str, jobs: int | None, schedul
     recorded = {} if force else _recorded(course_dir, url, assignment_id)
 
     rejections = dict(rejected or {})
+    # A name that cannot be a student id is listed, never recorded: it cannot be a gradebook's student,
+    # nor a folder to write; names that are one student once case is folded are each rejected.
+    problems = {student: student_ids.problem(student) for student in {f.parent.name for f in folders} | set(rejections)}
+    unnamed = {student_ids.shown(student): rejections.get(student) or f"not a student id: {why}"
+               for student, why in sorted(problems.items()) if why}
+    folders = [f for f in folders if not problems[f.parent.name]]
+    rejections = {student: why for student, why in rejections.items() if not problems[student]}
+    rejections.update(student_ids.collisions({f.parent.name for f in folders} | set(rejections)))
     fingerprints = {}
     for folder in folders:
+        if folder.parent.name in rejections:
+            continue
         try:
             if folder.parent.is_symlink():
                 raise intake.SubmissionRejected(f"the student's folder {folder.parent.name} is a symbolic link "
@@ -134,8 +149,9 @@ def _grade_class(course_dir: Path, assignment_id: str, jobs: int | None, schedul
     pending = [f for f in folders if f in fingerprints and recorded.get(f.parent.name) != fingerprints[f]]
     refused = {student: reason for student, reason in rejections.items()
                if recorded.get(student) != tasks.fingerprint({}, reason + digest)}
-    summary = Summary(total=len(folders) + len(set(rejections) - {f.parent.name for f in folders}),
-                      skipped=len(fingerprints) - len(pending) + len(rejections) - len(refused), seconds=0.0)
+    summary = Summary(total=len(folders) + len(set(rejections) - {f.parent.name for f in folders}) + len(unnamed),
+                      skipped=len(fingerprints) - len(pending) + len(rejections) - len(refused), seconds=0.0,
+                      unnamed=unnamed)
     for student, reason in sorted(refused.items()):
         result = TaskResult(assignment_id, student, tasks.fingerprint({}, reason + digest), tasks.REJECTED, 0.0,
                             error=f"the submission was not graded: {reason}")

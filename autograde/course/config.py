@@ -11,7 +11,7 @@ from autograde.student import registry
 COURSE_ID = "dlkit"
 
 #: Files nbgrader never copies between its folders (and grading tasks never carry).
-IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data"]
+IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data", "dlkit_time_source.txt"]
 
 TEMPLATE = '''\\
 # Written by `dlkit release`; regenerated on every build.

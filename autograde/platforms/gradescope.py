@@ -93,7 +93,7 @@ def run(assignment_id: str, root: Path = ROOT) -> dict:
     spec = registry.get(assignment_id)
     allowed = list(spec.student_files)
     try:
-        files, note = submissions.read_submission(root / "submission", allowed)
+        files, note, _ = submissions.read_submission(root / "submission", allowed)
     except intake.SubmissionRejected as rejected:
         return _write(root, {"score": 0.0, "execution_time": round(time.monotonic() - started, 1),
                              "output": f"Your submission could not be graded: {rejected}. Upload the files "

@@ -2,6 +2,7 @@
 submissions that could not be graded (from the ledger of ``dlkit autograde``)."""
 from __future__ import annotations
 
+import collections
 import csv
 import datetime
 import io
@@ -15,7 +16,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from autograde import printable
 from autograde.batch.ledger import Ledger
 from autograde.batch.tasks import DID_NOT_IMPORT, GRADED, SCORED
-from autograde.course import config
+from autograde.course import config, submissions
 from autograde.course.commands import tools_on_path
 from autograde.errors import UsageError
 from autograde.student import registry
@@ -37,6 +38,7 @@ class Row:
     notebooks: dict[str, tuple[float, float]] = field(default_factory=dict)  # notebook -> (score, max score)
     timestamp: datetime.datetime | None = None  # when it was handed in (UTC), as nbgrader recorded it
     seconds_late: float = 0.0  # past the due date (``dlkit release --due``), extensions included
+    time_source: str = ""  # where ``timestamp`` came from (``submissions.time_source``): what the student cannot set
 
     @property
     def scored(self) -> bool:
@@ -103,7 +105,9 @@ def collect(course_dir: Path, assignment_id: str, db_url: str | None = None) -> 
             columns += [cell.name for cell in notebook.grade_cells]
         for submission in sorted(assignment.submissions, key=lambda s: s.student_id):
             row = Row(submission.student_id, submission.score, submission.max_score,
-                      timestamp=submission.timestamp, seconds_late=submission.total_seconds_late)
+                      timestamp=submission.timestamp, seconds_late=submission.total_seconds_late,
+                      time_source=submissions.time_source(course_dir, assignment_id, submission.student_id)
+                      if submission.timestamp else "")
             for notebook in sorted(submission.notebooks, key=lambda n: order.get(n.name, len(order))):
                 row.notebooks[notebook.name] = (notebook.score, notebook.max_score)
                 for grade in notebook.grades:
@@ -179,6 +183,10 @@ def table(columns: list[str], rows: list[Row]) -> str:
         lines += ["", "Submissions that could not be graded (no score; every cell waits for manual grading;"
                       " `dlkit autograde ASSIGNMENT --force --student ID` tries again):"]
         lines += [f"  {row.student}: {row.status}: {first_line(row.error)}" for row in not_graded]
+    sources = collections.Counter(row.time_source for row in rows if row.timestamp and row.time_source)
+    if sources:
+        lines += ["", "When each submission was handed in, from: " + "; ".join(
+            f"{source} ({count})" for source, count in sorted(sources.items(), key=lambda item: -item[1]))]
     warned = [row for row in rows if row.warnings]
     if warned:
         lines += ["", "Graded with a warning:"]
@@ -234,7 +242,7 @@ def to_csv(columns: list[str], rows: list[Row]) -> str:
     stream = io.StringIO()
     writer = csv.writer(stream)
     writer.writerow(["student", "score", "max_score", *columns, "failed_checks", "status", "reason", "sandboxed",
-                     "warnings", "timestamp", "seconds_late"])
+                     "warnings", "timestamp", "seconds_late", "time_source"])
     for r in rows:
         graded = r.scored  # no score is not a score of 0: the CSV leaves it empty
         writer.writerow(map(printable.cell, [r.student, r.score if graded else "", r.max_score,
@@ -242,5 +250,5 @@ def to_csv(columns: list[str], rows: list[Row]) -> str:
                          " ".join(o["id"] for o in r.failed), r.status, reason(r),
                          "yes" if r.sandboxed else "no",
                          " | ".join(r.warnings), "" if r.timestamp is None else f"{r.timestamp:%Y-%m-%d %H:%M:%S} UTC",
-                         round(r.seconds_late, 1)]))
+                         round(r.seconds_late, 1), r.time_source]))
     return stream.getvalue()

@@ -149,28 +149,70 @@ def test_a_student_with_both_a_folder_and_an_archive_is_refused(course, tmp_path
     assert imported.refused == {"lena": f"both lena/ and lena.zip are in {tmp_path}: keep one"}
 
 
-def test_each_submission_gets_the_time_it_was_handed_in(course, tmp_path):
-    """nbgrader's timestamp.txt: the student's own, else the newest of the assignment's files (what a
-    learning platform's download keeps), so that a due date marks late work."""
-    write_files(tmp_path / "mia")
-    newest = datetime.datetime(2026, 3, 1, 9, 30, 15, tzinfo=datetime.timezone.utc)
+def test_each_submission_gets_a_time_the_student_cannot_set(course, tmp_path):
+    """nbgrader's timestamp.txt comes from the instructor's side (issue 32, item 3): the times the instructor
+    supplies (--times, the platform's export), else the file time on this disk (an archive's own, the newest
+    of the assignment's files in a folder). A timestamp.txt of the student's, the dates inside an archive and
+    a tar's member times of 0 made late work on time: none is used."""
+    def at(text):
+        return datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.timezone.utc).timestamp()
+
+    incoming = tmp_path / "incoming"
+    write_files(incoming / "mia")
     for age, name in enumerate(FILES):
-        os.utime(tmp_path / "mia" / name, (0, newest.timestamp() - 3600 * age))
-    (tmp_path / "mia" / "notes.txt").write_text("written later\n")  # not one of the assignment's files
-    write_files(tmp_path / "ned")
-    (tmp_path / "ned" / "timestamp.txt").write_text("2026-03-02 08:00:00.000000 UTC")  # nbgrader's exchange wrote it
-    with zipfile.ZipFile(tmp_path / "ola.zip", "w") as archive:
+        os.utime(incoming / "mia" / name, (0, at("2026-03-01 09:30:15") - 3600 * age))
+    write_files(incoming / "ned")
+    for name in FILES:
+        os.utime(incoming / "ned" / name, (0, at("2026-03-04 12:00:00")))
+    (incoming / "ned" / "timestamp.txt").write_text("2026-02-01 08:00:00.000000 UTC")  # "handed in a month early"
+    with zipfile.ZipFile(incoming / "ola.zip", "w") as archive:
         for name in FILES:
             archive.writestr(zipfile.ZipInfo(f"hw/{name}", date_time=(2026, 2, 28, 23, 59, 58)), reference(name))
-    write_files(tmp_path / "pia")
-    (tmp_path / "pia" / "timestamp.txt").write_text("handed in on time, promise")
-    imported = submissions.import_folder(course, ASSIGNMENT, tmp_path)
-    stamps = {student: (course / "submitted" / student / ASSIGNMENT / "timestamp.txt").read_text()
-              for student in imported.staged}
-    assert stamps["mia"] == "2026-03-01 09:30:15.000000 UTC"
-    assert stamps["ned"] == "2026-03-02 08:00:00.000000 UTC"
-    assert stamps["ola"] == "2026-02-28 23:59:58.000000 UTC"
-    assert "pia: its timestamp.txt is not a time nbgrader reads; the newest file's time is used instead" in imported.notes
+    os.utime(incoming / "ola.zip", (0, at("2026-03-03 10:00:00")))
+    with tarfile.open(incoming / "pia.tar.gz", "w:gz") as archive:
+        for name in FILES:
+            member = tarfile.TarInfo(name)
+            member.size, member.mtime = len(reference(name)), 0  # 1970
+            archive.addfile(member, io.BytesIO(reference(name)))
+    os.utime(incoming / "pia.tar.gz", (0, at("2026-03-05 18:00:00")))
+    imported = submissions.import_folder(course, ASSIGNMENT, incoming)
+    assert sorted(imported.staged) == ["mia", "ned", "ola", "pia"]
+
+    def stamp(student):
+        return (course / "submitted" / student / ASSIGNMENT / "timestamp.txt").read_text(), \
+            submissions.time_source(course, ASSIGNMENT, student)
+
+    assert stamp("mia") == ("2026-03-01 09:30:15.000000 UTC", submissions.FILES_TIME)
+    assert stamp("ned") == ("2026-03-04 12:00:00.000000 UTC", submissions.FILES_TIME)
+    assert stamp("ola") == ("2026-03-03 10:00:00.000000 UTC", submissions.ARCHIVE_TIME)
+    assert stamp("pia") == ("2026-03-05 18:00:00.000000 UTC", submissions.ARCHIVE_TIME)
+    assert any(note.startswith("ned: its timestamp.txt is left out (a student can write it)") for note in imported.notes)
+
+    # The platform's export: Canvas's submitted_at (ISO 8601), a time with its own zone, a student not handed in.
+    (tmp_path / "times.csv").write_text("Student,SIS Login ID,submitted_at\nMia M,mia,2026-03-01T08:00:00Z\n"
+                                        "Ned N,ned,2026-03-04 13:00:00+01:00\nQuinn Q,quinn,\nRay R,ray,2026-03-02T00:00:00Z\n")
+    imported = submissions.import_folder(course, ASSIGNMENT, incoming, tmp_path / "times.csv")
+    assert stamp("mia") == ("2026-03-01 08:00:00.000000 UTC", "the time you supplied (times.csv)")
+    assert stamp("ned") == ("2026-03-04 12:00:00.000000 UTC", "the time you supplied (times.csv)")
+    assert stamp("ola") == ("2026-03-03 10:00:00.000000 UTC", submissions.ARCHIVE_TIME)
+    assert "ola: graded the files in ola.zip/hw/; not in times.csv: the archive's file time on this disk is used" \
+        in imported.notes
+    assert "times.csv names 1 student with no submission here: ray" in imported.notes
+    # The student's own file of that name is not what the grade table reads.
+    assert "dlkit_time_source.txt" in submissions.config.IGNORE
+
+
+@pytest.mark.parametrize("text, words", [
+    ("name,when\nmia,2026-03-01\n", "the first row names no student column"),
+    ("student,when\nmia,2026-03-01\n", "the first row names no time column"),
+    ("student,submitted_at\nmia,yesterday-ish\n", "row 2: 'yesterday-ish' is not a time"),
+])
+def test_a_times_file_that_cannot_be_read_is_refused_naming_the_row(tmp_path, text, words):
+    from autograde.errors import UsageError
+
+    (tmp_path / "times.csv").write_text(text)
+    with pytest.raises(UsageError, match=words):
+        submissions.read_times(tmp_path / "times.csv")
 
 
 def test_release_sets_the_due_date_that_marks_late_work(course, capsys):

@@ -87,3 +87,65 @@ def test_an_archive_is_held_to_the_limits_of_a_folder(tmp_path):
             archive.writestr(f"m{i}.py", "#" * 900)
     with pytest.raises(intake.SubmissionRejected, match="many.zip unpacks to more than 2,500 bytes"):
         intake.read_archive(many, limits=LIMITS)
+
+
+def test_a_folder_too_deep_is_refused_not_a_recursion_error(tmp_path):
+    """The red team's 1,200 nested folders stopped the class with a RecursionError."""
+    root = tmp_path / "deep"
+    root.mkdir()
+    (root / "ok.py").write_text("x = 1\n")
+    folders = [root / "/".join(["e"] * depth) for depth in range(1, 1201)]
+    for folder in folders:  # os.makedirs would recurse too
+        folder.mkdir()
+    try:
+        for read in (intake.read_folder, intake.names):
+            with pytest.raises(intake.SubmissionRejected, match=r"^(e/){31}e is 32 folders deep: a submission's "
+                                                                r"files are at most 32 levels down$"):
+                read(root)
+    finally:
+        for folder in reversed(folders):  # shutil.rmtree, which cleans up after pytest, recurses
+            folder.rmdir()
+
+
+def test_a_file_name_that_is_not_utf8_or_holds_a_control_character_is_refused_by_the_student_alone(tmp_path):
+    root = tmp_path / "alice"
+    root.mkdir()
+    (root / "ok.py").write_text("x = 1\n")
+    open(bytes(root / "notes") + b"\xff.txt", "wb").close()
+    with pytest.raises(intake.SubmissionRejected, match=r"notes\\xff.txt: the name is not valid UTF-8"):
+        intake.read_folder(root)
+    os.remove(bytes(root / "notes") + b"\xff.txt")
+    (root / "a\x1b[2Jb.py").write_text("")
+    with pytest.raises(intake.SubmissionRejected, match=r"a\\x1b\[2Jb.py: the name holds a control"):
+        intake.read_folder(root)
+
+
+def test_an_archive_is_limited_over_every_member_left_out_ones_included(tmp_path):
+    """A data/ folder (left out by name) used to be listed and skipped whatever its size, and a zip's
+    __MACOSX/ entries whatever their number: both are what listing the archive costs."""
+    import io
+    import tarfile
+    import zipfile
+
+    limits = intake.IntakeLimits(entries=50, archive_bytes=10 << 20)
+    litter = tmp_path / "litter.zip"
+    with zipfile.ZipFile(litter, "w") as archive:
+        archive.writestr("ok.py", "x = 1\n")
+        for i in range(60):
+            archive.writestr(f"__MACOSX/._{i}", b"")
+    with pytest.raises(intake.SubmissionRejected, match="litter.zip holds 61 entries, more than 50"):
+        intake.archive_members(litter, ignore=["__MACOSX"], limits=limits)
+    data = tmp_path / "data.tar.gz"
+    with tarfile.open(data, "w:gz", compresslevel=1) as archive:
+        archive.addfile(tarfile.TarInfo("ok.py"), io.BytesIO(b""))
+        big = tarfile.TarInfo("data/big.bin")
+        big.size = 11 << 20
+        archive.addfile(big, io.BytesIO(bytes(big.size)))
+    with pytest.raises(intake.SubmissionRejected, match=r"data.tar.gz unpacks to more than 10,485,760 bytes in all "
+                                                        r"\(the limit is passed at data/big.bin"):
+        intake.archive_members(data, ignore=["data"], limits=limits)
+    deep = tmp_path / "deep.zip"
+    with zipfile.ZipFile(deep, "w") as archive:
+        archive.writestr("/".join(["d"] * 40) + "/x.py", "")
+    with pytest.raises(intake.SubmissionRejected, match="41 levels down: a submission.s files are at most 32 levels down"):
+        intake.archive_members(deep)

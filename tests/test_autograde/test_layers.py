@@ -41,6 +41,11 @@ LAYERS = [
     ("autograde.cli", 8), ("autograde.__main__", 8),
     ("autograde", 0),
 ]
+def within(module: str, package: str) -> bool:
+    """Whether ``module`` is ``package`` or inside it (``autograde.student_ids`` is not in ``autograde.student``)."""
+    return module == package or module.startswith(package + ".")
+
+
 #: Third-party packages a student installs (besides the standard library); packaging comes with matplotlib,
 #: which requires it.
 STUDENT_PACKAGES = {"numpy", "matplotlib", "ipywidgets", "IPython", "tqdm", "packaging"}
@@ -115,7 +120,7 @@ def _problems(module: str, imported: str) -> list[str]:
         return problems
     if top(imported) != "autograde":
         outside = top(imported) not in sys.stdlib_module_names
-        student_side = module.startswith("autograde.student") or (
+        student_side = within(module, "autograde.student") or (
             module.startswith("autograde.assignments") and not is_hidden(module))
         if student_side and outside and top(imported) not in STUDENT_PACKAGES | {"data_scripts"}:
             problems.append("the student side imports only the student packages: a release runs without the kit")
@@ -123,11 +128,11 @@ def _problems(module: str, imported: str) -> list[str]:
     mine, theirs = layer(module), layer(imported)
     if mine is not None and theirs is not None and theirs > mine and not is_hidden(module):
         problems.append(f"layer {mine} imports layer {theirs}: arrows point down")
-    if module.startswith("autograde.student") and not imported.startswith("autograde.student"):
+    if within(module, "autograde.student") and not within(imported, "autograde.student"):
         problems.append("the student side imports only itself (and data_scripts)")
     if module.startswith("autograde.assignments") and not is_hidden(module):
         own = ".".join(module.split(".")[:3])
-        if not (imported.startswith("autograde.student") or imported.startswith(own + ".") or imported == own):
+        if not (within(imported, "autograde.student") or within(imported, own)):
             problems.append("public checks and panels import only the student side and their own assignment")
         if is_hidden(imported):
             problems.append("public modules never import hidden checks")
