@@ -179,21 +179,3 @@ def _contents(names: list[str], shown: int = 6) -> str:
     more = f" and {len(items) - shown} more" if len(items) > shown else ""
     return "it holds " + ", ".join(items[:shown]) + more
 
-
-def collect(course_dir: Path, assignment_id: str) -> list[str]:
-    """``nbgrader collect`` from the course's exchange into ``submitted/`` (the latest submission of each
-    student, with nbgrader's timestamp); return the students whose submission is new or newer."""
-    from autograde.course import commands
-
-    if config.exchange_root(course_dir) is None:
-        raise UsageError(f"{course_dir} has no nbgrader exchange: release with "
-                         f"`dlkit release {assignment_id} --exchange DIR` first, or drop --collect")
-    require_released(course_dir, assignment_id)
-
-    def stamps() -> dict[str, str]:
-        return {path.parent.parent.name: path.read_text() for path in
-                (course_dir / "submitted").glob(f"*/{assignment_id}/{TIMESTAMP}")}
-
-    before = stamps()
-    commands.run(course_dir, "collect", assignment_id, "--update")
-    return sorted(student for student, stamp in stamps().items() if before.get(student) != stamp)

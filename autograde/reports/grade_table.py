@@ -15,7 +15,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from autograde import printable
 from autograde.batch.ledger import Ledger
 from autograde.batch.tasks import DID_NOT_IMPORT, GRADED, SCORED
-from autograde.course import config
+from autograde.course import config, exchange
 from autograde.course.commands import tools_on_path
 from autograde.errors import UsageError
 from autograde.student import registry
@@ -36,6 +36,7 @@ class Row:
     warnings: list[str] = field(default_factory=list)  # what was changed to grade it (an unreadable notebook)
     notebooks: dict[str, tuple[float, float]] = field(default_factory=dict)  # notebook -> (score, max score)
     timestamp: datetime.datetime | None = None  # when it was handed in (UTC), as nbgrader recorded it
+    time_source: str = ""  # where that time came from, when the kit recorded it (exchange.EXCHANGE_CTIME)
     seconds_late: float = 0.0  # past the due date (``dlkit release --due``), extensions included
 
     @property
@@ -103,7 +104,9 @@ def collect(course_dir: Path, assignment_id: str, db_url: str | None = None) -> 
             columns += [cell.name for cell in notebook.grade_cells]
         for submission in sorted(assignment.submissions, key=lambda s: s.student_id):
             row = Row(submission.student_id, submission.score, submission.max_score,
-                      timestamp=submission.timestamp, seconds_late=submission.total_seconds_late)
+                      timestamp=submission.timestamp, seconds_late=submission.total_seconds_late,
+                      time_source=exchange.time_source(course_dir / "submitted" / submission.student_id
+                                                       / assignment_id, submission.timestamp))
             for notebook in sorted(submission.notebooks, key=lambda n: order.get(n.name, len(order))):
                 row.notebooks[notebook.name] = (notebook.score, notebook.max_score)
                 for grade in notebook.grades:
@@ -234,7 +237,7 @@ def to_csv(columns: list[str], rows: list[Row]) -> str:
     stream = io.StringIO()
     writer = csv.writer(stream)
     writer.writerow(["student", "score", "max_score", *columns, "failed_checks", "status", "reason", "sandboxed",
-                     "warnings", "timestamp", "seconds_late"])
+                     "warnings", "timestamp", "timestamp_source", "seconds_late"])
     for r in rows:
         graded = r.scored  # no score is not a score of 0: the CSV leaves it empty
         writer.writerow(map(printable.cell, [r.student, r.score if graded else "", r.max_score,
@@ -242,5 +245,5 @@ def to_csv(columns: list[str], rows: list[Row]) -> str:
                          " ".join(o["id"] for o in r.failed), r.status, reason(r),
                          "yes" if r.sandboxed else "no",
                          " | ".join(r.warnings), "" if r.timestamp is None else f"{r.timestamp:%Y-%m-%d %H:%M:%S} UTC",
-                         round(r.seconds_late, 1)]))
+                         r.time_source, round(r.seconds_late, 1)]))
     return stream.getvalue()
