@@ -23,7 +23,7 @@ from autograde import kit, printable
 from autograde.authoring import starter
 from autograde.batch import coordinator, tasks
 from autograde.batch.ledger import course_lock
-from autograde.course import build, commands, config, submissions
+from autograde.course import build, commands, config, exchange, submissions
 from autograde.errors import Interrupted, UsageError
 from autograde.grading import data
 from autograde.limits import Limits
@@ -88,14 +88,20 @@ def _collect_and_grade(args) -> int:
         raise UsageError("--times gives the times of --submissions FOLDER: add --submissions, or drop --times")
     refused = {}
     if args.collect:
-        collected = submissions.collect(args.course_dir, args.assignment)
-        print(f"collected {len(collected)} submission{'' if len(collected) == 1 else 's'} of {args.assignment} "
-              f"from nbgrader's exchange" + (f": {', '.join(collected)}" if collected else ""))
+        collected = exchange.collect(args.course_dir, args.assignment)
+        count = len(collected.students)
+        print(f"collected {count} submission{'' if count == 1 else 's'} of {args.assignment} from nbgrader's "
+              f"exchange" + (f": {', '.join(collected.students)}" if count else ""))
+        for student, handed_in in collected.times.items():
+            print(f"  {student}: submitted {handed_in:%Y-%m-%d %H:%M:%S} UTC ({exchange.EXCHANGE_CTIME})")
+        for warning in collected.warnings:
+            print(f"warning: {warning}")
+        refused.update(collected.refused)
     if args.submissions:
         imported = submissions.import_folder(args.course_dir, args.assignment, args.submissions, args.times)
         for note in imported.notes:
             print(f"note: {note}")
-        refused = imported.refused
+        refused.update(imported.refused)
     summary = coordinator.grade_class(args.course_dir, args.assignment, jobs=args.jobs, scheduler=args.scheduler,
                                       force=args.force, students=args.student,
                                       limits=Limits(submission_seconds=args.time_limit,
@@ -273,7 +279,8 @@ def parser() -> argparse.ArgumentParser:
                   needs="grading")
     sub.add_argument("assignment", choices=registry.ids())
     sub.add_argument("--collect", action="store_true",
-                     help="first collect the students' submissions from nbgrader's exchange (nbgrader collect)")
+                     help="first collect the students' submissions from nbgrader's exchange: each student's "
+                          "latest made by their own account, timed by when the file system saw it change")
     sub.add_argument("--submissions", type=Path, metavar="FOLDER",
                      help="first import FOLDER/<student>/ or FOLDER/<student>.zip (.tar.gz): their .py files and "
                           "notebooks, found further down if need be")

@@ -10,8 +10,10 @@ from autograde.student import registry
 
 COURSE_ID = "dlkit"
 
+#: Where the time of a submission collected from the exchange came from (``autograde.course.exchange``), beside it.
+TIME_RECORD = ".dlkit-time.json"
 #: Files nbgrader never copies between its folders (and grading tasks never carry).
-IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data", "dlkit_time_source.txt"]
+IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data", TIME_RECORD]
 
 TEMPLATE = '''\\
 # Written by `dlkit release`; regenerated on every build.

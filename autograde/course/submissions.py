@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -52,7 +53,7 @@ def import_folder(course_dir: Path, assignment_id: str, folder: Path, times: Pat
     Each staged submission gets nbgrader's ``timestamp.txt`` (so that a due date set with ``dlkit
     release --due`` marks it late) from what the student cannot set: the time in ``times`` (a CSV the
     instructor exports from the platform, ``read_times``), else the file's own time on this disk (the
-    archive's, or the newest of the assignment's files in a folder); ``TIME_SOURCE`` beside it says which.
+    archive's, or the newest of the assignment's files in a folder); ``config.TIME_RECORD`` beside it says which.
     A ``timestamp.txt`` of the student's, the dates inside an archive and folder names are never used.
     Every name is a student id by ``autograde.student_ids`` (in NFC), or refused by name.
 
@@ -110,8 +111,7 @@ def import_folder(course_dir: Path, assignment_id: str, folder: Path, times: Pat
                 note = "; ".join(filter(None, [note, f"not in {times.name}: {source} is used"]))
         if note:
             imported.notes.append(f"{student}: {note}")
-        files[TIMESTAMP] = handed_in.strftime(TIMESTAMP_FORMAT).encode()
-        files[TIME_SOURCE] = source.encode()
+        record_time(files, handed_in, source)
         target = stage(course_dir, assignment_id, student, {})
         intake.write_folder(target, files)
         imported.staged.append(student)
@@ -156,9 +156,6 @@ def read_submission(source: Path, allowed: list[str]) -> tuple[dict[str, bytes],
 #: When the student handed the work in, in nbgrader's format: its exchange writes it, autograde reads it.
 TIMESTAMP = "timestamp.txt"
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
-#: Beside ``TIMESTAMP`` in ``submitted/``: where its time came from, one line (left out of grading and feedback
-#: by ``config.IGNORE``), for the grade table's ``time_source``.
-TIME_SOURCE = "dlkit_time_source.txt"
 #: The sources of a submission's time, as the grade table names them.
 SUPPLIED = "the time you supplied"
 ARCHIVE_TIME = "the archive's file time on this disk"
@@ -171,17 +168,31 @@ STUDENT_COLUMNS = ("student_id", "sis login id", "login", "username", "sis user 
 TIME_COLUMNS = ("submitted", "submitted_at", "timestamp", "time", "handed_in", "submission_time")
 
 
-#: The source of a ``timestamp.txt`` that no import or collect of the kit wrote (placed in ``submitted/`` by hand).
+#: The source of a ``timestamp.txt`` the kit did not write (placed in ``submitted/`` by hand, or replaced since).
 UNCHECKED = "timestamp.txt as found in submitted/ (not checked)"
 
 
-def time_source(course_dir: Path, assignment_id: str, student: str) -> str:
-    """Where the time of ``student``'s submission came from (``TIME_SOURCE``), "" when it has no time."""
-    folder = course_dir / "submitted" / student / assignment_id
+def record_time(files: dict[str, bytes], handed_in: datetime.datetime, source: str, **details: str) -> None:
+    """Add nbgrader's ``timestamp.txt`` and the kit's ``config.TIME_RECORD`` (where the time came from) to
+    ``files``, a submission about to be written into ``submitted/``."""
+    files[TIMESTAMP] = handed_in.strftime(TIMESTAMP_FORMAT).encode()
+    files[config.TIME_RECORD] = json.dumps({"timestamp": handed_in.strftime(TIMESTAMP_FORMAT), "source": source,
+                                            **details}).encode()
+
+
+def time_source(folder: Path, timestamp: datetime.datetime | None) -> str:
+    """Where the time ``timestamp`` of the submission in ``folder`` came from (``config.TIME_RECORD``):
+    ``""`` when it has no time, ``UNCHECKED`` when the kit did not record this time (the submission was
+    placed or replaced by hand since)."""
+    if timestamp is None:
+        return ""
     try:
-        return printable.name((folder / TIME_SOURCE).read_text(encoding="utf-8", errors="replace").strip()[:200])
-    except OSError:
-        return UNCHECKED if (folder / TIMESTAMP).is_file() else ""
+        record = json.loads((folder / config.TIME_RECORD).read_text())
+        if utils.parse_utc(record["timestamp"]) == utils.parse_utc(timestamp):
+            return printable.name(str(record["source"]))[:200]
+    except (OSError, ValueError, KeyError, TypeError, OverflowError):
+        pass
+    return UNCHECKED
 
 
 def _file_time(source: Path, names: list[str]) -> tuple[datetime.datetime, str]:
@@ -259,21 +270,3 @@ def _contents(names: list[str], shown: int = 6) -> str:
     more = f" and {len(items) - shown} more" if len(items) > shown else ""
     return "it holds " + ", ".join(items[:shown]) + more
 
-
-def collect(course_dir: Path, assignment_id: str) -> list[str]:
-    """``nbgrader collect`` from the course's exchange into ``submitted/`` (the latest submission of each
-    student, with nbgrader's timestamp); return the students whose submission is new or newer."""
-    from autograde.course import commands
-
-    if config.exchange_root(course_dir) is None:
-        raise UsageError(f"{course_dir} has no nbgrader exchange: release with "
-                         f"`dlkit release {assignment_id} --exchange DIR` first, or drop --collect")
-    require_released(course_dir, assignment_id)
-
-    def stamps() -> dict[str, str]:
-        return {path.parent.parent.name: path.read_text() for path in
-                (course_dir / "submitted").glob(f"*/{assignment_id}/{TIMESTAMP}")}
-
-    before = stamps()
-    commands.run(course_dir, "collect", assignment_id, "--update")
-    return sorted(student for student, stamp in stamps().items() if before.get(student) != stamp)

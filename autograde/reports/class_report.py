@@ -220,7 +220,8 @@ def _students(rows: list[grade_table.Row], maximum: float, notebooks: list[str],
     def student(row) -> str:
         pages = " · ".join(f"<a href='{href}'>{html.escape(name)}</a>" for name, href in links.get(row.student, []))
         late = grade_table.lateness(row.seconds_late)
-        return (html.escape(row.student) + (f" <span class='badge'>{late} late</span>" if late else "")
+        source = f" title='handed in: time from {html.escape(row.time_source)}'" if row.time_source else ""
+        return (html.escape(row.student) + (f" <span class='badge'{source}>{late} late</span>" if late else "")
                 + (f"<br><span class='muted'>feedback: {pages}</span>" if pages else ""))
 
     body = "".join(

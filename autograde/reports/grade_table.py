@@ -37,8 +37,8 @@ class Row:
     warnings: list[str] = field(default_factory=list)  # what was changed to grade it (an unreadable notebook)
     notebooks: dict[str, tuple[float, float]] = field(default_factory=dict)  # notebook -> (score, max score)
     timestamp: datetime.datetime | None = None  # when it was handed in (UTC), as nbgrader recorded it
+    time_source: str = ""  # where that time came from (``submissions.time_source``): what the student cannot set
     seconds_late: float = 0.0  # past the due date (``dlkit release --due``), extensions included
-    time_source: str = ""  # where ``timestamp`` came from (``submissions.time_source``): what the student cannot set
 
     @property
     def scored(self) -> bool:
@@ -106,8 +106,8 @@ def collect(course_dir: Path, assignment_id: str, db_url: str | None = None) -> 
         for submission in sorted(assignment.submissions, key=lambda s: s.student_id):
             row = Row(submission.student_id, submission.score, submission.max_score,
                       timestamp=submission.timestamp, seconds_late=submission.total_seconds_late,
-                      time_source=submissions.time_source(course_dir, assignment_id, submission.student_id)
-                      if submission.timestamp else "")
+                      time_source=submissions.time_source(course_dir / "submitted" / submission.student_id
+                                                          / assignment_id, submission.timestamp))
             for notebook in sorted(submission.notebooks, key=lambda n: order.get(n.name, len(order))):
                 row.notebooks[notebook.name] = (notebook.score, notebook.max_score)
                 for grade in notebook.grades:
@@ -242,7 +242,7 @@ def to_csv(columns: list[str], rows: list[Row]) -> str:
     stream = io.StringIO()
     writer = csv.writer(stream)
     writer.writerow(["student", "score", "max_score", *columns, "failed_checks", "status", "reason", "sandboxed",
-                     "warnings", "timestamp", "seconds_late", "time_source"])
+                     "warnings", "timestamp", "timestamp_source", "seconds_late"])
     for r in rows:
         graded = r.scored  # no score is not a score of 0: the CSV leaves it empty
         writer.writerow(map(printable.cell, [r.student, r.score if graded else "", r.max_score,
@@ -250,5 +250,5 @@ def to_csv(columns: list[str], rows: list[Row]) -> str:
                          " ".join(o["id"] for o in r.failed), r.status, reason(r),
                          "yes" if r.sandboxed else "no",
                          " | ".join(r.warnings), "" if r.timestamp is None else f"{r.timestamp:%Y-%m-%d %H:%M:%S} UTC",
-                         round(r.seconds_late, 1), r.time_source]))
+                         r.time_source, round(r.seconds_late, 1)]))
     return stream.getvalue()

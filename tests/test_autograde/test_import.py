@@ -11,6 +11,7 @@ import tarfile
 import zipfile
 
 import pytest
+from nbgrader import utils
 
 from autograde import kit
 from autograde.course import build, submissions
@@ -180,7 +181,8 @@ def test_each_submission_gets_a_time_the_student_cannot_set(course, tmp_path):
 
     def stamp(student):
         return (course / "submitted" / student / ASSIGNMENT / "timestamp.txt").read_text(), \
-            submissions.time_source(course, ASSIGNMENT, student)
+            submissions.time_source(course / "submitted" / student / ASSIGNMENT,
+                                    utils.parse_utc((course / "submitted" / student / ASSIGNMENT / "timestamp.txt").read_text()))
 
     assert stamp("mia") == ("2026-03-01 09:30:15.000000 UTC", submissions.FILES_TIME)
     assert stamp("ned") == ("2026-03-04 12:00:00.000000 UTC", submissions.FILES_TIME)
@@ -198,8 +200,10 @@ def test_each_submission_gets_a_time_the_student_cannot_set(course, tmp_path):
     assert "ola: graded the files in ola.zip/hw/; not in times.csv: the archive's file time on this disk is used" \
         in imported.notes
     assert "times.csv names 1 student with no submission here: ray" in imported.notes
-    # The student's own file of that name is not what the grade table reads.
-    assert "dlkit_time_source.txt" in submissions.config.IGNORE
+    # The record is never carried to grading or feedback, and one placed by hand or replaced since says so.
+    assert submissions.config.TIME_RECORD in submissions.config.IGNORE
+    (course / "submitted" / "mia" / ASSIGNMENT / "timestamp.txt").write_text("2026-03-01 07:00:00.000000 UTC")
+    assert stamp("mia") == ("2026-03-01 07:00:00.000000 UTC", submissions.UNCHECKED)
 
 
 @pytest.mark.parametrize("text, words", [
