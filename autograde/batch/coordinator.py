@@ -27,6 +27,7 @@ from autograde.batch.ledger import Ledger, course_lock
 from autograde.batch.tasks import Task, TaskResult
 from autograde.course import commands, config
 from autograde.errors import Interrupted, UsageError
+from autograde.grading import runner
 from autograde.limits import Limits
 from autograde.sandbox import process, procfs
 
@@ -144,7 +145,7 @@ def _grade_class(course_dir: Path, assignment_id: str, jobs: int | None, schedul
         files = tasks.read_folder(folder)
         graded, warnings = tasks.unreadable_notebooks_replaced(files, released)
         return Task(assignment_id, folder.parent.name, source, graded, template, tasks.fingerprint(files, digest),
-                    limits, secret, tuple(warnings), tasks.files_digest(files))
+                    limits, secret, tuple(warnings), tasks.files_digest(files), runner.inputs_nonce(assignment_id, files))
 
     pending = [f for f in folders if f in fingerprints and recorded.get(f.parent.name) != fingerprints[f]]
     refused = {student: reason for student, reason in rejections.items()
@@ -298,6 +299,7 @@ def _run(executor, slots: int, task_iterator, count: int, course_dir: Path, db_u
                                     error=f"the worker failed: {type(error).__name__}: {error}")
                 result.warnings = [*task.warnings, *result.warnings]
                 result.files_digest = task.files_digest
+                result.nonce = task.nonce
                 with _uninterrupted(), timing.phase("recording (files, gradebook, ledger)"):
                     cleared = record.save(course_dir, db_url, result)
                     summary.results.append(result)

@@ -31,6 +31,7 @@ class Ledger:
         line = json.dumps({"student": result.student_id, "status": result.status, "fingerprint": result.fingerprint,
                            "seconds": round(result.seconds, 3), "error": result.error, "worker": result.worker,
                            "sandboxed": result.sandboxed, "warnings": result.warnings, "files": result.files_digest,
+                           "nonce": result.nonce,
                            "recorded": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")})
         with open(self.path, "a+b") as ledger:
             size = ledger.seek(0, os.SEEK_END)

@@ -50,6 +50,8 @@ class Task:
     warnings: tuple[str, ...] = ()
     #: Identifies the submission's files alone (``files_digest``): unlike the fingerprint, the same when the checks change.
     files_digest: str = ""
+    #: The grading's nonce (``runner.inputs_nonce``): with the secret, the inputs its checks draw.
+    nonce: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ class TaskResult:
     warnings: list[str] = field(default_factory=list)
     #: The graded submission's ``files_digest`` ("" when its files could not be read).
     files_digest: str = ""
+    #: The grading's nonce (``Task.nonce``), recorded in the ledger: with the course's secret, it reproduces the inputs.
+    nonce: str = ""
     #: The grading failed for a reason outside the submission (its process died or was killed from
     #: outside): ``hosts.grade`` tries it once more before this is recorded.
     infrastructure: bool = False

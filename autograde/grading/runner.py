@@ -7,6 +7,7 @@ ASSIGNMENT FOLDER`` prints the report for a folder holding the assignment's modu
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -29,6 +30,20 @@ class Graded:
     import_failures: dict[str, str] = field(default_factory=dict)
     #: Imports of packages the grader does not have, in files that imported all the same (one inside a function).
     warnings: list[str] = field(default_factory=list)
+    #: The grading's nonce (``inputs_nonce``), "" without a secret: with the secret, it gives the inputs drawn.
+    nonce: str = ""
+
+
+def inputs_nonce(assignment_id: str, student: dict[str, bytes]) -> str:
+    """The nonce of a grading of ``student`` (relative path -> content): a digest of the assignment's files
+    in it, as graded. Every change to the code draws fresh inputs (what one grading's feedback showed holds
+    for no other submission), while the same files draw the same, so a regrade, a batch and nbgrader's own
+    run of one submission agree, and the ledger, which records it, reproduces any grading."""
+    digest = hashlib.sha256()
+    for relative in registry.get(assignment_id).student_files:
+        if relative in student:
+            digest.update(relative.encode() + b"\0" + hashlib.sha256(student[relative]).digest())
+    return digest.hexdigest()[:32]
 
 
 def run(assignment_id: str, folder: Path, limits: Limits = Limits(), groups=None, secret: int | None = None) -> Graded:
@@ -49,8 +64,8 @@ def run_files(assignment_id: str, student: dict[str, bytes], provided: dict[str,
     files as submitted, beside ``provided``, the provided files as released (relative path -> content).
 
     Only the assignment's files go into the sandbox: anything else in either dict is left out. With
-    ``secret`` (the course's grading secret), the checks draw inputs the released notebook never shows
-    (``checks.fresh_inputs``); without, the notebook's.
+    ``secret`` (the course's grading secret), the checks draw inputs the released notebook never shows, and
+    no other submission's grading draws (``checks.fresh_inputs`` with ``inputs_nonce``); without, the notebook's.
     """
     spec = registry.get(assignment_id)
     lacking = kit.lacking(f"grading {assignment_id}", "grading", [assignment_id])
@@ -74,7 +89,8 @@ def run_files(assignment_id: str, student: dict[str, bytes], provided: dict[str,
         sources = {relative: content.decode("utf-8", errors="replace") for relative, content in files.items()}
         with Sandbox(code_dir, spec.student_modules, spec.provided_modules, limits) as sandbox:
             code = RemoteCode(sandbox, sources, spec.calls)
-            with checks.fresh_inputs(secret):
+            nonce = inputs_nonce(assignment_id, files) if secret is not None else ""
+            with checks.fresh_inputs(secret, nonce):
                 outcomes = []
                 for check in selected:
                     # A check's time includes the sandbox's start when it is the first to call the code.
@@ -84,7 +100,7 @@ def run_files(assignment_id: str, student: dict[str, bytes], provided: dict[str,
             # A file that did not import has its finding; the warnings are for the others.
             warned = [relative for relative in spec.student_files if relative not in failures]
             return Graded(outcomes, sandbox.output.decode(errors="replace"), sandbox.sandboxed, failures,
-                          environment.unavailable_messages(warned, spec.files, sources))
+                          environment.unavailable_messages(warned, spec.files, sources), nonce)
 
 
 def main(argv=None) -> int:

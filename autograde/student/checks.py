@@ -13,6 +13,7 @@ its points are read from there by everything else (the release writes them into 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
 import importlib.util
 import re
@@ -47,14 +48,20 @@ def fresh_seed(seed: int) -> int:
 
 
 @contextlib.contextmanager
-def fresh_inputs(secret: int | None):
-    """Within the block, checks draw their inputs with ``secret`` (None: the notebook's inputs)."""
+def fresh_inputs(secret: int | None, nonce: str = ""):
+    """Within the block, checks draw their inputs with ``secret`` (None: the notebook's inputs) and the
+    grading's ``nonce`` (``runner.inputs_nonce``): inputs one grading showed hold for no other."""
     global _SECRET
-    earlier, _SECRET = _SECRET, secret
+    earlier, _SECRET = _SECRET, secret if secret is None or not nonce else per_grading(secret, nonce)
     try:
         yield
     finally:
         _SECRET = earlier
+
+
+def per_grading(secret: int, nonce: str) -> int:
+    """The secret one grading draws its inputs with: the course's ``secret`` and that grading's ``nonce``."""
+    return int.from_bytes(hashlib.sha256(f"{secret}:{nonce}".encode()).digest()[:8], "big") >> 1
 
 
 #: The message of every check whose code still raises NotImplementedError: a part not attempted yet.

@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from autograde import cli
+from autograde import cli, intake
 from autograde.batch import tasks
+from autograde.batch.ledger import Ledger
 from autograde.course import build, submissions
+from autograde.grading import runner
 from autograde.reports import grade_table
+from autograde.student import registry
 from support.examples import bug_file
 
 ASSIGNMENT = "softmax_mlp"
@@ -115,6 +118,10 @@ def test_the_red_teams_inputs_each_cost_their_own_student_alone(course, tmp_path
     by_student = {row.student: row for row in rows}
     honest = by_student.pop("honest")
     assert honest.status == tasks.GRADED and honest.time_source == submissions.FILES_TIME
+    # The ledger records the grading's nonce: with the course's secret, the inputs its checks drew.
+    graded = intake.read_folder(course / "submitted" / "honest" / ASSIGNMENT,
+                                only=registry.get(ASSIGNMENT).student_files)
+    assert Ledger(course, ASSIGNMENT).latest()["honest"]["nonce"] == runner.inputs_nonce(ASSIGNMENT, graded)
     for student, words in [("Alice", "Alice and alice are the same student once case is folded: keep one"),
                            ("alice", "alice and Alice are the same student"),
                            (JOSE, f"both {unicodedata.normalize('NFD', JOSE)}.zip and {JOSE}/ are in"),

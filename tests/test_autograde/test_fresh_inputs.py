@@ -3,6 +3,7 @@ the reference still passes, the starter and every catalogued bug still fail, and
 recorded from the released checks earns nothing that the stub without it does not."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import warnings
@@ -110,3 +111,38 @@ def test_a_table_of_answers_recorded_from_the_release_earns_nothing_at_grading(t
     stub_at_grading = earned(runner.run("softmax_mlp", stub, groups=groups, secret=SECRETS[2]).outcomes)
     assert in_the_notebooks_mode >= 6, "the recorded table should work where the inputs are the release's"
     assert at_grading == stub_at_grading == 0
+
+
+def test_inputs_one_grading_showed_earn_nothing_at_the_next(tmp_path, monkeypatch, mnist):
+    """Issue 32, item 7: the secret never changed, so the inputs a grading showed (a student can print them
+    into an exception message, which reaches the feedback) held for the grading of the resubmission. Each
+    grading now draws with the course's secret and a nonce of the files it grades, recorded in the ledger:
+    a table of the answers to the first grading's inputs earns what the stub earns, and the same files
+    graded again draw the same inputs (the grading is reproducible)."""
+    shown = []
+    original = checks.fresh_inputs
+
+    @contextlib.contextmanager
+    def watched(*args, **kwargs):
+        with original(*args, **kwargs):
+            shown.append(checks._SECRET)  # the inputs this grading draws, as its feedback could show them
+            yield
+
+    monkeypatch.setattr(checks, "fresh_inputs", watched)
+    secret = SECRETS[2]
+    public = [c for c in checks.load("softmax_mlp", hidden=False) if c.group.startswith("softmax_")]
+    groups = {c.group for c in public}
+    first = runner.run("softmax_mlp", kit.solutions("softmax_mlp"), groups=groups, secret=secret)
+    assert shown[-1] is not None
+    recorder = Recorder(modules.load("softmax_mlp", kit.solutions("softmax_mlp")))
+    with original(shown[-1]):  # the first grading's inputs, answered
+        assert all(CheckOutcome.of(c, c.run(recorder)).passed for c in public)
+    folder = tmp_path / "resubmitted"
+    folder.mkdir()
+    (folder / "softmax_classifier.py").write_text(ANSWERS.format(table=json.dumps(recorder.table)))
+    replayed = earned(runner.run("softmax_mlp", folder, groups=groups, secret=secret).outcomes)
+    stub = earned(runner.run("softmax_mlp", kit.starter("softmax_mlp"), groups=groups, secret=secret).outcomes)
+    assert replayed == stub == 0, "the answers to the first grading's inputs earned points at the next"
+    again = runner.run("softmax_mlp", kit.solutions("softmax_mlp"), groups=groups, secret=secret)
+    assert shown[-1] == shown[0] != secret, "the same files must draw the same inputs"
+    assert again.nonce == first.nonce != runner.run("softmax_mlp", folder, groups=groups, secret=secret).nonce
