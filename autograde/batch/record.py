@@ -22,7 +22,7 @@ from autograde import intake
 from autograde.batch import tasks
 from autograde.batch.ledger import Ledger
 from autograde.batch.tasks import TaskResult
-from autograde.course import config
+from autograde.course import config, sanitize
 from autograde.sandbox import procfs
 from autograde.student import registry
 
@@ -66,15 +66,16 @@ def template_gradebook(db_url: str, assignment_id: str) -> bytes:
 def save(course_dir: Path, db_url: str, result: TaskResult) -> list[str]:
     """Write one result into the course: files, gradebook, ledger (in this order).
 
+    Every notebook written is cleaned first (``sanitize``): formgrader draws it in the instructor's browser.
     Manual entries given in formgrader (scores, extra credit, comments) stay through a regrade of the
     same files; when the submission's files changed since the last recorded grading, they are
     cleared, and returned as "softmax/softmax_loss: manual score 2" for the regrade to report."""
     ledger = Ledger(course_dir, result.assignment_id)
     autograded = course_dir / "autograded" / result.student_id / result.assignment_id
     if result.status in tasks.SCORED:
-        _replace_folder(autograded, result.files)
+        _replace_folder(autograded, sanitize.files(result.files))
     else:  # nothing autograded: what formgrader needs to open the submission and grade it by hand
-        _replace_folder(autograded, _for_manual_grading(course_dir, result))
+        _replace_folder(autograded, sanitize.files(_for_manual_grading(course_dir, result)))
     before = ledger.latest().get(result.student_id, {}).get("files")
     changed = bool(before and result.files_digest and before != result.files_digest)
     cleared = _save_grades(db_url, result, clear_manual=changed)

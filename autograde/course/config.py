@@ -32,6 +32,9 @@ _preprocessors = list(Autograde.class_traits()["autograde_preprocessors"].defaul
 _preprocessors.insert(_preprocessors.index(SaveAutoGrades), "autograde.course.preprocessor.TrustedChecks")
 # The student's notebook runs with its kernel in a sandbox (autograde/sandbox/kernel.py).
 _preprocessors[_preprocessors.index(Execute)] = "autograde.course.execute.SandboxedExecute"
+# Last, before nbgrader writes the autograded notebook: nothing the student wrote or printed may run in the
+# browser of whoever opens it in formgrader (autograde/course/sanitize.py).
+_preprocessors.append("autograde.course.sanitize.SanitizeNotebook")
 c.Autograde.autograde_preprocessors = _preprocessors
 # What grading one submission may use (autograde.limits.Limits).
 c.TrustedChecks.limits = {limits!r}
@@ -43,13 +46,16 @@ c.TrustedChecks.secret = {secret!r}
 # a submission that hangs delays the batch by at most this much per cell, and its grade comes
 # from the sandbox.
 c.Execute.timeout = {cell_seconds!r}
-# Feedback shows the trusted results but never the code of hidden tests; formulas in MathML, no bare scores.
+# Feedback shows the trusted results but never the code of hidden tests; nothing that runs in a browser;
+# formulas in MathML, no bare scores; each page forbids scripts (a Content-Security-Policy).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
+    "autograde.course.sanitize.SanitizeNotebook",
     "autograde.course.feedback.FeedbackPage",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+c.GenerateFeedback.exporter_class = "autograde.course.feedback.FeedbackExporter"
 '''
 
 
