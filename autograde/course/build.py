@@ -57,7 +57,7 @@ CONDA_ENVIRONMENT = "environment.yml"
 #: (matplotlib-base is matplotlib without a Qt toolkit, nbconvert-core nbconvert without pandoc, dask-core dask
 #: without its extras, psycopg is the driver that loads conda-forge's libpq).
 CONDA_FORGE_NAMES = {"matplotlib": "matplotlib-base", "nbconvert": "nbconvert-core", "dask": "dask-core",
-                     "psycopg[binary]": "psycopg"}
+                     "psycopg[binary]": "psycopg", "bleach[css]": "bleach-with-css"}
 
 
 def conda_environment() -> str:
