@@ -4,7 +4,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow starter clean sandbox browser database bench-torch
+.PHONY: demo test test-fast test-slow starter clean sandbox browser database bench-torch
 
 # Student code is graded inside bubblewrap; install it where we can (root with apt-get).
 sandbox:
@@ -59,6 +59,11 @@ demo: $(INSTRUCTOR) sandbox
 
 test: $(STAMP) sandbox browser database
 	$(VPY) -m pytest -n 2 --dist loadfile
+
+# The one-minute tier for a developer's loop: the tests that start no process (tests/conftest.py's
+# HEAVY_MODULES and @pytest.mark.heavy are left out; a test of the tier that starts one fails).
+test-fast: $(STAMP)
+	$(VPY) -m pytest -n 2 --fast
 
 # Not part of `make test` (tens of minutes): every accuracy bar against 20 fresh seeds of the reference,
 # recorded as the bar's fresh_seeds in autograde/grading/thresholds.json. One BLAS thread, as in the sandbox:

@@ -20,13 +20,62 @@ LONGEST_MODULES = ("test_demo.py", "test_batch.py", "test_selftest.py", "test_re
                    "test_notebook_attacks.py", "test_release.py")
 
 
-def pytest_collection_modifyitems(items):
-    """The longest modules first; the order of tests within a module is kept."""
+#: The one-minute tier (`make test-fast`, pytest's --fast) leaves out these modules, whose every test starts
+#: a process (a sandbox, a Jupyter kernel or server, an nbgrader command, a grading worker, Chromium), and
+#: every test marked ``heavy`` (one that starts a process, or trains a model to an accuracy bar). The guard
+#: below fails a test of the tier that starts a process all the same.
+HEAVY_MODULES = frozenset({
+    "test_batch.py", "test_class_stoppers.py", "test_demo.py", "test_explore_browser.py", "test_gradescope.py",
+    "test_kernel_template.py", "test_new_assignment.py", "test_postgres.py", "test_release.py",
+    "test_similarity.py",
+    # tests/redteam/
+    "test_browser_attacks.py", "test_installed_kit.py", "test_kernel_attacks.py", "test_notebook_attacks.py",
+})
+
+
+def pytest_addoption(parser):
+    parser.addoption("--fast", action="store_true",
+                     help="the one-minute tier: only the tests that start no process (no sandbox, kernel, "
+                          "nbgrader command, worker or browser); make test-fast")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "heavy: starts a process (a sandbox, a kernel, nbgrader, a worker, a "
+                                       "browser) or trains to an accuracy bar: left out of the one-minute tier (--fast)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The longest modules first; the order of tests within a module is kept. With --fast, only the tier."""
     def rank(item):
         name = item.path.name
         return LONGEST_MODULES.index(name) if name in LONGEST_MODULES else len(LONGEST_MODULES)
 
     items.sort(key=rank)
+    if config.getoption("--fast"):
+        heavy = [item for item in items if item.path.name in HEAVY_MODULES or item.get_closest_marker("heavy")]
+        if heavy:
+            config.hook.pytest_deselected(items=heavy)
+            items[:] = [item for item in items if item not in set(heavy)]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_tier_starts_no_process(request):
+    """With --fast, a test (or a fixture of one) that starts a process fails, saying how to move it out of
+    the tier: the tier stays the tests that need no sandbox, kernel, nbgrader run, worker or browser."""
+    if not request.config.getoption("--fast"):
+        yield
+        return
+    import subprocess
+
+    def refuse(*args, **kwargs):
+        test = os.environ.get("PYTEST_CURRENT_TEST", "a test").split(" ")[0]
+        pytest.fail(f"{test} starts a process, so it is not in the one-minute tier: mark it "
+                    f"@pytest.mark.heavy, or list its module in HEAVY_MODULES (tests/conftest.py)", pytrace=False)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(subprocess.Popen, "__init__", refuse)
+        patch.setattr(os, "fork", refuse)
+        yield
 
 
 def pytest_sessionstart(session):

@@ -42,6 +42,7 @@ def built(tmp_path_factory):
     return {kind: wheels.build(kind, source, root / kind) for kind in ("instructor", "student")}
 
 
+@pytest.mark.heavy
 def test_the_students_wheel_holds_the_student_side_the_engine_and_the_data_scripts_and_no_secret(built):
     listed = wheels.listing(built["student"])
     print("\n".join(["the student's wheel:", *listed]))
@@ -54,6 +55,7 @@ def test_the_students_wheel_holds_the_student_side_the_engine_and_the_data_scrip
         assert needed in listed
 
 
+@pytest.mark.heavy
 def test_the_instructors_wheel_adds_exactly_the_solutions_and_the_hidden_checks(built):
     student, instructor = (set(wheels.listing(built[kind])) for kind in ("student", "instructor"))
     assert built["instructor"].name == "dlkit-0.1.0+instructor-py3-none-any.whl"
@@ -65,6 +67,7 @@ def test_the_instructors_wheel_adds_exactly_the_solutions_and_the_hidden_checks(
     assert "autograde/assignments/deep_mlp/hidden.py" in added
 
 
+@pytest.mark.heavy
 def test_a_students_sdist_leaves_them_out_too_though_the_previous_build_listed_them(built, tmp_path):
     """setuptools lists an sdist's files from the SOURCES.txt the instructor's build just wrote as well."""
     import tarfile
@@ -81,6 +84,7 @@ def test_a_students_sdist_leaves_them_out_too_though_the_previous_build_listed_t
     assert not [name for name in names if is_secret(name)]
 
 
+@pytest.mark.heavy
 def test_an_editable_install_strict_or_not_reaches_the_checkouts_solutions_and_hidden_checks(tmp_path):
     """An editable install points into the checkout (the instructor's): setuptools' strict mode maps only the
     modules the build listed, and the build lists them all."""
@@ -94,6 +98,7 @@ def test_an_editable_install_strict_or_not_reaches_the_checkouts_solutions_and_h
     assert ran.stdout.startswith("[] ") and "softmax.py" in ran.stdout, ran.stdout
 
 
+@pytest.mark.heavy
 def test_a_kind_of_wheel_that_does_not_exist_is_refused():
     ran = subprocess.run([sys.executable, "setup.py", "--version"], cwd=REPO, capture_output=True, text=True,
                          env={**os.environ, "DLKIT_WHEEL": "teacher"})
@@ -109,6 +114,7 @@ def one_line_error(python: Path, *arguments: str, cwd: Path) -> str:
     return ran.stderr
 
 
+@pytest.mark.heavy
 def test_a_students_install_has_no_instructor_tool_and_dlkit_says_what_to_install(built, tmp_path):
     python = student_env.create(tmp_path / "venv")
     wheels.install(python, "--no-index", str(built["student"]))
@@ -120,6 +126,7 @@ def test_a_students_install_has_no_instructor_tool_and_dlkit_says_what_to_instal
     assert ran.returncode == 0 and ran.stdout.strip() == "[]", ran.stderr[-2000:]
 
 
+@pytest.mark.heavy
 def test_grading_with_a_students_wheel_is_refused_before_anything_runs(built, tmp_path):
     """With the instructor's tools but a student's wheel, grading would leave the hidden checks out: refused."""
     python = student_env.create(tmp_path / "venv", (*student_env.STUDENT_PACKAGES, "nbgrader", "copydetect",

@@ -116,6 +116,7 @@ def test_the_real_sandbox_is_used():
     assert process.bubblewrap(), "bubblewrap must be installed (Debian package bubblewrap): CI runs the real sandbox"
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("attack", ATTACKS, ids=attack_name)
 def test_attack_earns_nothing(attack, tmp_path, substitutions, solo_grades, mnist):
     graded = runner.run("softmax_mlp", submission(tmp_path / "student", attack, substitutions), LIMITS, SOFTMAX)
@@ -142,6 +143,7 @@ def test_attacks_reached_nothing_outside_the_sandbox(listener, course, substitut
     assert leftovers == [], "sandbox processes outlived their grading"
 
 
+@pytest.mark.heavy
 def test_honest_submissions_grade_the_same_among_attackers(tmp_path, substitutions, solo_grades):
     """A batch that interleaves honest submissions with the nastiest attacks: honest grades unchanged."""
     nasty = ["fork_bomb", "memory_bomb", "flood_output", "thread_left_running", "import_side_effects", "forge_protocol"]

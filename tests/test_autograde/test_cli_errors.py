@@ -26,6 +26,7 @@ def one_line_error(arguments, capsys) -> str:
     return lines[0]
 
 
+@pytest.mark.heavy
 def test_submissions_that_are_a_file_a_missing_folder_or_an_empty_one_are_refused(course, tmp_path, capsys):
     a_file = tmp_path / "submissions.zip"
     a_file.write_bytes(b"PK")
@@ -38,6 +39,7 @@ def test_submissions_that_are_a_file_a_missing_folder_or_an_empty_one_are_refuse
     assert not (course / "submitted").exists(), "nothing was staged"
 
 
+@pytest.mark.heavy
 def test_an_assignment_not_released_says_to_release_it(course, tmp_path, capsys):
     (tmp_path / "alice").mkdir()
     message = one_line_error(["autograde", "logistic_regression", "--course-dir", str(course), "--submissions",
@@ -45,6 +47,7 @@ def test_an_assignment_not_released_says_to_release_it(course, tmp_path, capsys)
     assert f"run `dlkit release logistic_regression --course-dir {course}` first" in message
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("command", ["grades", "report"])
 def test_grades_and_report_before_any_grading_say_to_autograde_first(course, capsys, command):
     message = one_line_error([command, "softmax_mlp", "--course-dir", str(course)], capsys)
@@ -60,6 +63,7 @@ def test_a_due_date_that_is_no_date_is_refused_before_anything_is_built(tmp_path
     assert not (tmp_path / "c").exists()
 
 
+@pytest.mark.heavy
 def test_canvas_export_without_a_roster_says_where_to_get_one(course, tmp_path, capsys):
     grades = ["grades", "softmax_mlp", "--course-dir", str(course), "--canvas", str(tmp_path / "canvas.csv")]
     assert "--canvas needs --roster" in one_line_error(grades, capsys)

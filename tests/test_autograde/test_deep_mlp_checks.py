@@ -45,6 +45,7 @@ def test_catalogued_bug_is_caught_with_a_hint(tmp_path, bug):
     catalogued.assert_caught(tmp_path, bug, FAST)
 
 
+@pytest.mark.heavy
 def test_sandbox_gives_the_same_results(tmp_path):
     folder = submission(tmp_path, old="sum(np.abs(W).sum() for W, _ in params)",
                         new="sum(np.abs(W).sum() + np.abs(b).sum() for W, b in params)")
@@ -54,6 +55,7 @@ def test_sandbox_gives_the_same_results(tmp_path):
     assert graded == local and not graded["l1_penalty_sums_absolute_weights_and_gives_their_signs"][0]
 
 
+@pytest.mark.heavy
 def test_accuracy_check_passes_the_reference_and_fails_the_starter(tmp_path, mnist):
     [accuracy] = [c for c in checks.load("deep_mlp") if c.group == "accuracy"]
     passed = accuracy.run(modules.load("deep_mlp", submission(tmp_path / "reference")))

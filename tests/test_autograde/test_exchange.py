@@ -94,6 +94,7 @@ def as_student(name: str, site: Path, *arguments: str, cwd: Path) -> str:
     return as_account(name, str(STUDENT_PYTHON), "-m", "nbgrader", *arguments, cwd=cwd, site=site)
 
 
+@pytest.mark.heavy
 @accounts
 def test_the_instructor_collects_and_grades_the_students_own_submission_at_the_time_the_file_system_saw_it(
         tmp_path, student, impostor, student_site, mnist, capsys):

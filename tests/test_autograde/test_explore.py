@@ -72,6 +72,7 @@ def test_every_notebook_ends_with_its_panel_in_a_locked_ungraded_cell(repo, assi
     assert "not graded" in notebook.cells[-2].source
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("name", sorted(panels.recipes()))
 def test_recipe_trains_the_reference_and_every_control_changes_the_run(repo, data, name):
     recipe = panels.recipes()[name]
@@ -189,6 +190,7 @@ def test_controls_start_at_their_defaults_and_values_are_rounded_as_shown(repo, 
             assert control.minimum <= control.value <= control.maximum, control
 
 
+@pytest.mark.heavy
 def test_executing_the_released_panel_cell_headless_draws_it_without_training(repo, mnist, tmp_path):
     """What nbgrader does at autograding: execute the cells with no one to press Train."""
     from nbclient import NotebookClient

@@ -134,6 +134,7 @@ def leftovers(scratch: Path, pids: list[int]) -> list[str]:
     return found + [f"folder {path.name}" for path in scratch.iterdir()]
 
 
+@pytest.mark.heavy
 def test_faults_anywhere_end_with_the_gradebook_and_feedback_of_an_undisturbed_run(released, tmp_path):
     survive(released, tmp_path, trials=1, seed=20261201)
 

@@ -94,6 +94,7 @@ def softmax_classifier(W, input, label, lamda):
 '''
 
 
+@pytest.mark.heavy
 def test_a_table_of_answers_recorded_from_the_release_earns_nothing_at_grading(tmp_path, mnist):
     """Recorded from the public checks as the release runs them (the notebook's inputs): in the notebook's
     mode the table earns points, at grading (the secret) exactly what the stub earns, nothing."""
@@ -113,6 +114,7 @@ def test_a_table_of_answers_recorded_from_the_release_earns_nothing_at_grading(t
     assert at_grading == stub_at_grading == 0
 
 
+@pytest.mark.heavy
 def test_inputs_one_grading_showed_earn_nothing_at_the_next(tmp_path, monkeypatch, mnist):
     """Issue 32, item 7: the secret never changed, so the inputs a grading showed (a student can print them
     into an exception message, which reaches the feedback) held for the grading of the resubmission. Each

@@ -42,6 +42,7 @@ def staged(course, student):
     return {name: (course / "submitted" / student / ASSIGNMENT / name).read_bytes() for name in FILES}
 
 
+@pytest.mark.heavy
 def test_files_one_or_more_folders_down_are_found_and_the_note_says_where(course, tmp_path):
     write_files(tmp_path / "frank" / "softmax_mlp")
     write_files(tmp_path / "grace" / "Downloads" / "hw4")
@@ -56,6 +57,7 @@ def test_files_one_or_more_folders_down_are_found_and_the_note_says_where(course
         assert staged(course, student) == {name: reference(name) for name in FILES}
 
 
+@pytest.mark.heavy
 def test_zip_and_tar_archives_are_read_in_memory(course, tmp_path):
     submitted = tmp_path / "submitted"
     submitted.mkdir()
@@ -99,6 +101,7 @@ def tar_member(name, kind, target=""):
     return member
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("make, words", [
     (lambda path: zip_with(path, "data.py", b"/work/solutions/softmax_mlp/optimizer.py", 0o120777),
      "data.py, a symbolic link"),
@@ -126,6 +129,7 @@ def test_an_archive_with_a_link_an_escaping_name_or_damage_is_refused_and_nothin
     assert sorted(p.name for p in tmp_path.rglob("*")) == sorted(["submitted", name])
 
 
+@pytest.mark.heavy
 def test_a_student_with_none_of_the_files_is_refused_with_what_they_handed_in(course, tmp_path):
     write_files(tmp_path / "karl")
     submissions.import_folder(course, ASSIGNMENT, tmp_path)
@@ -142,6 +146,7 @@ def test_a_student_with_none_of_the_files_is_refused_with_what_they_handed_in(co
     assert not (course / "submitted" / "karl" / ASSIGNMENT).exists(), "the earlier submission is not graded instead"
 
 
+@pytest.mark.heavy
 def test_a_student_with_both_a_folder_and_an_archive_is_refused(course, tmp_path):
     write_files(tmp_path / "lena")
     with zipfile.ZipFile(tmp_path / "lena.zip", "w") as archive:
@@ -150,6 +155,7 @@ def test_a_student_with_both_a_folder_and_an_archive_is_refused(course, tmp_path
     assert imported.refused == {"lena": f"both lena/ and lena.zip are in {tmp_path}: keep one"}
 
 
+@pytest.mark.heavy
 def test_each_submission_gets_a_time_the_student_cannot_set(course, tmp_path):
     """nbgrader's timestamp.txt comes from the instructor's side (issue 32, item 3): the times the instructor
     supplies (--times, the platform's export), else the file time on this disk (an archive's own, the newest
@@ -219,6 +225,7 @@ def test_a_times_file_that_cannot_be_read_is_refused_naming_the_row(tmp_path, te
         submissions.read_times(tmp_path / "times.csv")
 
 
+@pytest.mark.heavy
 def test_release_sets_the_due_date_that_marks_late_work(course, capsys):
     from nbgrader.api import Gradebook
 

@@ -73,6 +73,7 @@ def test_a_forward_bug_is_not_charged_again_in_backward(tmp_path):
     assert results["fc_backward_input_gradient_matches_numeric"].passed  # the bias does not change d/dInput
 
 
+@pytest.mark.heavy
 def test_a_broken_file_costs_only_its_own_checks_locally_and_in_the_sandbox(tmp_path):
     """One finding for the file (its SyntaxError and line, the provided files that import it not blamed), and
     one line for each check it kept from running."""
@@ -107,6 +108,7 @@ def test_a_missing_file_is_named(tmp_path):
     assert results["relu_backward_matches_numeric"].passed
 
 
+@pytest.mark.heavy
 def test_layer_checks_through_the_sandbox_give_the_same_results(tmp_path):
     folder = submission(tmp_path, optimizer=("(layer.grad_W + self.weightDecay * layer.W)", "(layer.grad_W - self.weightDecay * layer.W)"))
     local = {k: (o.passed, o.hint) for k, o in outcomes(folder).items()}
@@ -115,6 +117,7 @@ def test_layer_checks_through_the_sandbox_give_the_same_results(tmp_path):
     assert not graded["sgd_sets_diff_with_weight_decay"][0]
 
 
+@pytest.mark.heavy
 def test_mlp_accuracy_check_passes_the_reference_and_fails_the_starter(tmp_path, mnist):
     [accuracy] = [c for c in checks.load("softmax_mlp") if c.group == "mlp_accuracy"]
     passed = accuracy.run(modules.load("softmax_mlp", submission(tmp_path / "reference")))

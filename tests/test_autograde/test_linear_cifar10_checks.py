@@ -53,6 +53,7 @@ def test_a_cost_bug_costs_the_cost_points_not_the_public_gradient_points(tmp_pat
     assert "evaluate_classifier_is_a_column_softmax_stable_near_1000" not in failed
 
 
+@pytest.mark.heavy
 def test_sandbox_gives_the_same_results(tmp_path):
     folder = single_file.submission(tmp_path, ASSIGNMENT, old="G @ X.T / n + 2 * lamda * W", new="G @ X.T / n")
     local = {k: (o.passed, o.hint) for k, o in single_file.outcomes(ASSIGNMENT, folder, FAST).items()}
@@ -66,6 +67,7 @@ def accuracy_outcome(folder):
     return accuracy.run(modules.load(ASSIGNMENT, folder))
 
 
+@pytest.mark.heavy
 def test_accuracy_check_passes_the_reference_and_fails_the_starter_and_a_bug(tmp_path, cifar10_data_dir, monkeypatch):
     monkeypatch.setenv("DLKIT_DATA", str(cifar10_data_dir))
     passed = accuracy_outcome(single_file.submission(tmp_path / "reference", ASSIGNMENT))
@@ -77,6 +79,7 @@ def test_accuracy_check_passes_the_reference_and_fails_the_starter_and_a_bug(tmp
     assert not uphill.passed and "the bar is" in uphill.message
 
 
+@pytest.mark.heavy
 def test_the_bar_is_calibrated_on_data_it_has_not_seen_once(tmp_path, monkeypatch):
     """Data with another checksum (CIFAR-10 itself, at an instructor's site) gets its own bar, from the
     reference trained on that data over the calibration seeds, recorded beside the data and reused."""

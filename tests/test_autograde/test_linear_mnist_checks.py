@@ -76,6 +76,7 @@ def test_constructed_problems_have_the_dev_curves_they_were_built_for():
     assert rising[0] < rising[1] < rising[2], rising
 
 
+@pytest.mark.heavy
 def test_sandbox_gives_the_same_results(tmp_path):
     folder = single_file.submission(tmp_path, ASSIGNMENT, old="return best_W, best_b, history", new="return W, b, history")
     local = {k: (o.passed, o.hint) for k, o in single_file.outcomes(ASSIGNMENT, folder, FAST).items()}
@@ -84,6 +85,7 @@ def test_sandbox_gives_the_same_results(tmp_path):
     assert graded == local and not graded["returns_the_parameters_with_the_best_dev_accuracy"][0]
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("group", ["plain_accuracy", "improved_accuracy"])
 def test_accuracy_checks_pass_the_reference_and_fail_the_starter(tmp_path, mnist, group):
     [accuracy] = [c for c in checks.load(ASSIGNMENT) if c.group == group]

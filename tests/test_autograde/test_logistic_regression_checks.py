@@ -42,6 +42,7 @@ def test_catalogued_bug_is_caught_with_a_hint(tmp_path, bug):
     catalogued.assert_caught(tmp_path, bug, FAST)
 
 
+@pytest.mark.heavy
 def test_sandbox_gives_the_same_results(tmp_path):
     folder = single_file.submission(tmp_path, ASSIGNMENT, old="images.T @ dscores + weight_decay * W", new="images.T @ dscores")
     local = {k: (o.passed, o.hint) for k, o in single_file.outcomes(ASSIGNMENT, folder, FAST).items()}
@@ -50,6 +51,7 @@ def test_sandbox_gives_the_same_results(tmp_path):
     assert graded == local and not graded["gradients_match_numeric_with_decay"][0]
 
 
+@pytest.mark.heavy
 def test_accuracy_check_passes_the_reference_and_fails_the_starter(tmp_path, mnist):
     [accuracy] = [c for c in checks.load(ASSIGNMENT) if c.group == "accuracy"]
     passed = accuracy.run(modules.load(ASSIGNMENT, single_file.submission(tmp_path / "reference", ASSIGNMENT)))

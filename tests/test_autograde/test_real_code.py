@@ -60,6 +60,7 @@ def written(tmp_path, name: str, prepend: str = "", append: str = "", replace: t
     return folder
 
 
+@pytest.mark.heavy
 def test_the_sandbox_offers_what_the_release_promises_and_nothing_else(tmp_path):
     """Top-level imports of every offered package, and a plot shown inside a graded function, earn full marks
     in the grader's sandbox as in the notebook; a package installed beside the grader but not offered
@@ -97,12 +98,14 @@ def graded_class(tmp_path_factory, cifar10_data_dir):
     return course_dir
 
 
+@pytest.mark.heavy
 def test_the_reference_with_top_level_imports_earns_full_marks_through_dlkit_autograde(graded_class):
     _, rows = grade_table.collect(graded_class, "linear_cifar10")
     row = next(r for r in rows if r.student == "top_level_imports")
     assert (row.status, row.score, row.max_score) == (tasks.GRADED, 16, 16), [o["message"] for o in row.failed]
 
 
+@pytest.mark.heavy
 def test_a_file_that_does_not_import_is_one_finding_in_the_grades_the_csv_the_report_and_formgrader(
         graded_class, tmp_path, capsys):
     course_dir = graded_class
@@ -143,6 +146,7 @@ def test_a_file_that_does_not_import_is_one_finding_in_the_grades_the_csv_the_re
     assert report_text.count("SyntaxError") == 1 and report_text.count("not run: linear_cifar10.py") == 3
 
 
+@pytest.mark.heavy
 def test_another_signature_and_work_at_import_say_what_to_do_in_the_grades(graded_class, capsys):
     capsys.readouterr()
     assert cli.main(["grades", "linear_cifar10", "--course-dir", str(graded_class)]) == 0
@@ -184,6 +188,7 @@ def test_the_notebook_says_each_finding_once_and_warns_of_packages_the_grader_la
     assert "imports helpers, a file of your own that is not one of the assignment's files" in capsys.readouterr().err
 
 
+@pytest.mark.heavy
 def test_a_call_the_signature_cannot_take_says_what_the_grader_calls_in_the_notebook_and_at_grading(
         tmp_path, capsys, monkeypatch):
     folder = written(tmp_path, "signature", replace=(
@@ -205,6 +210,7 @@ def test_a_call_the_signature_cannot_take_says_what_the_grader_calls_in_the_note
     assert failed.hint.startswith("The grader calls MiniBatchGD(X, Y, GDparams, W, b, lamda) with GDparams a dict")
 
 
+@pytest.mark.heavy
 def test_work_at_import_names_the_line_and_the_main_guard_while_prints_and_seeds_are_accepted(tmp_path):
     accepted = written(tmp_path, "accepted", "print('assignment 1')\nnp_seed = 400\n",
                        "\n\ndef main():\n    print(LoadBatch('data_batch_1'))\n\n\nif __name__ == '__main__':\n"

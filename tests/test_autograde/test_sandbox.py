@@ -126,6 +126,7 @@ def test_wire_refuses_a_message_over_the_limit():
         wire.unpack(io.BytesIO(message), 100)
 
 
+@pytest.mark.heavy
 def test_functions_values_and_errors_cross_the_sandbox(code):
     described = code.describe()
     assert described["ints"].dtype == np.int32 and described["pair"][0] == 1.5 and np.isnan(described["pair"][1])
@@ -136,6 +137,7 @@ def test_functions_values_and_errors_cross_the_sandbox(code):
         _ = code.missing
 
 
+@pytest.mark.heavy
 def test_objects_keep_their_state_in_the_sandbox(code):
     layer = code.Scale(3.0)
     assert isinstance(layer, RemoteObject) and "Scale object" in repr(layer)
@@ -145,6 +147,7 @@ def test_objects_keep_their_state_in_the_sandbox(code):
     assert layer.calls == 2 and layer.factor == 2.0
 
 
+@pytest.mark.heavy
 def test_a_generator_is_iterated_and_closed_in_the_sandbox(code):
     """An accuracy check follows training epoch by epoch: the generator lives in the sandbox, each
     ``next`` runs one epoch there, and closing it runs its cleanup there."""
@@ -164,6 +167,7 @@ def test_a_generator_is_iterated_and_closed_in_the_sandbox(code):
         next(failing)
 
 
+@pytest.mark.heavy
 def test_a_crash_fails_the_call_and_the_next_call_gets_a_fresh_sandbox(tmp_path):
     folder = tmp_path / "code"
     folder.mkdir()
@@ -201,6 +205,7 @@ def timed_code(tmp_path):
     return folder
 
 
+@pytest.mark.heavy
 def test_a_call_is_timed_by_its_cpu_time_so_a_busy_machine_does_not_fail_it(tmp_path):
     """A call that computes 1.2 s while another process shares its only core takes about 2.4 s: it
     passes under a limit of 1.5 s of CPU time. One that computes 3 s does not, and the next call
@@ -233,6 +238,7 @@ def _spin():
         pass
 
 
+@pytest.mark.heavy
 def test_a_call_that_waits_gets_four_times_its_cpu_time_in_wall_time(tmp_path):
     with process.Sandbox(timed_code(tmp_path), ("layers",), (), Limits(call_seconds=1)) as box:
         code = RemoteCode(box)
@@ -241,6 +247,7 @@ def test_a_call_that_waits_gets_four_times_its_cpu_time_in_wall_time(tmp_path):
             code.wait(30)
 
 
+@pytest.mark.heavy
 def test_without_bubblewrap_grading_refuses_unless_allowed(tmp_path, monkeypatch, mnist, repo):
     monkeypatch.setattr(process, "bubblewrap", lambda: None)
     shutil.copy(repo / "solutions/softmax_mlp/softmax_classifier.py", tmp_path)
@@ -252,6 +259,7 @@ def test_without_bubblewrap_grading_refuses_unless_allowed(tmp_path, monkeypatch
     assert not graded.sandboxed and earned(graded.outcomes) == 13
 
 
+@pytest.mark.heavy
 def test_the_course_package_layout_loads_in_the_sandbox_and_locally(tmp_path, monkeypatch):
     """``layers/__init__.py`` (provided) importing ``layers/scale.py`` (the student's), as in the course."""
     from autograde.student import modules, registry, spec as specs
@@ -281,6 +289,7 @@ def test_the_course_package_layout_loads_in_the_sandbox_and_locally(tmp_path, mo
         modules.forget(spec.provided_modules)
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("body, words", [
     # 1.6 GB of float64 under a 2.5 GiB memory limit, reversed: the contiguous copy to send runs out of memory.
     ("def result():\n    return np.ones(200_000_000)[::-1]\n", "ran out of the sandbox's memory"),

@@ -18,6 +18,7 @@ from autograde.student import registry
 REFERENCE_LINE = "    return W - learning_rate * dW, b - learning_rate * db\n"
 
 
+@pytest.mark.heavy
 def test_the_quick_selftest_passes_on_the_whole_catalogue(capsys, cifar10_data_dir, monkeypatch):
     """What `make test` runs: the table's totals show every bug caught and no alternative rejected
     (linear_cifar10 on the generated stand-in in CIFAR-10's format, MNIST beside it)."""
@@ -47,6 +48,7 @@ def test_the_full_selftest_trains_every_alternative_to_full_marks(capsys, cifar1
     assert "accuracy not run" not in output.split("Alternatives (each must earn full marks):")[1]
 
 
+@pytest.mark.heavy
 def test_parallel_results_are_those_of_a_sequential_run():
     entries = catalogue.bugs("deep_mlp")[:4] + catalogue.bugs("logistic_regression")[:2]
     sequential = selftest.grade_all(entries, quick=True, jobs=1)
@@ -55,6 +57,7 @@ def test_parallel_results_are_those_of_a_sequential_run():
     assert [r.outcomes for r in parallel] == [r.outcomes for r in sequential]
 
 
+@pytest.mark.heavy
 def test_a_bug_that_earns_full_marks_fails_the_selftest(tmp_path):
     harmless = catalogue.Bug("logistic_regression", "only_a_comment", "A comment no check can see.",
                              (catalogue.Edit("logistic_regression.py", REFERENCE_LINE,
@@ -68,6 +71,7 @@ def test_a_bug_that_earns_full_marks_fails_the_selftest(tmp_path):
         "bug logistic_regression/only_a_comment earned full marks: A comment no check can see."]
 
 
+@pytest.mark.heavy
 def test_a_bug_that_fails_other_checks_than_catalogued_is_reported():
     [entry] = [b for b in catalogue.bugs("deep_mlp") if b.name == "step_halved_every_epoch"]
     misfiled = catalogue.Bug(entry.assignment, entry.name, entry.description, entry.edits,
@@ -78,6 +82,7 @@ def test_a_bug_that_fails_other_checks_than_catalogued_is_reported():
     assert "NOT AS CATALOGUED" in selftest.table([graded]) and not graded.ok
 
 
+@pytest.mark.heavy
 def test_an_alternative_that_loses_a_point_fails_the_selftest(tmp_path):
     folder = tmp_path / "logistic_regression" / "templates_by_rows"
     folder.mkdir(parents=True)
@@ -91,6 +96,7 @@ def test_an_alternative_that_loses_a_point_fails_the_selftest(tmp_path):
     assert "alternative logistic_regression/templates_by_rows lost points:" in selftest.failures([graded])
 
 
+@pytest.mark.heavy
 def test_a_real_code_pattern_graded_otherwise_than_expected_fails_the_selftest():
     entry = catalogue.pattern("linear_cifar10", "syntax_error")
     [graded] = selftest.grade_all([dataclasses.replace(entry, expect=catalogue.FULL_MARKS, message=None)], quick=True)

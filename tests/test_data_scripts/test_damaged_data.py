@@ -73,6 +73,7 @@ def test_an_array_changed_inside_a_readable_npz_is_found_by_its_digest(tmp_path)
         store.load_npz(path)
 
 
+@pytest.mark.heavy
 def test_python_m_data_scripts_verifies_and_rebuilds_an_altered_file(data_copy, repo):
     folder, path = data_copy
     before = path.read_bytes()
@@ -123,6 +124,7 @@ except OSError as error:
 """
 
 
+@pytest.mark.heavy
 def test_a_full_disk_during_the_write_leaves_the_previous_file_as_it_was(tmp_path, repo):
     path = tmp_path / "data.npz"
     store.save_npz(path, {"x": np.zeros(10, dtype=np.uint8)})

@@ -67,6 +67,7 @@ def test_mnist_second_run_downloads_nothing(mnist_files, tmp_path):
     assert len(server.requests) == before
 
 
+@pytest.mark.heavy
 def test_mnist_falls_back_to_the_wheel_when_mirrors_fail(mnist_files, tmp_path):
     server, arrays, digests, pickle_digest = mnist_files
     data_dir = tmp_path / "data"
@@ -77,6 +78,7 @@ def test_mnist_falls_back_to_the_wheel_when_mirrors_fail(mnist_files, tmp_path):
     assert not list((data_dir / "raw").glob("*.part"))
 
 
+@pytest.mark.heavy
 def test_mnist_rejects_a_wheel_whose_pickle_does_not_match(mnist_files, tmp_path):
     server, _, digests, _ = mnist_files
     wrong = Digest("sha256", "0" * 64)
@@ -87,6 +89,7 @@ def test_mnist_rejects_a_wheel_whose_pickle_does_not_match(mnist_files, tmp_path
     assert not (tmp_path / "data" / "raw" / "mnist.pkl.gz").exists()
 
 
+@pytest.mark.heavy
 def test_mnist_with_every_source_down_names_them_all(tmp_path):
     down = free_port_url()
     with pytest.raises(DownloadError) as error:
@@ -153,6 +156,7 @@ def test_the_stand_in_is_the_same_file_on_every_run_and_says_what_it_is(tmp_path
     assert all(name.startswith("pattern") for name in data.label_names)
 
 
+@pytest.mark.heavy
 def test_a_linear_classifier_learns_the_stand_in_but_not_perfectly(tmp_path):
     """Class means separate the stand-in's classes well above chance, far from perfectly (CIFAR-10-like)."""
     cifar10.prepare_stand_in(tmp_path, images_per_batch=1000)
@@ -217,6 +221,7 @@ def test_in_a_notebook_missing_data_shows_as_that_sentence_without_a_traceback(c
     assert shown == "DatasetUnavailable: CIFAR-10 is not in /data: run `python -m data_scripts cifar10`.", shown
 
 
+@pytest.mark.heavy
 def test_the_demo_grades_on_the_stand_in_only_when_cifar10_cannot_be_fetched(cifar_tarball, tmp_path):
     from autograde.authoring import demo
 
