@@ -18,15 +18,7 @@ build/screenshots/ (feedback_page.png, feedback_page_attacker.png) to be looked 
 """
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import nbformat
 import pytest
@@ -34,10 +26,10 @@ from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from autograde import cli
 from autograde.batch import coordinator
-from autograde.course import build, commands, config, submissions
+from autograde.course import build, config, submissions
 from autograde.kit import REPO
 from support import grading_state
-from support.browser import CHROMIUM_ARGUMENTS, SCREENSHOTS
+from support.browser import CHROMIUM_ARGUMENTS, SCREENSHOTS, jupyter_server
 from support.executable import executable
 
 ASSIGNMENT, NOTEBOOK = "softmax_mlp", "softmax"
@@ -109,46 +101,12 @@ def course(tmp_path_factory, mnist):
     return course_dir
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def formgrader(course, tmp_path_factory):
     """nbgrader's formgrader in a Jupyter server on 127.0.0.1, serving the course; yields its URL and token."""
-    port, token = free_port(), secrets.token_hex(16)
-    settings = tmp_path_factory.mktemp("jupyter")
-    environment = {**commands.environment(), "JUPYTER_CONFIG_DIR": str(settings / "config"),
-                   "JUPYTER_DATA_DIR": str(settings / "data"), "JUPYTER_RUNTIME_DIR": str(settings / "runtime")}
-    log_path = settings / "server.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "jupyter_server", "--no-browser", "--ServerApp.ip=127.0.0.1",
-             f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-             "--allow-root", f"--ServerApp.root_dir={course}"],
-            cwd=course, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/formgrader/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the Jupyter server did not start:\n{log_path.read_text()[-3000:]}")
-                time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}", token
-    finally:
-        # The server's own process group: the server and whatever it started, nothing else.
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
+    with jupyter_server("jupyter_server", course, tmp_path_factory.mktemp("jupyter"), "/formgrader/api/status") \
+            as (url, token):
+        yield url, token
 
 
 def victims_grades(course_dir) -> dict:

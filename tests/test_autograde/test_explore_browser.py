@@ -10,23 +10,15 @@ Chromium cannot be had, set DLKIT_SKIP_BROWSER_TESTS=1 to skip this test instead
 """
 from __future__ import annotations
 
-import os
 import re
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
 from autograde.course import build
-from autograde.course import commands
 from autograde.student import registry
-from support.browser import CHROMIUM_ARGUMENTS, SCREENSHOTS
+from support.browser import CHROMIUM_ARGUMENTS, SCREENSHOTS, jupyter_server
 from support.examples import bug_file
 
 #: The quickest notebook to run whole (its training cells are brief with DLKIT_QUICK=1).
@@ -52,12 +44,6 @@ CELL_ERRORS = """() => {
 SCREENSHOT_COPY = SCREENSHOTS / "explore_panel.png"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(params=["reference"])
 def lab_folder(request, repo, tmp_path, mnist):
     """A released notebook folder whose student files hold the reference solution, or (by parameter)
@@ -76,43 +62,16 @@ def lab_folder(request, repo, tmp_path, mnist):
 @pytest.fixture
 def jupyterlab(lab_folder, tmp_path):
     """A JupyterLab server on 127.0.0.1 serving the folder; yields its URL with the token."""
-    port, token = free_port(), secrets.token_hex(16)
     settings = tmp_path / "jupyter"
     # The news prompt would cover part of the notebook in the screenshot.
     (settings / "config" / "labconfig").mkdir(parents=True)
     (settings / "config" / "labconfig" / "page_config.json").write_text(
         '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}')
-    environment = {**commands.environment(), "JUPYTER_CONFIG_DIR": str(settings / "config"),
-                   "JUPYTER_DATA_DIR": str(settings / "data"), "JUPYTER_RUNTIME_DIR": str(settings / "runtime")}
-    log = (tmp_path / "jupyterlab.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-         "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", "--allow-root",
-         f"--ServerApp.root_dir={lab_folder}", "--LabApp.expose_app_in_browser=True",
-         f"--LabApp.workspaces_dir={settings / 'workspaces'}", f"--LabApp.user_settings_dir={settings / 'settings'}",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        cwd=lab_folder, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not start:\n{(tmp_path / 'jupyterlab.log').read_text()[-3000:]}")
-                time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}", token
-    finally:
-        # The server's own process group: the server and the kernels it started, nothing else.
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
-        log.close()
+    options = ["--LabApp.expose_app_in_browser=True", f"--LabApp.workspaces_dir={settings / 'workspaces'}",
+               f"--LabApp.user_settings_dir={settings / 'settings'}",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    with jupyter_server("jupyterlab", lab_folder, settings, "/api/status", options) as (url, token):
+        yield url, token
 
 
 def run_all(browser, jupyterlab):
