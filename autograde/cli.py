@@ -110,7 +110,7 @@ def _collect_and_grade(args) -> int:
                                       rejected=refused)
     print(summary.describe())
     for shown, why in summary.unnamed.items():
-        print(f"  {shown}: refused, not graded or recorded: {why}")
+        print(f"  '{shown}': refused, not graded or recorded: {why}")
     for student, cleared in summary.cleared.items():
         print(f"  {student}: the files changed since the manual grading, so these manual entries were cleared: "
               + "; ".join(cleared))

@@ -92,7 +92,7 @@ def import_folder(course_dir: Path, assignment_id: str, folder: Path, times: Pat
     for student, sources in entries.items():
         why = student_ids.problem(student)
         if why:  # never staged: the name is not a folder the kit may write
-            imported.refused[student] = f"{printable.name(sources[0].name)} is not a student id: {why}"
+            imported.refused[student] = f"'{printable.name(sources[0].name)}' is not a student id: {why}"
             continue
         try:
             if len(sources) > 1:

@@ -89,16 +89,16 @@ def test_the_red_teams_inputs_each_cost_their_own_student_alone(course, tmp_path
             (deep / "/".join(["e"] * depth)).rmdir()
     printed = capsys.readouterr().out
     assert "1 graded, 8 rejected" in printed and "7 refused by name (not a student id)" in printed, printed
-    for line in ["  ..: refused, not graded or recorded: ...zip is not a student id: a student id starts with a "
+    for line in ["  '..': refused, not graded or recorded: '...zip' is not a student id: a student id starts with a "
                  "letter or a digit",
-                 "  .: refused, not graded or recorded: ..zip is not a student id",
-                 "   lead: refused, not graded or recorded:  lead is not a student id",
-                 "  a[b]: refused, not graded or recorded: a[b] is not a student id: a student id holds letters, "
+                 "  '.': refused, not graded or recorded: '..zip' is not a student id",
+                 "  ' lead': refused, not graded or recorded: ' lead' is not a student id",
+                 "  'a[b]': refused, not graded or recorded: 'a[b]' is not a student id: a student id holds letters, "
                  "digits and . _ - @ only, not '[' ']'",
-                 "  new\\nline: refused, not graded or recorded: new\\nline is not a student id",
-                 "  bad\\xff: refused, not graded or recorded: bad\\xff is not a student id: the name is not valid "
-                 "UTF-8 text",
-                 "  has space: refused, not graded or recorded: not a student id: a student id holds letters, "
+                 "  'new\\nline': refused, not graded or recorded: 'new\\nline' is not a student id",
+                 "  'bad\\xff': refused, not graded or recorded: 'bad\\xff' is not a student id: the name is not "
+                 "valid UTF-8 text",
+                 "  'has space': refused, not graded or recorded: not a student id: a student id holds letters, "
                  "digits and . _ - @ only, not a space"]:
         assert line in printed, (line, printed)
 
