@@ -64,6 +64,21 @@ def numeric_gradient(function: Callable[[np.ndarray], float], x: np.ndarray, ste
     return gradient
 
 
+def numeric_gradients(function: Callable[..., float], step: float = STEP, **arguments) -> dict[str, np.ndarray]:
+    """The numeric gradient of the scalar ``function(**arguments)`` with respect to each of ``arguments`` (name ->
+    array), the others held at their values, in their order: every parameter of a function against its numeric
+    gradient in one call (``numeric_gradients(lambda W, b: loss(W, b, x), W=W, b=b)``)."""
+    return {name: numeric_gradient(lambda value, name=name: function(**{**arguments, name: value}), point, step)
+            for name, point in arguments.items()}
+
+
+def backward_gradients(forward: Callable[..., np.ndarray], upstream: np.ndarray, step: float = STEP,
+                       **arguments) -> dict[str, np.ndarray]:
+    """What a layer's backward pass returns for the gradient ``upstream`` of its output: the numeric gradients of
+    ``sum(forward(**arguments) * upstream)`` with respect to each of ``arguments`` (``numeric_gradients``)."""
+    return numeric_gradients(lambda **values: float(np.sum(forward(**values) * upstream)), step, **arguments)
+
+
 @dataclass(frozen=True)
 class GradientVerdict:
     """Outcome of comparing an analytic gradient with a numeric one."""

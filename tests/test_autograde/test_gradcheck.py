@@ -77,3 +77,22 @@ def test_a_float32_value_with_a_real_mistake_still_fails_and_the_message_says_fl
     verdict = gradcheck.compare("grad_W", wrong, expected)
     assert not verdict.passed and "for your float32 values" in verdict.message()
     assert gradcheck.compare("grad_W", (expected * (1 + 3e-3)).astype(np.float32), expected).passed is False
+
+
+def test_every_parameter_of_a_function_against_its_numeric_gradient_in_one_call():
+    """numeric_gradients: what the assignments' checks wrote once per parameter (the same numbers, bit for bit);
+    backward_gradients: what a layer's backward pass returns for the gradient of its output."""
+    rng = np.random.default_rng(0)
+    x, W, b, upstream = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=2), rng.normal(size=(4, 2))
+
+    def loss(x, W, b):
+        return float(np.sum(np.tanh(x @ W + b) ** 2))
+
+    numeric = gradcheck.numeric_gradients(loss, x=x, W=W, b=b)
+    assert list(numeric) == ["x", "W", "b"]
+    assert np.array_equal(numeric["W"], gradcheck.numeric_gradient(lambda v: loss(x, v, b), W))
+    assert np.array_equal(numeric["b"], gradcheck.numeric_gradient(lambda v: loss(x, W, v), b))
+    backward = gradcheck.backward_gradients(lambda x, W, b: x @ W + b, upstream, x=x, W=W, b=b)
+    for name, analytic in [("x", upstream @ W.T), ("W", x.T @ upstream), ("b", upstream.sum(axis=0))]:
+        assert gradcheck.compare(name, analytic, backward[name]).passed, name
+    assert not gradcheck.compare("W", x.T @ upstream / 4, backward["W"]).passed, "a gradient averaged twice must fail"

@@ -99,16 +99,10 @@ def compare_dense_backward(student, forward, seed: int, label: str, **shape):
     dW = validate.array(returned[1], "dW", W.shape)
     db = validate.array(returned[2], "db", [b.shape, (1, len(b))]).reshape(b.shape)
 
-    def total(x_, W_, b_):
-        return float(np.sum(forward(x_, W_, b_) * dout))
-
+    numeric = gradcheck.backward_gradients(lambda x, W, b: forward(x, W, b), dout, x=x, W=W, b=b)
     where = f"(N={len(x)}, D={W.shape[0]}, H={W.shape[1]})"
-    for name, analytic, numeric in [
-        ("dx", dx, gradcheck.numeric_gradient(lambda v: total(v, W, b), x)),
-        ("dW", dW, gradcheck.numeric_gradient(lambda v: total(x, v, b), W)),
-        ("db", db, gradcheck.numeric_gradient(lambda v: total(x, W, v), b)),
-    ]:
-        expect_close(analytic, numeric, name, where, batch_hint(analytic, numeric, name, len(x)), label)
+    for name, analytic, expected in [("dx", dx, numeric["x"]), ("dW", dW, numeric["W"]), ("db", db, numeric["b"])]:
+        expect_close(analytic, expected, name, where, batch_hint(analytic, expected, name, len(x)), label)
 
 
 #: The mistakes of a parameter's gradient, in this course's words (dout already holds the 1/N of the mean).
@@ -128,7 +122,7 @@ def compare_relu_backward(student, forward, seed: int, label: str, shape=(4, 6))
     x = np.where(np.abs(x) < 0.05, 0.05, x)
     dout = rng.normal(size=shape)
     analytic = validate.array(student.relu_backward(dout.copy(), x.copy()), "relu_backward(dout, x)", shape)
-    numeric = gradcheck.numeric_gradient(lambda v: float(np.sum(forward(v) * dout)), x)
+    numeric = gradcheck.backward_gradients(lambda x: forward(x), dout, x=x)["x"]
     hint = "Multiply dout by the mask x > 0." if np.allclose(analytic, (x > 0).astype(float)) else None
     expect_close(analytic, numeric, "relu_backward(dout, x)", f"(shape {shape})", hint, label)
 
@@ -251,13 +245,13 @@ def compare_network(student, loss_of, seed: int, sizes, examples: int, l1: float
     where = f"(network {'-'.join(map(str, sizes))}, N={examples}, l1={l1})"
     for index, layer in enumerate(params):
         W, b = layer
-        for name, value, analytic in [("dW", W, grads[index][0]), ("db", b, grads[index][1])]:
-            def loss_with(v, index=index, name=name):
-                changed = [((v, b_) if name == "dW" else (W_, v)) if i == index else (W_, b_)
-                           for i, (W_, b_) in enumerate(params)]
-                return loss_of(changed, x, labels, l1)
 
-            numeric = gradcheck.numeric_gradient(loss_with, value)
+        def loss_with(W, b, index=index):
+            return loss_of([(W, b) if i == index else (W_, b_) for i, (W_, b_) in enumerate(params)], x, labels, l1)
+
+        numeric_of = gradcheck.numeric_gradients(loss_with, W=W, b=b)
+        for name, numeric, analytic in [("dW", numeric_of["W"], grads[index][0]),
+                                        ("db", numeric_of["b"], grads[index][1])]:
             hint = None
             if name == "dW" and np.allclose(analytic - numeric, -l1 * np.sign(W), atol=1e-7):
                 hint = "The gradient lacks the L1 term l1 * sign(W)."

@@ -215,10 +215,8 @@ def compare_gradients(student, cost_of, seed: int, lamda: float, label: str, n: 
     P = softmax_columns(W @ X + b)
     grad_W, grad_b = student_gradients(student, X, Y, P, W, lamda)
     where = f"(d={d}, n={n}, K={K}, lamda={lamda})"
-    for name, analytic, numeric in [
-        ("grad_W", grad_W, gradcheck.numeric_gradient(lambda v: cost_of(X, Y, v, b, lamda), W)),
-        ("grad_b", grad_b, gradcheck.numeric_gradient(lambda v: cost_of(X, Y, W, v, lamda), b)),
-    ]:
+    numeric_of = gradcheck.numeric_gradients(lambda W, b: cost_of(X, Y, W, b, lamda), W=W, b=b)
+    for name, analytic, numeric in [("grad_W", grad_W, numeric_of["W"]), ("grad_b", grad_b, numeric_of["b"])]:
         expect_close(analytic, numeric, name, where, gradient_hint(analytic, numeric, name, n, lamda, W), label,
               tolerance=GRADIENT_TOLERANCE)
 

@@ -151,8 +151,8 @@ def compare_gradients(student, loss_of, W, b, images, labels, label: str) -> Non
     outputs = student_loss(student, W, b, images, labels)
     dW, db = outputs.dW, outputs.db
     where = f"(N={len(images)}, D={W.shape[0]}, C={W.shape[1]})"
-    for name, analytic, numeric in [("dW", dW, gradcheck.numeric_gradient(lambda v: loss_of(v, b), W)),
-                                    ("db", db, gradcheck.numeric_gradient(lambda v: loss_of(W, v), b))]:
+    numeric_of = gradcheck.numeric_gradients(lambda W, b: loss_of(W, b), W=W, b=b)
+    for name, analytic, numeric in [("dW", dW, numeric_of["W"]), ("db", db, numeric_of["b"])]:
         hint = hints.gradient_mistake(analytic, numeric, GRADIENT_WORDS, name=name, examples=len(images))
         expect_close(analytic, numeric, name, where, hint, label)
 

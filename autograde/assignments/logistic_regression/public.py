@@ -125,10 +125,8 @@ def compare_gradients(student, loss_of, seed: int, weight_decay: float, label: s
     outputs = student_loss(student, W, b, images, labels, weight_decay)
     dW, db = outputs.dW, outputs.db
     where = f"(N={examples}, D={inputs}, C={classes}, weight_decay={weight_decay})"
-    for name, analytic, numeric in [
-        ("dW", dW, gradcheck.numeric_gradient(lambda v: loss_of(v, b, images, labels, weight_decay), W)),
-        ("db", db, gradcheck.numeric_gradient(lambda v: loss_of(W, v, images, labels, weight_decay), b)),
-    ]:
+    numeric_of = gradcheck.numeric_gradients(lambda W, b: loss_of(W, b, images, labels, weight_decay), W=W, b=b)
+    for name, analytic, numeric in [("dW", dW, numeric_of["W"]), ("db", db, numeric_of["b"])]:
         expect_close(analytic, numeric, name, where, gradient_hint(analytic, numeric, name, examples, weight_decay, W), label)
 
 

@@ -99,12 +99,8 @@ def fc_shape_hint(error: CheckFailure, inputs: int, outputs: int):
 
 def numeric_fc_gradients(forward, Input, W, b, delta):
     """Numeric gradients of sum(forward(Input, W, b) * delta) wrt Input, W and b."""
-    def total(x, w, bias):
-        return float(np.sum(forward(x, w, bias) * delta))
-
-    return (gradcheck.numeric_gradient(lambda x: total(x, W, b), Input),
-            gradcheck.numeric_gradient(lambda w: total(Input, w, b), W),
-            gradcheck.numeric_gradient(lambda bias: total(Input, W, bias), b))
+    numeric = gradcheck.backward_gradients(lambda x, w, bias: forward(x, w, bias), delta, x=Input, w=W, bias=b)
+    return numeric["x"], numeric["w"], numeric["bias"]
 
 
 def compare_fc_backward(student, forward, seed: int, which: str, label: str, **shape):
@@ -169,7 +165,7 @@ def compare_activation_backward(student, name: str, forward, seed: int, label: s
     rng = rng_for(seed)
     Input, delta = away_from_zero(rng, shape), rng.normal(size=shape)
     analytic = activation_backward(student, name, Input, delta)
-    numeric = gradcheck.numeric_gradient(lambda x: float(np.sum(forward(x) * delta)), Input)
+    numeric = gradcheck.backward_gradients(lambda x: forward(x), delta, x=Input)["x"]
     verdict = gradcheck.compare(f"{name}.backward(delta)", analytic, numeric, expected_label=label)
     if not verdict.passed:
         raise CheckFailure(f"{verdict.message()} (shape {shape})", hint(Input, delta, analytic) if hint else None)
@@ -494,13 +490,13 @@ def compare_network(student, loss_of, seed: int, examples: int, sizes, activatio
     # From the last layer down: the first wrong layer is where backpropagation went wrong.
     for index in reversed(range(len(weights))):
         (W, b), (grad_W, grad_b) = weights[index], analytic[index]
-        for name, value, got in [("W", W, grad_W), ("b", b, grad_b)]:
-            def loss_with(x, index=index, name=name):
-                changed = [(x, b_) if (i == index and name == "W") else (W_, x) if i == index else (W_, b_)
-                           for i, (W_, b_) in enumerate(weights)]
-                return loss_of(changed, Input, gt, activation)
 
-            numeric = gradcheck.numeric_gradient(loss_with, value)
+        def loss_with(W, b, index=index):
+            return loss_of([(W, b) if i == index else (W_, b_) for i, (W_, b_) in enumerate(weights)], Input, gt,
+                           activation)
+
+        numeric_of = gradcheck.numeric_gradients(loss_with, W=W, b=b)
+        for name, numeric, got in [("W", numeric_of["W"], grad_W), ("b", numeric_of["b"], grad_b)]:
             verdict = gradcheck.compare(f"layer {index}: grad_{name}", got, numeric, expected_label=label)
             if not verdict.passed:
                 raise CheckFailure(f"{verdict.message()} {where}: each layer's backward must pass on the "
