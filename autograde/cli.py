@@ -57,8 +57,7 @@ def _starter(args) -> int:
         for path in starter.write(solutions, target):
             print(f"wrote {path.relative_to(kit.REPO)}")
     except starter.MarkerError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        raise UsageError(str(error)) from None
     return 0
 
 
@@ -197,10 +196,9 @@ def _calibrate(args) -> int:
     bars = [c.bar for c in calibration.accuracy_checks(args.assignment)]
     selected = [bar for bar in bars if not args.key or bar.key in args.key]
     if not selected:
-        print(f"error: {args.assignment} has no accuracy checks to calibrate"
-              + (f" named {', '.join(args.key)}; known: {', '.join(b.key for b in bars) or 'none'}" if args.key else ""),
-              file=sys.stderr)
-        return 1
+        raise UsageError(f"{args.assignment} has no accuracy checks to calibrate"
+                         + (f" named {', '.join(args.key)}; known: {', '.join(b.key for b in bars) or 'none'}"
+                            if args.key else ""))
     reference = modules.load(args.assignment, kit.solutions(args.assignment))
     for bar in selected:
         entry_key = bar.entry_key()
@@ -357,7 +355,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--quick", action="store_true",
                      help="run a bug's accuracy checks only when its other checks did not catch it, and no "
                           "alternative's (a full run trains every alternative: tens of minutes)")
-    sub.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    sub.add_argument("--jobs", type=positive(int), default=None, help="worker processes (default: one per core)")
 
     sub = command("demo", _demo, "fetch the data, release, autograde the example submissions, print the grades",
                   needs="checkout")
@@ -387,7 +385,9 @@ def main(argv=None) -> int:
             raise UsageError(f"pass --course-dir: the default course folder is build/course in the kit's checkout, and "
                              f"this installation of the kit is no checkout ({kit.REPO})")
         return args.function(args)
-    except (UsageError, commands.NbgraderFailed, KeyError, FileNotFoundError, DatasetUnavailable, DownloadError) as error:
+    # The errors that say what to do; any other is a fault of the kit, which reaches the user with its traceback.
+    except (UsageError, commands.NbgraderFailed, registry.UnknownAssignment, FileNotFoundError, DatasetUnavailable,
+            DownloadError) as error:
         print(printable.terminal(f"error: {error}"), file=sys.stderr)
         return 1
     except Interrupted as interrupted:

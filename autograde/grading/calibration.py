@@ -39,6 +39,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from autograde import kit
+from autograde.errors import UsageError
 from autograde.student import modules, validate
 from autograde.student.checks import Check, CheckFailure, Result, assignment_of_module, register
 
@@ -134,7 +135,7 @@ def load(path: Path = THRESHOLDS) -> dict:
 def bar(key: str) -> float:
     entries = load()
     if key not in entries:
-        raise KeyError(f"no calibrated bar for {key} in {THRESHOLDS}; run `dlkit calibrate`")
+        raise UsageError(f"no calibrated bar for {key} in {THRESHOLDS}; run `dlkit calibrate`")
     return float(entries[key]["bar"])
 
 

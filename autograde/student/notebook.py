@@ -69,7 +69,8 @@ def _assignment_of(group: str, folder: Path) -> str:
     candidates = [a for a in with_group if a in present] or with_group or present
     if len(candidates) == 1:
         return candidates[0]
-    raise KeyError(f"cannot tell which assignment's checks {group!r} means for the files in {folder.resolve()}")
+    raise registry.UnknownAssignment(f"cannot tell which assignment's checks {group!r} means for the files in "
+                                     f"{folder.resolve()}")
 
 
 def check_group(group: str, hidden: bool = False, folder: str | Path = ".") -> None:

@@ -200,7 +200,7 @@ def explore(notebook: str, folder: str | Path = ".") -> "Panel":
     try:
         chosen = known[notebook]
     except KeyError:
-        raise KeyError(f"no panel for notebook {notebook!r}; known: {', '.join(sorted(known))}") from None
+        raise LookupError(f"no panel for notebook {notebook!r}; known: {', '.join(sorted(known))}") from None
     panel = Panel(chosen, folder)
     display(panel.view)
     return panel

@@ -17,13 +17,17 @@ def ids() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.ispkg and not m.name.startswith("_"))
 
 
+class UnknownAssignment(LookupError):
+    """No installed assignment has this id (the message names the known ones); ``dlkit`` prints it as one line."""
+
+
 def get(assignment_id: str) -> Assignment:
     known = ids()
     if assignment_id not in known:
-        raise KeyError(f"unknown assignment {assignment_id!r}; known: {', '.join(known)}")
+        raise UnknownAssignment(f"unknown assignment {assignment_id!r}; known: {', '.join(known)}")
     spec = importlib.import_module(f"{ASSIGNMENTS_PACKAGE}.{assignment_id}").SPEC
     if spec.id != assignment_id:
-        raise KeyError(f"the folder of assignment {assignment_id!r} declares the id {spec.id!r}")
+        raise UnknownAssignment(f"the folder of assignment {assignment_id!r} declares the id {spec.id!r}")
     return spec
 
 

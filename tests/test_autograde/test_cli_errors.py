@@ -80,3 +80,26 @@ def test_a_scheduler_without_dask_installed_says_which_extra_to_install(monkeypa
     with pytest.raises(UsageError, match=r"--scheduler needs Dask, which is not installed here: pip install -e "
                                          r"\"\.\[dask\]\""):
         coordinator._connect("tcp://127.0.0.1:8786")
+
+
+def test_an_unknown_assignment_is_one_line_and_any_other_fault_of_the_kit_keeps_its_traceback(capsys, monkeypatch):
+    """Issue 33: dlkit turned every KeyError into `error: 'x'`, a fault of the kit included (a bare key in
+    quotes, no traceback to find it by). An unknown assignment is the user's error, one line without quotes."""
+    from autograde.student import registry
+
+    with pytest.raises(registry.UnknownAssignment, match="^unknown assignment 'nope'; known: deep_mlp, "):
+        registry.get("nope")
+
+    def unknown(args):
+        registry.get("nope")
+
+    monkeypatch.setattr(cli, "_grades", unknown)
+    assert cli.main(["grades", "softmax_mlp", "--course-dir", "/nonexistent"]) == 1
+    assert capsys.readouterr().err.startswith("error: unknown assignment 'nope'; known: deep_mlp, ")
+
+    def forgot(args):
+        return {}["a key the kit forgot"]
+
+    monkeypatch.setattr(cli, "_grades", forgot)
+    with pytest.raises(KeyError, match="a key the kit forgot"):
+        cli.main(["grades", "softmax_mlp", "--course-dir", "/nonexistent"])
