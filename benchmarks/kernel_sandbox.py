@@ -32,7 +32,7 @@ from autograde.batch import scratch  # noqa: E402
 from autograde.course import build, commands  # noqa: E402
 from autograde.course.execute import SandboxedExecute  # noqa: E402
 from autograde.limits import Limits  # noqa: E402
-from autograde.sandbox import process  # noqa: E402
+from autograde.sandbox import confine  # noqa: E402
 from autograde.student import registry  # noqa: E402
 from data_scripts import load_mnist  # noqa: E402
 
@@ -54,7 +54,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="times each submission's notebooks run each way")
     args = parser.parse_args()
-    if not process.bubblewrap():
+    if not confine.bubblewrap():
         sys.exit("bubblewrap (bwrap) is not installed: there is no sandbox to measure")
     load_mnist()
     os.environ.update(commands.environment(), **scratch.SINGLE_THREADED)

@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO))
 
 from autograde.authoring import catalogue  # noqa: E402
 from autograde.grading import runner  # noqa: E402
-from autograde.sandbox import process  # noqa: E402
+from autograde.sandbox import confine  # noqa: E402
 from autograde.student import checks, modules, outcome  # noqa: E402
 from data_scripts import load_mnist  # noqa: E402
 
@@ -50,7 +50,7 @@ def in_process(folder: Path) -> float:
 
 def main() -> None:
     load_mnist()  # both ways read the same cached data; keep the first load out of the timings
-    print(f"sandbox: {'bubblewrap' if process.bubblewrap() else 'resource limits only (bwrap missing)'}")
+    print(f"sandbox: {'bubblewrap' if confine.bubblewrap() else 'resource limits only (bwrap missing)'}")
     print(f"{'submission':<22}{'in-process s':>14}{'trusted s':>12}{'ratio':>8}  score")
     ratios, plain_times, trusted_times = [], [], []
     with tempfile.TemporaryDirectory() as scratch:

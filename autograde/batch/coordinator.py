@@ -29,7 +29,7 @@ from autograde.course import commands, config
 from autograde.errors import Interrupted, UsageError
 from autograde.grading import runner
 from autograde.limits import Limits
-from autograde.sandbox import process, procfs
+from autograde.sandbox import confine, procfs
 
 #: Seconds to wait for a Dask scheduler to answer, and for its first worker.
 CONNECT_SECONDS = 10.0
@@ -100,7 +100,7 @@ def _grade_class(course_dir: Path, assignment_id: str, jobs: int | None, schedul
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
     commands.tools_on_path()
     if scheduler is None:  # the local hosts grade here: refuse before anything runs (Dask workers check their own)
-        process.require_bubblewrap(limits)
+        confine.require_bubblewrap(limits)
     started = time.perf_counter()
     procfs.remove_stale(record.TEMPLATE_PREFIX)  # what a killed run left in the temporary folder
     url = config.db_url_of(course_dir, db_url)

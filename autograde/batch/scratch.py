@@ -22,11 +22,11 @@ from autograde.batch import tasks
 from autograde.batch.tasks import Task, TaskResult
 from autograde.course import commands, config
 from autograde.course.preprocessor import TrustedChecks
-from autograde.sandbox import kernel, process
+from autograde.sandbox import confine, kernel, process
 from autograde.student import registry
 
 #: Environment of every grading child: one BLAS thread per worker, so N workers use N cores.
-SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+SINGLE_THREADED = confine.SINGLE_THREADED
 
 
 def graded_payload(task: Task, scratch: Path, started: float) -> bytes:
@@ -41,7 +41,7 @@ def graded_payload(task: Task, scratch: Path, started: float) -> bytes:
                             error="; ".join(process.FAULTS), infrastructure=True)
     result.seconds = time.monotonic() - started
     result.worker = f"{socket.gethostname()}:{os.getppid()}"
-    result.sandboxed = process.bubblewrap() is not None
+    result.sandboxed = confine.bubblewrap() is not None
     return pickle.dumps(result)
 
 

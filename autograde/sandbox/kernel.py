@@ -29,7 +29,6 @@ import atexit
 import functools
 import itertools
 import os
-import resource
 import select
 import shutil
 import subprocess
@@ -42,7 +41,9 @@ from traitlets import Dict
 
 from autograde.limits import Limits
 from autograde.sandbox import procfs
-from autograde.sandbox.process import SITE, _bwrap_command, grader_fault, python_binds, require_bubblewrap, sandbox_uid
+from autograde.sandbox import confine
+from autograde.sandbox.confine import SITE, python_binds, require_bubblewrap, sandbox_uid
+from autograde.sandbox.process import grader_fault
 from autograde.student.environment import site_entries
 
 #: Variables of the grader's environment a notebook may see.
@@ -84,7 +85,7 @@ class KernelTemplate:
                              [python_binds()[0], "-S", "-c", _source("kernel_zygote"), str(self.socket)])
             self.process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env={"PATH": "/usr/bin:/bin"},
-                cwd=self.private, preexec_fn=functools.partial(_limit_resources, limits, bool(self.uid)))
+                cwd=self.private, preexec_fn=functools.partial(confine.limit_resources, limits, bool(self.uid)))
             ready, _, _ = select.select([self.process.stdout], [], [], TEMPLATE_START_SECONDS)
             said = self.process.stdout.readline() if ready else b""
             self.process.stdout.close()
@@ -204,10 +205,9 @@ def _bwrap(private: Path, folder: str, copy: Path, environment: dict, uid: int, 
     binds += [(path, path) for path in ("/etc/fonts",) if os.path.isdir(path)]
     rw_binds = [(str(copy), folder), (str(private), str(private))]
     start = ([python, "-S", "-c", DROP_PRIVILEGES, str(uid)] if uid else []) + command
-    variables = {"HOME": "/tmp", "PYTHONPATH": SITE, "MPLCONFIGDIR": "/tmp", "OPENBLAS_NUM_THREADS": "1",
-                 "OMP_NUM_THREADS": "1", **environment}
-    return _bwrap_command(binds, limits.scratch_bytes, start, rw_binds=rw_binds, chdir=str(folder),
-                          variables=variables, scratch="/tmp", set_uid=bool(uid))
+    variables = confine.environment("/tmp", PYTHONPATH=SITE, **environment)
+    return confine.command(binds, limits.scratch_bytes, start, variables, rw_binds=rw_binds, chdir=str(folder),
+                           scratch="/tmp", set_uid=bool(uid))
 
 
 #: The longest name of a private folder: prefix, pid, start time (clock ticks since boot), random part.
@@ -227,13 +227,3 @@ def _socket_folder() -> str:
 #: Run inside the sandbox, before ipykernel: give up root for the sandbox's own user (argv[1]), then start it.
 DROP_PRIVILEGES = ("import os, sys; uid = int(sys.argv[1]); os.setgroups([]); os.setgid(uid); os.setuid(uid); "
                    "os.execv(sys.argv[2], sys.argv[2:])")
-
-
-def _limit_resources(limits: Limits, own_user: bool) -> None:
-    """In the kernel's process, before bubblewrap starts: the limits everything inside inherits."""
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if own_user:  # the limit binds the sandbox's own user, never root
-        resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))

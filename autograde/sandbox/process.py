@@ -12,40 +12,32 @@ Without bubblewrap only the resource limits apply, and a warning says so.
 from __future__ import annotations
 
 import fcntl
-import glob
 import os
-import resource
 import select
-import shutil
 import signal
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import threading
 import time
-import warnings
 from pathlib import Path
 
 import numpy
 
 from autograde import timing
-from autograde.errors import GraderFault, UsageError
+from autograde.errors import GraderFault
 from autograde.limits import Limits
-from autograde.sandbox import procfs, wire
+from autograde.sandbox import confine, procfs, wire
+from autograde.sandbox.confine import SCRATCH, SITE, python_binds, require_bubblewrap, sandbox_uid
 from autograde.student.environment import released_entries, site_entries
 
 #: The files of the kit that run inside the sandbox: the server, the wire format, the module loader.
 SERVER = Path(__file__).resolve().with_name("server.py")
 WIRE = Path(__file__).resolve().with_name("wire.py")
 LOADER = Path(__file__).resolve().parent.parent / "student" / "loader.py"
-SCRATCH = "/sandbox/scratch"
-#: Where the student packages (``environment.site_entries``) appear inside a sandbox.
-SITE = "/sandbox/site"
 #: The environment of the student's modules in the sandbox: one BLAS thread, and matplotlib drawing into files
 #: (``plt.show()`` draws nothing), its cache in the scratch folder.
-VARIABLES = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "HOME": SCRATCH, "MPLBACKEND": "Agg",
-             "MPLCONFIGDIR": f"{SCRATCH}/.matplotlib"}
+VARIABLES = confine.environment(SCRATCH, MPLBACKEND="Agg")
 #: A call may compute for ``Limits.call_seconds`` of CPU time, and take this many times as long in wall time
 #: (waiting for the cores other gradings use); the sandbox's CPU time is read this often while it computes.
 WALL_PER_CPU_SECOND = 4
@@ -72,131 +64,6 @@ class SandboxError(Exception):
     def __init__(self, description: str):
         super().__init__(description)
         self.description = description
-
-
-class SandboxUnavailable(RuntimeWarning):
-    """Grading runs without bubblewrap: only resource limits protect the grader."""
-
-
-class SandboxMissing(UsageError):
-    """bubblewrap is missing, and the limits require it (``Limits.sandbox_required``)."""
-
-
-def bubblewrap() -> str | None:
-    return shutil.which("bwrap")
-
-
-def require_bubblewrap(limits: Limits) -> bool:
-    """Whether student code runs in bubblewrap here. Raises SandboxMissing when bubblewrap is missing and
-    ``limits`` require it; warns (SandboxUnavailable) when they allow grading without it."""
-    if bubblewrap() is not None:
-        return True
-    if limits.sandbox_required:
-        raise SandboxMissing(
-            f"bubblewrap (bwrap) is not installed on {os.uname().nodename}: student code would run unconfined, "
-            "able to read the solutions and hidden checks and to rewrite the gradebook. Install the Debian package "
-            "bubblewrap (apt-get install bubblewrap), or pass --unsafe-no-sandbox to grade with resource limits only")
-    warnings.warn("bubblewrap (bwrap) is not installed: student code runs with resource limits only, "
-                  "can read any file this user can, and is not limited in processes. "
-                  "Install the Debian package bubblewrap.", SandboxUnavailable, stacklevel=3)
-    return False
-
-
-def sandbox_uid() -> int:
-    # One unprivileged user per grading process, so one sandbox's process count is its own.
-    return 200000 + os.getpid() % 100000
-
-
-def python_binds() -> tuple[str, list[tuple[str, str]]]:
-    """(the base Python's executable, the binds it needs to start in a sandbox): its prefix (the standard
-    library; ``package_folders`` are shown empty), and the executable and its shared library where
-    they lie outside the prefix."""
-    python = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
-    library = Path(sysconfig.get_config_var("LIBDIR") or "/", sysconfig.get_config_var("INSTSONAME") or "")
-    binds = [(sys.base_prefix, sys.base_prefix)]
-    for path in (python, str(library)):
-        if os.path.isfile(path) and not Path(path).is_relative_to(sys.base_prefix) \
-                and not Path(path).is_relative_to("/usr"):
-            binds.append((path, path))
-    return python, binds
-
-
-def _ancestors(path: str) -> list[str]:
-    parts = Path(path).parents
-    return [str(p) for p in reversed(list(parts)) if str(p) != "/"]
-
-
-def _bwrap_command(binds: list[tuple[str, str]], scratch_bytes: int, command: list[str],
-                   rw_binds: list[tuple[str, str]] = (), chdir: str = SCRATCH, variables: dict | None = None,
-                   scratch: str = SCRATCH, set_uid: bool | None = None) -> list[str]:
-    """bubblewrap around ``command``: no network, its own pid namespace and session, an empty environment
-    but ``variables``; read-only the system's libraries and ``binds`` (source, target), read-write
-    ``rw_binds`` and a private tmpfs of ``scratch_bytes`` at ``scratch``. As root, the sandbox keeps the
-    capabilities to change its user (``set_uid``, by default when root): its command must then give up
-    root before anything untrusted runs."""
-    arguments = ["bwrap", "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net",
-                 "--unshare-uts", "--unshare-cgroup-try", "--clearenv", "--setenv", "PATH", "/usr/bin"]
-    for name, value in (variables or {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "HOME": SCRATCH}).items():
-        arguments += ["--setenv", name, value]
-    arguments += ["--proc", "/proc", "--dev", "/dev"]
-    if os.getuid() == 0:
-        if set_uid is None or set_uid:
-            arguments += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
-    else:
-        arguments += ["--unshare-user"]
-    made = {"/usr", "/lib", "/lib64", "/bin"}
-
-    def bind(kind: str, source: str, target: str) -> None:
-        arguments.extend([kind, source, target])
-        for folder in package_folders(source) if source == target else []:
-            arguments.extend(["--perms", "0755", "--tmpfs", folder])
-            # What was made below the empty folder is hidden now.
-            made.difference_update({path for path in made if path.startswith(folder + "/")})
-            made.add(folder)
-
-    bind("--ro-bind", "/usr", "/usr")
-    for name in ("lib", "lib64", "bin"):
-        if os.path.islink(f"/{name}"):
-            arguments += ["--symlink", os.readlink(f"/{name}"), f"/{name}"]
-        elif os.path.isdir(f"/{name}"):
-            arguments += ["--ro-bind", f"/{name}", f"/{name}"]
-
-    def folders_above(target: str) -> None:
-        """Folders bubblewrap would otherwise make itself, readable by the sandbox's user (not 0700 root)."""
-        for parent in _ancestors(target):
-            if parent not in made:
-                arguments.extend(["--perms", "0755", "--dir", parent])
-                made.add(parent)
-
-    if os.path.exists("/etc/ld.so.cache"):
-        folders_above("/etc/ld.so.cache")
-        arguments += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
-
-    folders_above(scratch)
-    arguments += ["--perms", "1777", "--size", str(scratch_bytes), "--tmpfs", scratch]
-    made.add(scratch)
-    for kind, pairs in (("--ro-bind", binds), ("--bind", rw_binds)):
-        for source, target in pairs:
-            folders_above(target)
-            bind(kind, source, target)
-    arguments += ["--chdir", chdir]
-    return arguments + command
-
-
-#: Where packages are installed, below a prefix (pip, conda, Debian's python3-* packages, pip on Debian).
-PACKAGE_FOLDERS = ("lib*/python3*/site-packages", "lib*/python3*/dist-packages", "lib/python3/dist-packages",
-                   "local/lib*/python3*/*-packages")
-
-
-def package_folders(folder: str) -> list[str]:
-    """The package folders below ``folder`` (a Python's prefix, /usr), which the sandbox shows empty. It binds
-    a Python's prefix for its standard library; its site-packages would show every package installed there,
-    and where the kit is installed into a prefix (conda, a system pip) the solutions and the hidden checks
-    with them. The sandbox's packages come from their own binds (/sandbox/site)."""
-    if not os.path.isdir(folder):
-        return []
-    return sorted({path for pattern in PACKAGE_FOLDERS for path in glob.glob(os.path.join(folder, pattern))
-                   if os.path.isdir(path) and not os.path.islink(path)})
 
 
 class Sandbox:
@@ -244,22 +111,15 @@ class Sandbox:
                   (str(LOADER), "/sandbox/kit/loader.py"), (str(self.code_dir), "/sandbox/code")]
         server = [python, "-I", "-S", "/sandbox/kit/server.py", "/sandbox/code", SITE,
                   str(self.limits.message_bytes), str(uid), *modules]
-        return _bwrap_command(binds, self.limits.scratch_bytes, server, variables=VARIABLES)
+        return confine.command(binds, self.limits.scratch_bytes, server, VARIABLES)
 
     def _limit_resources(self) -> None:
         os.setsid()
-        limits = self.limits
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if os.getuid() == 0 and self.sandboxed:  # the limit binds the sandbox's own user, never root
-            resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+        confine.limit_resources(self.limits, own_user=os.getuid() == 0 and self.sandboxed)
 
     def start(self) -> None:
         self._scratch = tempfile.TemporaryDirectory(prefix="dlkit-scratch-")
-        environment = {"PATH": "/usr/bin:/bin", **VARIABLES, "HOME": self._scratch.name,
-                       "MPLCONFIGDIR": f"{self._scratch.name}/.matplotlib"}
+        environment = {"PATH": "/usr/bin:/bin", **confine.environment(self._scratch.name, MPLBACKEND="Agg")}
         self.process = subprocess.Popen(
             self._command(self._scratch.name), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, cwd=self._scratch.name, env=environment, preexec_fn=self._limit_resources,

@@ -17,7 +17,7 @@ import pytest
 
 from autograde.batch import host
 from autograde.grading import runner
-from autograde.sandbox import process, procfs
+from autograde.sandbox import confine, procfs
 from autograde.student import checks
 from autograde.student import outcome
 from autograde.kit import REPO
@@ -113,7 +113,7 @@ def substitutions(listener, course):
 
 
 def test_the_real_sandbox_is_used():
-    assert process.bubblewrap(), "bubblewrap must be installed (Debian package bubblewrap): CI runs the real sandbox"
+    assert confine.bubblewrap(), "bubblewrap must be installed (Debian package bubblewrap): CI runs the real sandbox"
 
 
 @pytest.mark.heavy

@@ -28,7 +28,7 @@ from autograde.course import build, commands, config, submissions
 from autograde.kit import REPO
 from autograde.limits import Limits
 from autograde.reports import grade_table
-from autograde.sandbox import process, procfs
+from autograde.sandbox import confine, procfs
 from autograde.student import registry
 from support import grading_state
 from support.examples import bug_file
@@ -452,7 +452,7 @@ def test_without_bubblewrap_grading_refuses_unless_the_instructor_allows_it(rele
     assert "bubblewrap (bwrap) is not installed" in error and "--unsafe-no-sandbox" in error, error
     assert Ledger(course_dir, ASSIGNMENT).entries() == [] and not (course_dir / "autograded").exists()
 
-    with pytest.warns(process.SandboxUnavailable, match="resource limits only"):
+    with pytest.warns(confine.SandboxUnavailable, match="resource limits only"):
         assert cli.main(arguments + ["--unsafe-no-sandbox"]) == 0
     capsys.readouterr()
     _, [row] = grade_table.collect(course_dir, ASSIGNMENT)

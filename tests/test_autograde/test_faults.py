@@ -25,11 +25,11 @@ import pytest
 from autograde.batch.ledger import Ledger
 from autograde.course import build, commands, config, submissions
 from autograde.kit import REPO
-from autograde.sandbox import process, procfs
+from autograde.sandbox import confine, procfs
 from support.examples import bug_file
 from support.grading_state import gradebook_state
 
-pytestmark = pytest.mark.skipif(process.bubblewrap() is None, reason="needs bubblewrap")
+pytestmark = pytest.mark.skipif(confine.bubblewrap() is None, reason="needs bubblewrap")
 
 ASSIGNMENT = "softmax_mlp"
 CLASS = {"starter": REPO / "starter/softmax_mlp/softmax_classifier.py",

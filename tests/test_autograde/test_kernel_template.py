@@ -14,9 +14,9 @@ from traitlets.config import Config
 
 from autograde.course.execute import SandboxedExecute
 from autograde.limits import Limits
-from autograde.sandbox import kernel, procfs, process
+from autograde.sandbox import confine, kernel, procfs
 
-pytestmark = pytest.mark.skipif(process.bubblewrap() is None, reason="needs bubblewrap")
+pytestmark = pytest.mark.skipif(confine.bubblewrap() is None, reason="needs bubblewrap")
 
 
 def run(folder, *cells: str) -> list[str]:

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from autograde.grading import runner
-from autograde.sandbox import process
-from autograde.sandbox import wire
+from autograde.sandbox import confine, process, wire
 from autograde.student.checks import CheckFailure
 from autograde.sandbox.proxy import RemoteCode, RemoteObject, StudentError
 from autograde.student.outcome import earned
@@ -249,12 +248,12 @@ def test_a_call_that_waits_gets_four_times_its_cpu_time_in_wall_time(tmp_path):
 
 @pytest.mark.heavy
 def test_without_bubblewrap_grading_refuses_unless_allowed(tmp_path, monkeypatch, mnist, repo):
-    monkeypatch.setattr(process, "bubblewrap", lambda: None)
+    monkeypatch.setattr(confine, "bubblewrap", lambda: None)
     shutil.copy(repo / "solutions/softmax_mlp/softmax_classifier.py", tmp_path)
     shutil.copy(repo / "starter/softmax_mlp/softmax_training.py", tmp_path)
-    with pytest.raises(process.SandboxMissing, match="bubblewrap .* --unsafe-no-sandbox"):
+    with pytest.raises(confine.SandboxMissing, match="bubblewrap .* --unsafe-no-sandbox"):
         runner.run("softmax_mlp", tmp_path)
-    with pytest.warns(process.SandboxUnavailable, match="resource limits only"):
+    with pytest.warns(confine.SandboxUnavailable, match="resource limits only"):
         graded = runner.run("softmax_mlp", tmp_path, Limits(sandbox_required=False))
     assert not graded.sandboxed and earned(graded.outcomes) == 13
 
