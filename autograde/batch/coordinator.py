@@ -51,7 +51,7 @@ class Summary:
     #: not recorded (the name cannot be a gradebook's student), listed here.
     unnamed: dict[str, str] = field(default_factory=dict)
 
-    def count(self, status: str) -> int:
+    def count(self, status: tasks.Status) -> int:
         return sum(result.status == status for result in self.results)
 
     def describe(self) -> str:

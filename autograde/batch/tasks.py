@@ -9,6 +9,7 @@ to write into the real course.
 from __future__ import annotations
 
 import datetime
+import enum
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,16 +19,28 @@ from autograde import kit
 from autograde.course import config
 from autograde.limits import Limits
 
-GRADED = "graded"
-CRASHED = "crashed"
-TIMED_OUT = "timed out"
-#: The submission could not be read safely (a link, a device, a file too large: ``autograde.intake``).
-REJECTED = "rejected"
-#: Graded, but a student's file did not import (``autograde.student.imports``): the checks that needed it
-#: earned nothing and the others their points; the grade table and the report list it with the failures.
-DID_NOT_IMPORT = "did not import"
+class Status(enum.StrEnum):
+    """What became of a submission's grading. A str: the ledger's JSON and the grade table's CSV hold its value."""
+
+    GRADED = "graded"
+    #: Graded, but a student's file did not import (``autograde.student.imports``): the checks that needed it
+    #: earned nothing and the others their points; the grade table and the report list it with the failures.
+    DID_NOT_IMPORT = "did not import"
+    CRASHED = "crashed"
+    TIMED_OUT = "timed out"
+    #: The submission could not be read safely (a link, a device, a file too large: ``autograde.intake``), or
+    #: its student id clashes with another's.
+    REJECTED = "rejected"
+
+    @property
+    def scored(self) -> bool:
+        """Whether the submission has scores (``SCORED``)."""
+        return self in SCORED
+
+
+GRADED, DID_NOT_IMPORT, CRASHED, TIMED_OUT, REJECTED = Status
 #: The statuses that come with scores.
-SCORED = (GRADED, DID_NOT_IMPORT)
+SCORED = (Status.GRADED, Status.DID_NOT_IMPORT)
 
 
 @dataclass(frozen=True)
@@ -79,7 +92,7 @@ class TaskResult:
     assignment_id: str
     student_id: str
     fingerprint: str
-    status: str                      # GRADED, DID_NOT_IMPORT, CRASHED, TIMED_OUT or REJECTED
+    status: Status
     seconds: float
     error: str = ""                  # what went wrong, when the status is not GRADED
     worker: str = ""                 # host:pid of the process that graded it

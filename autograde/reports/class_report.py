@@ -27,7 +27,7 @@ from nbgrader.api import Gradebook
 from autograde.batch.tasks import DID_NOT_IMPORT, GRADED
 from autograde.course import config
 from autograde.reports import grade_table, similarity
-from autograde.student.checks import NOT_IMPLEMENTED
+from autograde.student.outcome import CheckState, state_of
 
 #: Red (nobody) to green (everybody) for pass rates and scores.
 COLORS = colormaps["RdYlGn"]
@@ -65,19 +65,19 @@ def check_rates(rows: list[grade_table.Row]) -> list[CheckRate]:
     for row in rows:
         if row.scored:
             for outcome in row.outcomes:
-                if outcome.get("did_not_import"):
+                if state_of(outcome) is CheckState.NOT_RUN:
                     continue  # the file's import failure is the finding, listed with the failures to run
                 outcomes[outcome["id"]].append(outcome)
     rates = []
     for check_id, runs in outcomes.items():
-        wrong = [o for o in runs if o["fraction"] < 1.0 and o["message"] != NOT_IMPLEMENTED]
+        wrong = [o for o in runs if state_of(o) is CheckState.FAILED]
         failures = collections.Counter(grade_table.first_line(o["message"]) for o in wrong)
         hints = collections.Counter(o["hint"] for o in wrong if o.get("hint"))
         first = runs[0]
         rates.append(CheckRate(check_id, first["group"], first["description"], first["hidden"],
-                               sum(o["fraction"] >= 1.0 for o in runs), len(runs),
+                               sum(state_of(o) is CheckState.PASSED for o in runs), len(runs),
                                failures.most_common(1)[0] if failures else None,
-                               sum(o["message"] == NOT_IMPLEMENTED for o in runs),
+                               sum(state_of(o) is CheckState.NOT_ATTEMPTED for o in runs),
                                hints.most_common(1)[0][0] if hints else None))
     return sorted(rates, key=lambda r: (r.attempted == 0, r.rate, r.id))
 

@@ -15,12 +15,12 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from autograde import printable
 from autograde.batch.ledger import Ledger
-from autograde.batch.tasks import DID_NOT_IMPORT, GRADED, SCORED
+from autograde.batch.tasks import DID_NOT_IMPORT, SCORED, Status
 from autograde.course import config, submissions
 from autograde.course.commands import tools_on_path
 from autograde.errors import UsageError
 from autograde.student import registry
-from autograde.student.checks import NOT_IMPLEMENTED
+from autograde.student.outcome import CheckState, state_of
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Row:
     max_score: float
     cells: dict[str, float] = field(default_factory=dict)
     outcomes: list[dict] = field(default_factory=list)  # outcomes of every check that ran
-    status: str = GRADED  # GRADED, DID_NOT_IMPORT, CRASHED, TIMED_OUT or REJECTED (autograde.batch.tasks)
+    status: Status = Status.GRADED
     error: str = ""  # why it could not be graded, or which files did not import (one line each)
     seconds: float | None = None  # how long its grading took, when the ledger knows
     sandboxed: bool = True  # False: graded without bubblewrap (--unsafe-no-sandbox)
@@ -48,12 +48,12 @@ class Row:
     @property
     def failed(self) -> list[dict]:
         """Outcomes of the checks that ran and failed (not those a file that did not import kept from running)."""
-        return [o for o in self.outcomes if o["fraction"] < 1.0 and not o.get("did_not_import")]
+        return [o for o in self.outcomes if state_of(o) in (CheckState.FAILED, CheckState.NOT_ATTEMPTED)]
 
     @property
     def not_run(self) -> list[dict]:
         """Outcomes of the checks that did not run: a file they need did not import."""
-        return [o for o in self.outcomes if o.get("did_not_import")]
+        return [o for o in self.outcomes if state_of(o) is CheckState.NOT_RUN]
 
     @property
     def checks(self) -> int:
@@ -62,12 +62,13 @@ class Row:
 
     @property
     def not_attempted(self) -> list[str]:
-        """The grade cells none of whose checks got past a stub (each says NOT_IMPLEMENTED), in order."""
+        """The grade cells none of whose checks got past a stub (each is NOT_ATTEMPTED), in order."""
         cells: dict[str, bool] = {}
         for outcome in self.outcomes:
-            if outcome.get("did_not_import"):
+            state = state_of(outcome)
+            if state is CheckState.NOT_RUN:
                 continue
-            cells[outcome["group"]] = cells.get(outcome["group"], True) and outcome["message"] == NOT_IMPLEMENTED
+            cells[outcome["group"]] = cells.get(outcome["group"], True) and state is CheckState.NOT_ATTEMPTED
         return [cell for cell, untouched in cells.items() if untouched]
 
     @property
@@ -116,7 +117,7 @@ def collect(course_dir: Path, assignment_id: str, db_url: str | None = None) -> 
                 row.outcomes += outcomes(path)
             entry = ledger.get(submission.student_id)
             if entry:
-                row.status, row.error, row.seconds = entry["status"], entry["error"], entry["seconds"]
+                row.status, row.error, row.seconds = Status(entry["status"]), entry["error"], entry["seconds"]
                 row.sandboxed = entry.get("sandboxed", True)
                 row.warnings = entry.get("warnings", [])
             rows.append(row)

@@ -1,9 +1,31 @@
 """Check outcomes and their text, as students and instructors read them."""
 from __future__ import annotations
 
+import enum
 from dataclasses import asdict, dataclass
 
-from autograde.student.checks import Check, Result
+from autograde.student.checks import NOT_IMPLEMENTED, Check, Result
+
+
+class CheckState(enum.Enum):
+    """What a check found, in one word: the grade table, the report and the notebook read it, never a message."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    #: The code the check calls still raises NotImplementedError: that part is a stub.
+    NOT_ATTEMPTED = "not attempted"
+    #: A file the check needs did not import (``autograde.student.imports``): the check could not run.
+    NOT_RUN = "not run"
+
+
+def state_of(outcome: "CheckOutcome | dict") -> CheckState:
+    """The state of an outcome, as a ``CheckOutcome`` or as recorded (``CheckOutcome.to_dict``)."""
+    recorded = outcome.to_dict() if isinstance(outcome, CheckOutcome) else outcome
+    if recorded.get("did_not_import"):
+        return CheckState.NOT_RUN
+    if recorded["fraction"] >= 1.0:
+        return CheckState.PASSED
+    return CheckState.NOT_ATTEMPTED if recorded["message"] == NOT_IMPLEMENTED else CheckState.FAILED
 
 
 @dataclass(frozen=True)
@@ -33,6 +55,10 @@ class CheckOutcome:
         return self.fraction >= 1.0
 
     @property
+    def state(self) -> CheckState:
+        return state_of(self)
+
+    @property
     def earned(self) -> float:
         return self.points * self.fraction
 
@@ -52,7 +78,7 @@ def render(outcomes: list[CheckOutcome], footer: str | None = "Score",
     failed_files = dict.fromkeys(file for outcome in outcomes for file in outcome.did_not_import)
     lines = [(import_failures or {}).get(file, f"{file} did not import") for file in failed_files]
     for outcome in outcomes:
-        mark = "PASS" if outcome.passed else "NOT RUN" if outcome.did_not_import else "FAIL"
+        mark = {CheckState.PASSED: "PASS", CheckState.NOT_RUN: "NOT RUN"}.get(outcome.state, "FAIL")
         kind = "hidden" if outcome.hidden else "public"
         lines.append(f"{mark} [{outcome.earned:g}/{outcome.points:g}] ({kind}) {outcome.description}")
         if not outcome.passed:

@@ -85,3 +85,18 @@ def test_what_dlkit_grades_prints_and_writes_cannot_steer_the_terminal_or_run_in
                                                 "CHECKS PASSED\\x1b[0m\\x0d\\u202e", "'@SUM(1+1)", "'+1+2"]
     assert exported[1]["reason"].startswith("Traceback: \\x1b[2J")
     assert exported[0]["score"] == "0.0" and exported[0]["seconds_late"] == "0.0", "numbers stay numbers"
+
+
+def test_a_checks_state_is_one_word_decided_in_one_place():
+    """Issue 33: the grade table, the report and the notebook's lines read a check's state (passed, failed, not
+    attempted, not run) from outcome.state_of, never by comparing its message or its fraction themselves."""
+    from autograde.student.checks import NOT_IMPLEMENTED
+    from autograde.student.outcome import CheckState, state_of
+
+    def recorded(fraction=0.0, message="wrong", did_not_import=()):
+        return {"fraction": fraction, "message": message, "did_not_import": list(did_not_import)}
+
+    assert state_of(recorded(1.0, "")) is CheckState.PASSED
+    assert state_of(recorded(0.5)) is CheckState.FAILED
+    assert state_of(recorded(0.0, NOT_IMPLEMENTED)) is CheckState.NOT_ATTEMPTED
+    assert state_of(recorded(0.0, "x did not import", ["x.py"])) is CheckState.NOT_RUN
