@@ -10,12 +10,14 @@ test_import_layers.py`` holds the floors):
                        check_group, the panel framework, the assignment type and registry
   assignments/<id>/    one folder per assignment: spec, public checks (shipped), hidden checks
                        (never shipped), panel recipes, training constants
-  sandbox/             confinement (bubblewrap, limits, environment), the sandboxed process, the
-                       kernel's sandbox, the proxy and wire format, the server inside
+  sandbox/             one grading's context, confinement (bubblewrap, limits, environment), the
+                       sandboxed process, the kernel's sandbox, the proxy and wire format, the
+                       server inside
   grading/             the trusted core: runner, calibration, the one loader of grading data
   course/              nbgrader: configuration, release build, commands, TrustedChecks, the
                        exchange's collection, the sanitizer of every notebook the grader writes
-  batch/               the coordinator, tasks, hosts, the ledger and the gradebook writes
+  batch/               the coordinator, tasks, host pools (local, on Dask workers), the ledger and
+                       the gradebook writes
   reports/             the grade table and the class report
   authoring/           starter generation, the bug catalogue and selftest, the demo
   cli                  ``dlkit``: argparse and one small handler per command

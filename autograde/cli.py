@@ -22,7 +22,7 @@ from pathlib import Path
 from autograde import kit, printable
 from autograde.authoring import starter
 from autograde.batch import coordinator, tasks
-from autograde.batch.ledger import course_lock
+from autograde.batch.ledger import CourseLock, course_lock
 from autograde.course import build, commands, config, exchange, submissions
 from autograde.errors import Interrupted, UsageError
 from autograde.grading import data
@@ -78,11 +78,11 @@ def _autograde(args) -> int:
     submissions.require_released(args.course_dir, args.assignment)
     data.for_assignment(args.assignment)
     # One run at a time: collecting, importing and grading all write the course.
-    with course_lock(args.course_dir, args.wait, f"grading {args.assignment}"):
-        return _collect_and_grade(args)
+    with course_lock(args.course_dir, args.wait, f"grading {args.assignment}") as held:
+        return _collect_and_grade(args, held)
 
 
-def _collect_and_grade(args) -> int:
+def _collect_and_grade(args, held: CourseLock) -> int:
     if args.times and not args.submissions:
         raise UsageError("--times gives the times of --submissions FOLDER: add --submissions, or drop --times")
     refused = {}
@@ -106,7 +106,7 @@ def _collect_and_grade(args) -> int:
                                       limits=Limits(submission_seconds=args.time_limit,
                                                     cell_seconds=args.cell_time_limit,
                                                     sandbox_required=not args.unsafe_no_sandbox), db_url=args.db_url,
-                                      rejected=refused)
+                                      rejected=refused, held=held)
     print(summary.describe())
     for shown, why in summary.unnamed.items():
         print(f"  '{shown}': refused, not graded or recorded: {why}")

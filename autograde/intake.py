@@ -25,7 +25,7 @@ from autograde import printable
 #: The archives a student may hand in instead of a folder, by the end of their name.
 ARCHIVES = (".zip", ".tar.gz", ".tgz", ".tar")
 #: What archivers add that no submission needs (macOS's resource forks and folder settings).
-ARCHIVER_LITTER = ["__MACOSX", ".DS_Store", "Thumbs.db"]
+ARCHIVER_LITTER = ("__MACOSX", ".DS_Store", "Thumbs.db")
 
 
 class SubmissionRejected(Exception):

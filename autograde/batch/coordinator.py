@@ -17,13 +17,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from nbgrader.api import Gradebook, MissingEntry
 from tqdm.auto import tqdm
 
 from autograde import intake, kit, student_ids, timing
 from autograde.batch import hosts, record, tasks
-from autograde.batch.ledger import Ledger, course_lock
+from autograde.batch.ledger import CourseLock, Ledger, course_lock
 from autograde.batch.tasks import Task, TaskResult
 from autograde.course import commands, config
 from autograde.errors import Interrupted, UsageError
@@ -73,7 +74,7 @@ class Summary:
 def grade_class(course_dir: Path, assignment_id: str, jobs: int | None = None, scheduler: str | None = None,
                 force: bool = False, students: list[str] | None = None, limits: Limits = Limits(),
                 db_url: str | None = None, progress: bool = True, rejected: dict[str, str] | None = None,
-                wait: bool = False) -> Summary:
+                wait: bool = False, held: CourseLock | None = None) -> Summary:
     """Grade every submission of ``assignment_id`` not yet recorded; return what happened.
 
     ``jobs`` local host processes (default: one per core), or the workers of the Dask scheduler at
@@ -81,14 +82,14 @@ def grade_class(course_dir: Path, assignment_id: str, jobs: int | None = None, s
     (``autograde.intake``), in ``submitted/`` or in ``rejected`` (student -> why, from an import), is
     recorded as REJECTED with the reason. Raises UsageError for input that cannot be graded, and
     ``ledger.CourseBusy`` when another process grades the course (unless ``wait``: then this one
-    starts when it ends).
+    starts when it ends); a caller holding the course's lock passes it as ``held``.
     """
     lacking = kit.lacking(f"grading {assignment_id}", "grading", [assignment_id])
     if lacking:
         raise UsageError(lacking)
     if not course_dir.is_dir():
         raise UsageError(f"{course_dir} is not a course folder: run `dlkit release {assignment_id}` first")
-    with course_lock(course_dir, wait, f"grading {assignment_id}"):
+    with course_lock(course_dir, wait, f"grading {assignment_id}", held):
         return _grade_class(course_dir, assignment_id, jobs, scheduler, force, students, limits, db_url, progress,
                             rejected)
 
@@ -161,8 +162,8 @@ def _grade_class(course_dir: Path, assignment_id: str, jobs: int | None, schedul
     if pending:
         recorded_before = len(summary.results)
         try:
-            with _workers(jobs, scheduler, len(pending), assignment_id) as (executor, slots):
-                _run(executor, slots, map(task_of, pending), len(pending), course_dir, url, summary, progress,
+            with _workers(jobs, scheduler, len(pending), assignment_id) as (executor, slots, grade):
+                _run(executor, slots, grade, map(task_of, pending), len(pending), course_dir, url, summary, progress,
                      assignment_id)
         except KeyboardInterrupt:
             done = len(summary.results) - recorded_before
@@ -203,23 +204,27 @@ def _recorded(course_dir: Path, db_url: str, assignment_id: str) -> dict[str, st
 
 @contextlib.contextmanager
 def _workers(jobs: int | None, scheduler: str | None, count: int, assignment_id: str):
-    """(executor, number of tasks it runs at once) for ``count`` tasks of ``assignment_id``: local hosts or a
-    Dask cluster (whose workers must hold what grading needs, ``require_on_workers``)."""
+    """(executor, number of tasks it runs at once, the function it runs for a task) for ``count`` tasks of
+    ``assignment_id``: a pool of local hosts, or a Dask cluster (whose workers must hold what grading needs,
+    ``require_on_workers``), each worker with a pool of its own."""
     if scheduler is None:
         slots = min(jobs or os.cpu_count() or 1, count)
-        hosts.start_hosts(slots)
+        pool = hosts.HostPool(slots)
         executor = concurrent.futures.ThreadPoolExecutor(slots, thread_name_prefix="dlkit-worker")
         try:
-            yield executor, slots
+            yield executor, slots, pool.grade
         finally:
-            hosts.close_hosts()  # a busy host stops its grading when its input closes
+            pool.close()  # a busy host stops its grading when its input closes
             executor.shutdown(wait=True, cancel_futures=True)
         return
     client = _connect(scheduler)
     try:
         require_on_workers(client, assignment_id)
+        from autograde.batch.cluster import HostsOnWorker
+
+        client.register_plugin(HostsOnWorker(), name=hosts.WORKER_PLUGIN)
         slots = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
-        yield client.get_executor(pure=False), slots
+        yield client.get_executor(pure=False), slots, hosts.grade_on_worker
     finally:
         client.close()
 
@@ -273,7 +278,7 @@ def _uninterrupted():
             raise KeyboardInterrupt
 
 
-def _run(executor, slots: int, task_iterator, count: int, course_dir: Path, db_url: str, summary: Summary,
+def _run(executor, slots: int, grade: Callable[[Task], TaskResult], task_iterator, count: int, course_dir: Path, db_url: str, summary: Summary,
          progress: bool, assignment_id: str) -> None:
     """Keep ``TASKS_PER_SLOT * slots`` tasks out; record each result as it comes back."""
     waiting: dict[concurrent.futures.Future, Task] = {}
@@ -281,7 +286,7 @@ def _run(executor, slots: int, task_iterator, count: int, course_dir: Path, db_u
     def hand_out() -> None:
         task = next(task_iterator, None)
         if task is not None:
-            waiting[executor.submit(hosts.grade, task)] = task
+            waiting[executor.submit(grade, task)] = task
 
     bar = tqdm(total=count, desc=f"autograde {assignment_id}", unit="submission", disable=not progress)
     failures = 0

@@ -1,9 +1,9 @@
 """The coordinator's side of the local workers: host processes (``python -m autograde.batch.host``),
 each grading one task at a time, started ahead and reused while the batch runs.
 
-``grade(task)`` is what the executors run, in a thread of the coordinator (``--jobs``) or on a
-Dask worker (``--scheduler``): it hands the task to an idle host of this process and waits for
-the result, past the task's own time limit only by ``HOST_GRACE_SECONDS``.
+``HostPool.grade(task)`` is what the executors run, in a thread of the coordinator (``--jobs``) or on a
+Dask worker (``--scheduler``, ``grade_on_worker``, with the worker's pool): it hands the task to an idle
+host of the pool and waits for the result, past the task's own time limit only by ``HOST_GRACE_SECONDS``.
 """
 from __future__ import annotations
 
@@ -54,64 +54,67 @@ class Host:
         self.process.stdout.close()
 
 
-_hosts: set[Host] = set()
-_idle_hosts: list[Host] = []
-_hosts_lock = threading.Lock()
+class HostPool:
+    """The host processes of one batch on this machine (the coordinator's, or a Dask worker's): started ahead or on
+    first use, each grading one task at a time, reused while the batch runs; ``close`` ends them all."""
 
+    def __init__(self, count: int = 0):
+        """A pool with ``count`` idle hosts started now: they import while the coordinator prepares the tasks."""
+        self._lock = threading.Lock()
+        self._idle: list[Host] = [Host() for _ in range(count)]
+        self._all: set[Host] = set(self._idle)
 
-def grade(task: Task) -> TaskResult:
-    """Grade one submission on an idle host of this process (started on first use).
+    def grade(self, task: Task) -> TaskResult:
+        """Grade one submission on an idle host (started when none is idle).
 
-    Never raises for a problem of the submission: those come back as a CRASHED or TIMED_OUT result.
-    A failure of the machinery (the host or its grading process died or was killed from outside) is
-    tried once more on a fresh host, so that only what happens again is recorded against the student.
-    """
-    result = _grade_once(task)
-    return _grade_once(task) if result.infrastructure else result
+        Never raises for a problem of the submission: those come back as a CRASHED or TIMED_OUT result.
+        A failure of the machinery (the host or its grading process died or was killed from outside) is
+        tried once more on a fresh host, so that only what happens again is recorded against the student.
+        """
+        result = self._grade_once(task)
+        return self._grade_once(task) if result.infrastructure else result
 
+    def _grade_once(self, task: Task) -> TaskResult:
+        started = time.monotonic()
+        with self._lock:
+            host = self._idle.pop() if self._idle else None
+        try:
+            if host is None:
+                host = Host()
+                with self._lock:
+                    self._all.add(host)
+            result = host.grade(task)
+        except HostFailure as failure:
+            self._discard(host)
+            return TaskResult(task.assignment_id, task.student_id, task.fingerprint, tasks.CRASHED,
+                              time.monotonic() - started, error=str(failure), worker=socket.gethostname(),
+                              infrastructure=True)
+        with self._lock:
+            self._idle.append(host)
+        return result
 
-def _grade_once(task: Task) -> TaskResult:
-    started = time.monotonic()
-    with _hosts_lock:
-        host = _idle_hosts.pop() if _idle_hosts else None
-    try:
-        if host is None:
-            host = Host()
-            with _hosts_lock:
-                _hosts.add(host)
-        result = host.grade(task)
-    except HostFailure as failure:
-        _discard(host)
-        return TaskResult(task.assignment_id, task.student_id, task.fingerprint, tasks.CRASHED,
-                          time.monotonic() - started, error=str(failure), worker=socket.gethostname(),
-                          infrastructure=True)
-    with _hosts_lock:
-        _idle_hosts.append(host)
-    return result
-
-
-def start_hosts(count: int) -> None:
-    """Start ``count`` idle hosts now: they import while the coordinator prepares the tasks."""
-    started = [Host() for _ in range(count)]
-    with _hosts_lock:
-        _hosts.update(started)
-        _idle_hosts.extend(started)
-
-
-def _discard(host: Host) -> None:
-    with _hosts_lock:
-        _hosts.discard(host)
-    host.close()
-
-
-def close_hosts() -> None:
-    """End every host of this process. A busy one stops its grading (and everything the
-    grading started) as soon as its input closes, so an interrupted batch leaves nothing running."""
-    with _hosts_lock:
-        hosts = list(_hosts)
-        _hosts.clear()
-        _idle_hosts.clear()
-    for host in hosts:
+    def _discard(self, host: Host) -> None:
+        with self._lock:
+            self._all.discard(host)
         host.close()
 
+    def close(self) -> None:
+        """End every host of the pool. A busy one stops its grading (and everything the grading started) as
+        soon as its input closes, so an interrupted batch leaves nothing running."""
+        with self._lock:
+            hosts = list(self._all)
+            self._all.clear()
+            self._idle.clear()
+        for host in hosts:
+            host.close()
 
+
+#: The name of the Dask worker plugin holding a worker's pool (``autograde.batch.cluster.HostsOnWorker``).
+WORKER_PLUGIN = "dlkit-hosts"
+
+
+def grade_on_worker(task: Task) -> TaskResult:
+    """What a Dask worker runs for one task: ``HostPool.grade`` on the pool of its ``WORKER_PLUGIN``."""
+    from distributed import get_worker
+
+    return get_worker().plugins[WORKER_PLUGIN].pool.grade(task)

@@ -8,6 +8,7 @@ import json
 import os
 import socket
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from autograde.batch.tasks import TaskResult
@@ -61,25 +62,30 @@ class Ledger:
 #: The lock of a course's grading, beside its ledgers: held by the run grading it, released when that
 #: run ends however it ends (the kernel drops a dead process's locks).
 LOCK = ".lock"
-_held: dict[str, int] = {}
+
+
+@dataclass(frozen=True)
+class CourseLock:
+    """Proof that the process holds the grading lock of the course at ``course_dir`` (``course_lock``)."""
+
+    course_dir: Path
+
+    def holds(self, course_dir: Path) -> bool:
+        return self.course_dir == course_dir.resolve()
 
 
 @contextlib.contextmanager
-def course_lock(course_dir: Path, wait: bool = False, doing: str = "grading"):
-    """Hold the course's grading lock for the block: one run grades a course at a time.
+def course_lock(course_dir: Path, wait: bool = False, doing: str = "grading", held: CourseLock | None = None):
+    """Hold the course's grading lock for the block (it yields a ``CourseLock``): one run grades a course at a time.
 
     Another process holding it raises CourseBusy naming that process, or, with ``wait``, this one
-    waits for it (saying so once on stderr). The same process may take it again inside the block.
+    waits for it (saying so once on stderr). A caller already holding it passes its ``held``: the block
+    then runs under that lock.
     """
-    path = course_dir / "ledger" / LOCK
-    key = str(path.resolve())
-    if key in _held:
-        _held[key] += 1
-        try:
-            yield
-        finally:
-            _held[key] -= 1
+    if held is not None and held.holds(course_dir):
+        yield held
         return
+    path = course_dir / "ledger" / LOCK
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -95,11 +101,9 @@ def course_lock(course_dir: Path, wait: bool = False, doing: str = "grading"):
         since = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
         os.ftruncate(descriptor, 0)
         os.pwrite(descriptor, f"{doing} (pid {os.getpid()} on {socket.gethostname()}, since {since})\n".encode(), 0)
-        _held[key] = 1
         try:
-            yield
+            yield CourseLock(course_dir.resolve())
         finally:
-            del _held[key]
             os.ftruncate(descriptor, 0)
     finally:
         os.close(descriptor)  # releases the lock

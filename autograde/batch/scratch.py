@@ -21,8 +21,8 @@ from autograde import timing
 from autograde.batch import tasks
 from autograde.batch.tasks import Task, TaskResult
 from autograde.course import commands, config
-from autograde.course.preprocessor import TrustedChecks
-from autograde.sandbox import confine, kernel, process
+from autograde.sandbox import confine
+from autograde.sandbox.context import GradingContext
 from autograde.student import registry
 
 #: Environment of every grading child: one BLAS thread per worker, so N workers use N cores.
@@ -31,21 +31,24 @@ SINGLE_THREADED = confine.SINGLE_THREADED
 
 def graded_payload(task: Task, scratch: Path, started: float) -> bytes:
     """The pickled result of grading ``task`` in ``scratch``; a failure becomes a CRASHED result."""
+    context = GradingContext(secret=task.secret, submission=(task.student_id, task.assignment_id))
     try:
-        result = _grade_in_scratch(task, scratch)
+        result = _grade_in_scratch(task, scratch, context)
     except BaseException:  # noqa: BLE001 - whatever happened, the coordinator gets a record of it
         result = TaskResult(task.assignment_id, task.student_id, task.fingerprint, tasks.CRASHED, 0.0,
                             error=traceback.format_exc()[-4000:])
-    if process.FAULTS:  # a sandbox was killed from outside: this grading says nothing about the submission
+    finally:
+        context.close()  # the notebooks' kernel sandbox, and its copy of the submission
+    if context.faults:  # a sandbox was killed from outside: this grading says nothing about the submission
         result = TaskResult(task.assignment_id, task.student_id, task.fingerprint, tasks.CRASHED, 0.0,
-                            error="; ".join(process.FAULTS), infrastructure=True)
+                            error="; ".join(context.faults), infrastructure=True)
     result.seconds = time.monotonic() - started
     result.worker = f"{socket.gethostname()}:{os.getppid()}"
     result.sandboxed = confine.bubblewrap() is not None
     return pickle.dumps(result)
 
 
-def _grade_in_scratch(task: Task, scratch: Path) -> TaskResult:
+def _grade_in_scratch(task: Task, scratch: Path, context: GradingContext) -> TaskResult:
     assignment_id, student_id = task.assignment_id, task.student_id
     course_dir = scratch / "course"
     temporary = scratch / "tmp"
@@ -63,15 +66,12 @@ def _grade_in_scratch(task: Task, scratch: Path) -> TaskResult:
     os.chdir(course_dir)
     # The checks grade the files as submitted: what the notebook's kernel writes later never reaches them.
     spec = registry.get(assignment_id)
-    TrustedChecks.submitted[(student_id, assignment_id)] = {
-        relative: task.submission[relative] for relative in spec.student_files if relative in task.submission}
+    context.submitted = {relative: task.submission[relative] for relative in spec.student_files
+                         if relative in task.submission}
     log = scratch / "nbgrader.log"
     _redirect_output(log)
     with timing.phase("nbgrader autograde (all of the above)"):
-        try:
-            code = _nbgrader_autograde(assignment_id, student_id)
-        finally:
-            kernel.stop_template()  # the notebooks' kernel sandbox, and its copy of the submission
+        code = _nbgrader_autograde(assignment_id, student_id, context)
     sys.stderr.flush()
     text = log.read_text(errors="replace")
 
@@ -125,12 +125,17 @@ def _redirect_output(log: Path) -> None:
     os.close(nothing)
 
 
-def _nbgrader_autograde(assignment_id: str, student_id: str) -> int:
-    """``nbgrader autograde ASSIGNMENT --student STUDENT --force`` in this process; its exit code."""
+def _nbgrader_autograde(assignment_id: str, student_id: str, context: GradingContext) -> int:
+    """``nbgrader autograde ASSIGNMENT --student STUDENT --force`` in this process, its trusted checks and kernels
+    serving ``context``; its exit code."""
     from nbgrader.apps.nbgraderapp import NbGraderApp
+    from traitlets.config import Config
 
+    handed = Config()
+    handed.TrustedChecks.grading = context
+    handed.SandboxedExecute.grading = context
     try:
-        NbGraderApp.launch_instance(["autograde", assignment_id, f"--student={student_id}", "--force"])
+        NbGraderApp.launch_instance(["autograde", assignment_id, f"--student={student_id}", "--force"], config=handed)
     except SystemExit as exit:
         return exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
     return 0

@@ -13,6 +13,7 @@ import importlib.metadata
 import json
 import re
 import shutil
+import types
 from pathlib import Path
 
 from autograde import kit
@@ -56,8 +57,9 @@ CONDA_ENVIRONMENT = "environment.yml"
 #: conda-forge's name of each package the kit pins whose name there differs from PyPI's: what pip installs
 #: (matplotlib-base is matplotlib without a Qt toolkit, nbconvert-core nbconvert without pandoc, dask-core dask
 #: without its extras, psycopg is the driver that loads conda-forge's libpq).
-CONDA_FORGE_NAMES = {"matplotlib": "matplotlib-base", "nbconvert": "nbconvert-core", "dask": "dask-core",
-                     "psycopg[binary]": "psycopg", "bleach[css]": "bleach-with-css"}
+CONDA_FORGE_NAMES = types.MappingProxyType({
+    "matplotlib": "matplotlib-base", "nbconvert": "nbconvert-core", "dask": "dask-core", "psycopg[binary]": "psycopg",
+    "bleach[css]": "bleach-with-css"})
 
 
 def conda_environment() -> str:

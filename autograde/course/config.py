@@ -13,7 +13,7 @@ COURSE_ID = "dlkit"
 #: Where the time of a submission collected from the exchange came from (``autograde.course.exchange``), beside it.
 TIME_RECORD = ".dlkit-time.json"
 #: Files nbgrader never copies between its folders (and grading tasks never carry).
-IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data", TIME_RECORD]
+IGNORE = (".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "data", TIME_RECORD)
 
 TEMPLATE = '''\\
 # Written by `dlkit release`; regenerated on every build.
@@ -106,7 +106,7 @@ def write(course_dir: Path, db_url: str | None = None, limits: Limits = Limits()
     exchange = exchange_root(root)
     exchange = (f"# nbgrader's exchange (dlkit release --exchange): release_assignment publishes, collect collects.\n"
                 f"c.Exchange.root = {str(exchange)!r}\n") if exchange else ""
-    config.write_text(TEMPLATE.format(course_id=COURSE_ID, root=str(root), exclude=exclude, ignore=IGNORE,
+    config.write_text(TEMPLATE.format(course_id=COURSE_ID, root=str(root), exclude=exclude, ignore=list(IGNORE),
                                       exchange=exchange,
                                       db_url=db_url_of(root, db_url), limits=limits.to_dict(),
                                       cell_seconds=limits.cell_seconds, secret=secret,

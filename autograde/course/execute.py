@@ -15,10 +15,11 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Instance, Integer, default
 
 from autograde import timing
 from autograde.limits import Limits
+from autograde.sandbox.context import GradingContext
 from autograde.sandbox.kernel import SandboxedKernelManager
 
 
@@ -33,6 +34,12 @@ class SandboxedExecute(Execute):
 
     output_bytes = Integer(Limits.notebook_output_bytes,
                            help="Bytes of one notebook's outputs kept; the rest is left out").tag(config=True)
+    grading = Instance(GradingContext, help="The grading the notebooks' kernels serve (``autograde.batch.scratch`` "
+                                            "configures it); by default one of this process").tag(config=True)
+
+    @default("grading")
+    def _process_context(self) -> GradingContext:
+        return GradingContext.of_process()
 
     def __init__(self, *args, **kwargs):
         kwargs["kernel_manager_class"] = SandboxedKernelManager
@@ -68,6 +75,12 @@ class SandboxedExecute(Execute):
         # One block of text per stream, however the kernel happened to flush it: the feedback of a
         # notebook is the same from one run to the next.
         return CoalesceStreamsPreprocessor().preprocess(nb, resources)
+
+    def create_kernel_manager(self):
+        """The kernel manager, serving this grading: one kernel template for the notebooks of a submission."""
+        manager = super().create_kernel_manager()
+        manager.grading = self.grading
+        return manager
 
     @contextlib.contextmanager
     def setup_kernel(self, **kwargs):

@@ -8,7 +8,7 @@ as the cell's result (nbgrader's partial credit).
 
 Nothing the kernel did counts, files it wrote included: the checks never read the folder the
 notebook ran in. The student's files are those of the submission as it was before any notebook
-ran (``TrustedChecks.submitted``, recorded by the grader that started nbgrader; else the
+ran (``GradingContext.submitted``, recorded by the grader that started nbgrader; else the
 submission's folder in ``submitted/``), and the provided files those of the release (the
 course's ``source/`` folder), never the submission's own copies.
 """
@@ -20,12 +20,13 @@ from nbformat.v4 import new_output
 from nbgrader import utils
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Dict, Integer
+from traitlets import Dict, Instance, Integer, default
 
 from autograde import intake, timing
 from autograde.course import config
 from autograde.grading import calibration, runner
 from autograde.limits import Limits
+from autograde.sandbox.context import GradingContext
 from autograde.student import outcome, registry
 from autograde.student.outcome import CheckOutcome
 
@@ -61,9 +62,12 @@ class TrustedChecks(NbGraderPreprocessor):
     secret = Integer(None, allow_none=True, help="The course's grading secret: the checks draw inputs the released "
                                                  "notebook never shows (None: the notebook's)").tag(config=True)
 
-    #: (student, assignment) -> the student's files as submitted (relative path -> content), recorded by a
-    #: grader that runs nbgrader in its own process before any notebook runs (``autograde.batch.scratch``).
-    submitted: dict[tuple[str, str], dict[str, bytes]] = {}
+    grading = Instance(GradingContext, help="The grading (``autograde.batch.scratch`` configures it, with the files as "
+                                            "submitted); by default one of this process, with ``secret``").tag(config=True)
+
+    @default("grading")
+    def _process_context(self) -> GradingContext:
+        return GradingContext.of_process(self.secret)
 
     def preprocess(self, nb, resources):
         assignment, student = resources["nbgrader"]["assignment"], resources["nbgrader"]["student"]
@@ -71,7 +75,7 @@ class TrustedChecks(NbGraderPreprocessor):
         groups = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if c.cell_type == "code" and utils.is_grade(c)}
         student_files, provided_files = self.files_as_submitted(student, assignment)
         with timing.phase("trusted checks (sandbox and training included)"):
-            graded = runner.run_files(assignment, student_files, provided_files, limits, groups, self.secret)
+            graded = runner.run_files(assignment, student_files, provided_files, limits, groups, self.grading)
         outcomes = graded.outcomes
         # What the grade table and the report read: the files that did not import, the imports the grader lacks.
         nb.metadata["dlkit"] = {"did_not_import": graded.import_failures, "warnings": graded.warnings}
@@ -100,7 +104,8 @@ class TrustedChecks(NbGraderPreprocessor):
         folders = CourseDirectory(config=self.config)
         released = Path(folders.format_path(folders.source_directory, ".", assignment))
         provided = intake.read_folder(released, config.IGNORE, only=spec.provided_files)
-        if (student, assignment) in self.submitted:
-            return self.submitted[(student, assignment)], provided
+        recorded = self.grading.files_of(student, assignment)
+        if recorded is not None:
+            return dict(recorded), provided
         submitted = Path(folders.format_path(folders.submitted_directory, student, assignment))
         return intake.read_folder(submitted, config.IGNORE, only=spec.student_files), provided

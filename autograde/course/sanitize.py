@@ -20,6 +20,7 @@ bleach (the sanitizer nbconvert uses) and one allow-list:
 from __future__ import annotations
 
 import base64
+import types
 
 import bleach
 import nbformat
@@ -39,7 +40,7 @@ TAGS = frozenset({
     "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var"}) | MATHML_TAGS
 #: No ``id`` or ``name``: an element with the id of one of the page's globals would replace it (DOM clobbering).
 EVERY_TAG_ATTRIBUTES = frozenset({"class", "title", "lang", "dir", "style"})
-TAG_ATTRIBUTES = {
+TAG_ATTRIBUTES = types.MappingProxyType({
     "a": {"href"}, "img": {"src", "alt", "width", "height"}, "ol": {"start", "type"},
     "td": {"colspan", "rowspan", "align"}, "th": {"colspan", "rowspan", "align", "scope"},
     "col": {"span"}, "colgroup": {"span"}, "details": {"open"},
@@ -48,7 +49,7 @@ TAG_ATTRIBUTES = {
         "accentunder", "movablelimits", "largeop", "symmetric", "form", "minsize", "maxsize", "width", "height",
         "depth", "linethickness", "displaystyle", "scriptlevel", "notation", "columnalign", "rowalign",
         "columnspacing", "rowspacing", "columnlines", "rowlines", "frame", "encoding"}),
-}
+})
 #: ``data:`` only for images (``_attribute``); ``attachment:`` is how a markdown cell names its attachments.
 PROTOCOLS = frozenset({"http", "https", "mailto", "data", "attachment"})
 CSS_PROPERTIES = frozenset({

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from autograde import intake, kit, timing
 from autograde.limits import Limits
+from autograde.sandbox.context import GradingContext
 from autograde.sandbox.process import Sandbox
 from autograde.sandbox.proxy import RemoteCode
 from autograde.student import checks, environment, registry
@@ -55,18 +56,20 @@ def run(assignment_id: str, folder: Path, limits: Limits = Limits(), groups=None
     spec = registry.get(assignment_id)
     student = intake.read_folder(Path(folder), only=spec.student_files)
     provided = {relative: (kit.starter(assignment_id) / relative).read_bytes() for relative in spec.provided_files}
-    return run_files(assignment_id, student, provided, limits, groups, secret)
+    return run_files(assignment_id, student, provided, limits, groups, GradingContext(secret=secret))
 
 
 def run_files(assignment_id: str, student: dict[str, bytes], provided: dict[str, bytes], limits: Limits = Limits(),
-              groups=None, secret: int | None = None) -> Graded:
+              groups=None, context: GradingContext | None = None) -> Graded:
     """Run the checks of ``assignment_id`` (of the grade cells ``groups``, or all) on ``student``, the student
     files as submitted, beside ``provided``, the provided files as released (relative path -> content).
 
-    Only the assignment's files go into the sandbox: anything else in either dict is left out. With
-    ``secret`` (the course's grading secret), the checks draw inputs the released notebook never shows, and
-    no other submission's grading draws (``checks.fresh_inputs`` with ``inputs_nonce``); without, the notebook's.
+    Only the assignment's files go into the sandbox: anything else in either dict is left out. ``context`` is
+    the grading's (a new one by default): with its secret (the course's grading secret), the checks draw inputs
+    the released notebook never shows, and no other submission's grading draws (``checks.fresh_inputs`` with
+    ``inputs_nonce``); without, the notebook's. A sandbox killed from outside is recorded in its ``faults``.
     """
+    context = context if context is not None else GradingContext()
     spec = registry.get(assignment_id)
     lacking = kit.lacking(f"grading {assignment_id}", "grading", [assignment_id])
     if lacking:  # a grading host (a Dask worker) with a student's install would grade without the hidden checks
@@ -87,10 +90,10 @@ def run_files(assignment_id: str, student: dict[str, bytes], provided: dict[str,
             target.write_bytes(content)
             target.chmod(0o644)
         sources = {relative: content.decode("utf-8", errors="replace") for relative, content in files.items()}
-        with Sandbox(code_dir, spec.student_modules, spec.provided_modules, limits) as sandbox:
+        with Sandbox(code_dir, spec.student_modules, spec.provided_modules, limits, context) as sandbox:
             code = RemoteCode(sandbox, sources, spec.calls)
-            nonce = inputs_nonce(assignment_id, files) if secret is not None else ""
-            with checks.fresh_inputs(secret, nonce):
+            nonce = inputs_nonce(assignment_id, files) if context.secret is not None else ""
+            with checks.fresh_inputs(context.secret, nonce):
                 outcomes = []
                 for check in selected:
                     # A check's time includes the sandbox's start when it is the first to call the code.

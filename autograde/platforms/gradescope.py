@@ -31,6 +31,7 @@ from autograde import intake, kit
 from autograde.course import submissions
 from autograde.grading import runner
 from autograde.limits import Limits
+from autograde.sandbox.context import GradingContext
 from autograde.student import registry
 from autograde.student.outcome import CheckOutcome
 
@@ -101,7 +102,7 @@ def run(assignment_id: str, root: Path = ROOT) -> dict:
     secret = int((root / "source" / "grading_secret").read_text())
     provided = {relative: (kit.starter(assignment_id) / relative).read_bytes() for relative in spec.provided_files}
     limits = Limits(sandbox_required=os.environ.get("DLKIT_UNSAFE_NO_SANDBOX") != "1")
-    graded = runner.run_files(assignment_id, files, provided, limits, None, secret)
+    graded = runner.run_files(assignment_id, files, provided, limits, None, GradingContext(secret=secret))
     missing = [name for name in allowed if name not in files]
     output = [f"Graded {', '.join(name for name in allowed if name in files)}."]
     if missing:

@@ -17,6 +17,7 @@ import resource
 import shutil
 import sys
 import sysconfig
+import types
 import warnings
 from pathlib import Path
 
@@ -27,7 +28,7 @@ SCRATCH = "/sandbox/scratch"
 #: Where the student packages (``environment.site_entries``) appear inside a sandbox.
 SITE = "/sandbox/site"
 #: One BLAS thread: a sandbox, a kernel and a grading worker use one core each, so N workers use N cores.
-SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+SINGLE_THREADED = types.MappingProxyType({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
 
 
 def environment(home: str, **more: str) -> dict[str, str]:

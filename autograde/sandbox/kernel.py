@@ -25,7 +25,6 @@ processes are killed before the next kernel starts. Grading another folder stops
 """
 from __future__ import annotations
 
-import atexit
 import functools
 import itertools
 import os
@@ -37,13 +36,13 @@ import tempfile
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Dict
+from traitlets import Dict, Instance
 
 from autograde.limits import Limits
 from autograde.sandbox import procfs
 from autograde.sandbox import confine
 from autograde.sandbox.confine import SITE, python_binds, require_bubblewrap, sandbox_uid
-from autograde.sandbox.process import grader_fault
+from autograde.sandbox.context import GradingContext
 from autograde.student.environment import site_entries
 
 #: Variables of the grader's environment a notebook may see.
@@ -65,7 +64,7 @@ class KernelTemplate:
     kernel writes, the next one sees (as without a sandbox), and nothing else of it survives.
     """
 
-    def __init__(self, key: tuple, folder: Path, environment: dict, limits: Limits):
+    def __init__(self, key: tuple, folder: Path, environment: dict, limits: Limits, context: GradingContext):
         self.key = key
         self.uid = sandbox_uid() if os.getuid() == 0 else 0
         parent = _socket_folder()
@@ -92,7 +91,7 @@ class KernelTemplate:
             if said.strip() != b"ready":
                 code = self.process.poll()
                 if code is not None and (code < 0 or code > 128):  # killed before any notebook ran in it
-                    raise grader_fault(f"the notebook kernel's sandbox was killed as it started (exit code {code})")
+                    raise context.fault(f"the notebook kernel's sandbox was killed as it started (exit code {code})")
                 raise RuntimeError(f"the notebook kernel's sandbox did not start within {TEMPLATE_START_SECONDS:g} s "
                                    f"(exit code {code}); its errors are in the grading log above")
         except BaseException:
@@ -127,29 +126,18 @@ class KernelTemplate:
 PRIVATE_PREFIX = "dlkit-kernel-"
 #: Seconds the kernel template may take to import ipykernel, numpy and matplotlib in its sandbox.
 TEMPLATE_START_SECONDS = 120.0
-_template: KernelTemplate | None = None
 
 
-def template_for(folder: Path, environment: dict, limits: Limits) -> KernelTemplate:
-    """The running template for notebooks in ``folder`` with ``environment`` under ``limits``; the template of
-    another folder (the previous submission's) is stopped first."""
-    global _template
+def template_for(context: GradingContext, folder: Path, environment: dict, limits: Limits) -> KernelTemplate:
+    """The running template of ``context``'s grading for notebooks in ``folder`` with ``environment`` under
+    ``limits``; a template of another folder (the previous submission's) is stopped first."""
     key = (str(folder), tuple(sorted(environment.items())), limits, os.getuid())
-    if _template is not None and _template.key == key and _template.alive():
-        return _template
-    stop_template()
-    _template = KernelTemplate(key, folder, environment, limits)
-    return _template
-
-
-def stop_template() -> None:
-    global _template
-    if _template is not None:
-        _template.stop()
-        _template = None
-
-
-atexit.register(stop_template)
+    template = context.kernel_template
+    if template is not None and template.key == key and template.alive():
+        return template
+    context.close()
+    context.kernel_template = KernelTemplate(key, folder, environment, limits, context)
+    return context.kernel_template
 
 
 @functools.cache
@@ -167,6 +155,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     """
 
     limits = Dict(help="What the kernel may use: the fields of autograde.limits.Limits").tag(config=True)
+    grading = Instance(GradingContext, allow_none=True,
+                       help="The grading the kernel serves (``SandboxedExecute`` hands it over): its kernel template")
 
     async def _async_pre_start_kernel(self, **kw):
         if not require_bubblewrap(Limits(**self.limits)):
@@ -174,7 +164,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         folder = Path(kw.get("cwd") or os.getcwd()).resolve()
         environment = {name: kw.get("env", os.environ).get(name) for name in PASSED_ON}
         environment = {name: value for name, value in environment.items() if value}
-        template = template_for(folder, environment, Limits(**self.limits))
+        if self.grading is None:  # a manager made without SandboxedExecute: a template of its own
+            self.grading = GradingContext.of_process()
+        template = template_for(self.grading, folder, environment, Limits(**self.limits))
         # ipc sockets beside the connection file: they reach the kernel through the bind, never a network.
         self.transport = "ipc"
         self.connection_file, self.ip = template.kernel_files()

@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy
 
 from autograde import timing
-from autograde.errors import GraderFault
 from autograde.limits import Limits
 from autograde.sandbox import confine, procfs, wire
+from autograde.sandbox.context import GradingContext
 from autograde.sandbox.confine import SCRATCH, SITE, python_binds, require_bubblewrap, sandbox_uid
 from autograde.student.environment import released_entries, site_entries
 
@@ -47,17 +47,6 @@ TOO_SLOW = (" (the reference takes a small part of that: a Python loop over exam
             "operations on whole arrays would do, is the usual cause)")
 
 
-#: What killed a sandbox from outside during this grading (``GraderFault``): nbgrader may catch the
-#: exception, so the grading process reads this list after it.
-FAULTS: list[str] = []
-
-
-def grader_fault(description: str) -> GraderFault:
-    """Record ``description`` in FAULTS and return the GraderFault to raise."""
-    FAULTS.append(description)
-    return GraderFault(description)
-
-
 class SandboxError(Exception):
     """The student's code did not answer: it timed out, crashed, or broke the protocol."""
 
@@ -74,8 +63,10 @@ class Sandbox:
     """
 
     def __init__(self, code_dir: Path, student_modules: tuple[str, ...], provided_modules: tuple[str, ...],
-                 limits: Limits = Limits()):
+                 limits: Limits = Limits(), context: GradingContext | None = None):
         self.code_dir = Path(code_dir)
+        #: The grading this sandbox serves: a kill from outside is recorded there (``GradingContext.fault``).
+        self.context = context if context is not None else GradingContext()
         self.student_modules = student_modules
         self.provided_modules = provided_modules
         self.limits = limits
@@ -242,7 +233,7 @@ class Sandbox:
             code = self.process.wait()
             if self.sandboxed and code < 0:  # bubblewrap itself, which nothing in the sandbox can signal
                 self.close()
-                raise grader_fault(f"the sandbox was killed by signal {-code}") from None
+                raise self.context.fault(f"the sandbox was killed by signal {-code}") from None
             reason = {-signal.SIGXCPU: f"used more than {self.limits.cpu_seconds} s of CPU time",
                       -signal.SIGKILL: "was killed"}.get(code, f"exited with code {code}")
             self._fail(f"your code ended the grading process: it {reason}")

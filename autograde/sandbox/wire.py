@@ -19,8 +19,8 @@ import struct
 import numpy as np
 
 #: dtypes an array may have on the wire: booleans, integers and floats, nothing with objects.
-ALLOWED_DTYPES = {np.dtype(code).newbyteorder("<") for code in
-                  ("b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8")}
+ALLOWED_DTYPES = frozenset({np.dtype(code).newbyteorder("<") for code in
+                            ("b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8")})
 MAX_DEPTH = 32
 MAX_HEADER_BYTES = 16 << 20
 

@@ -13,6 +13,7 @@ its points are read from there by everything else (the release writes them into 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
 import importlib
 import importlib.util
@@ -27,8 +28,9 @@ from autograde.student import imports, loader, registry, signatures
 from autograde.student.spec import ASSIGNMENTS_PACKAGE, Call, module_file
 
 
-#: At grading, the grader's secret: every check's random inputs depend on it (see ``inputs``). None in a notebook.
-_SECRET: int | None = None
+#: At grading, the secret of the grading (``fresh_inputs``): every check's random inputs depend on it. None in a
+#: notebook. A context variable: set for the block of one grading, in the thread (or task) that runs it.
+_SECRET: contextvars.ContextVar[int | None] = contextvars.ContextVar("dlkit_grading_secret", default=None)
 
 
 def input_rng(seed: int) -> np.random.Generator:
@@ -38,25 +40,25 @@ def input_rng(seed: int) -> np.random.Generator:
     grading it also depends on the grader's secret (``fresh_inputs``), so outputs recorded from the
     released checks answer nothing there.
     """
-    return np.random.default_rng(seed if _SECRET is None else [seed, _SECRET])
+    secret = _SECRET.get()
+    return np.random.default_rng(seed if secret is None else [seed, secret])
 
 
 def fresh_seed(seed: int) -> int:
     """A seed a check passes to the student's code (``init_params(..., seed)``): ``seed`` in a notebook, one
     drawn with the grader's secret at grading, for the same reason as ``input_rng``."""
-    return seed if _SECRET is None else int(input_rng(seed).integers(2 ** 31))
+    return seed if _SECRET.get() is None else int(input_rng(seed).integers(2 ** 31))
 
 
 @contextlib.contextmanager
 def fresh_inputs(secret: int | None, nonce: str = ""):
     """Within the block, checks draw their inputs with ``secret`` (None: the notebook's inputs) and the
     grading's ``nonce`` (``runner.inputs_nonce``): inputs one grading showed hold for no other."""
-    global _SECRET
-    earlier, _SECRET = _SECRET, secret if secret is None or not nonce else per_grading(secret, nonce)
+    token = _SECRET.set(secret if secret is None or not nonce else per_grading(secret, nonce))
     try:
         yield
     finally:
-        _SECRET = earlier
+        _SECRET.reset(token)
 
 
 def per_grading(secret: int, nonce: str) -> int:

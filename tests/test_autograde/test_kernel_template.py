@@ -14,39 +14,42 @@ from traitlets.config import Config
 
 from autograde.course.execute import SandboxedExecute
 from autograde.limits import Limits
-from autograde.sandbox import confine, kernel, procfs
+from autograde.sandbox import confine, procfs
+from autograde.sandbox.context import GradingContext
 
 pytestmark = pytest.mark.skipif(confine.bubblewrap() is None, reason="needs bubblewrap")
 
 
-def run(folder, *cells: str) -> list[str]:
-    """Execute a notebook of ``cells`` in ``folder`` as grading does; the text each cell printed."""
+def run(context: GradingContext, folder, *cells: str) -> list[str]:
+    """Execute a notebook of ``cells`` in ``folder`` as the grading of ``context`` does; the text each cell printed."""
     settings = Config()
     settings.SandboxedKernelManager.limits = Limits().to_dict()
+    settings.SandboxedExecute.grading = context
     notebook = new_notebook(cells=[new_code_cell(source) for source in cells])
     SandboxedExecute(config=settings, timeout=60, allow_errors=True).preprocess(
         notebook, {"metadata": {"path": str(folder)}})
     return ["".join(o.get("text", "") or str(o.get("evalue", "")) for o in cell.outputs) for cell in notebook.cells]
 
 
-@pytest.fixture(autouse=True)
-def no_template_left():
-    yield
-    kernel.stop_template()
+@pytest.fixture
+def context():
+    grading = GradingContext()
+    yield grading
+    grading.close()
 
 
-def test_the_notebooks_of_a_folder_share_one_template_and_its_copy_of_the_folder(tmp_path):
+def test_the_notebooks_of_a_folder_share_one_template_and_its_copy_of_the_folder(context, tmp_path):
     (tmp_path / "given.txt").write_text("submitted")
-    first = run(tmp_path, "import sys, os\nprint(sorted(m for m in ('numpy', 'matplotlib.pyplot') if m in sys.modules))",
+    first = run(context, tmp_path, "import sys, os\nprint(sorted(m for m in ('numpy', 'matplotlib.pyplot') if m in sys.modules))",
                 "open('written.txt', 'w').write('by the first notebook')\nprint(os.getppid())",
                 "import numpy\nprint(numpy.random.randint(10 ** 9))",
                 "import subprocess\nleft = subprocess.Popen(['sleep', '1000'], start_new_session=True)\nprint(left.pid)")
-    template = kernel._template
+    template = context.kernel_template
     assert template is not None and template.alive()
-    second = run(tmp_path, "import os\nprint(open('written.txt').read(), open('given.txt').read())\nprint(os.getppid())",
+    second = run(context, tmp_path, "import os\nprint(open('written.txt').read(), open('given.txt').read())\nprint(os.getppid())",
                  "import numpy\nprint(numpy.random.randint(10 ** 9))",
                  f"import os\nprint(os.path.exists('/proc/{first[3].strip()}'))")
-    assert kernel._template is template, "the second notebook of the folder started a sandbox of its own"
+    assert context.kernel_template is template, "the second notebook of the folder started a sandbox of its own"
     assert first[0].strip() == "['matplotlib.pyplot', 'numpy']", "the kernel did not start from the template"
     assert second[0].split("\n")[0] == "by the first notebook submitted", second[0]
     assert first[1].strip() == second[0].split("\n")[1].strip(), "both kernels are children of the template"
@@ -56,16 +59,27 @@ def test_the_notebooks_of_a_folder_share_one_template_and_its_copy_of_the_folder
     assert sorted(p.name for p in tmp_path.iterdir()) == ["given.txt"]
 
 
-def test_another_folder_stops_the_template_and_removes_its_copy(tmp_path):
+def test_another_folder_stops_the_template_and_removes_its_copy(context, tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    assert run(tmp_path / "a", "print(1 + 1)") == ["2\n"]
-    first = kernel._template
-    assert run(tmp_path / "b", "print(2 + 2)") == ["4\n"]
+    assert run(context, tmp_path / "a", "print(1 + 1)") == ["2\n"]
+    first = context.kernel_template
+    assert run(context, tmp_path / "b", "print(2 + 2)") == ["4\n"]
     assert not first.alive() and not first.private.exists()
-    second = kernel._template
-    kernel.stop_template()
-    assert not second.alive() and not second.private.exists()
+    second = context.kernel_template
+    context.close()
+    assert not second.alive() and not second.private.exists() and context.kernel_template is None
+
+
+def test_gradings_do_not_share_a_template(context, tmp_path):
+    """Two gradings of one folder (the same submission graded twice) each start a template of their own."""
+    assert run(context, tmp_path, "print(1)") == ["1\n"]
+    other = GradingContext()
+    try:
+        assert run(other, tmp_path, "print(2)") == ["2\n"]
+        assert other.kernel_template is not context.kernel_template and context.kernel_template.alive()
+    finally:
+        other.close()
 
 
 def test_folders_of_processes_that_are_gone_are_removed_and_live_ones_kept(tmp_path):
