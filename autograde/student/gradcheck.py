@@ -80,6 +80,33 @@ def backward_gradients(forward: Callable[..., np.ndarray], upstream: np.ndarray,
 
 
 @dataclass(frozen=True)
+class Expected:
+    """Where an expected value came from: ``label`` names it in a verdict ("numeric", "reference", ...), and
+    ``numeric`` says it is a numeric gradient (finite differences), whose entries carry absolute errors of about
+    ``NUMERIC_SCALE`` times the largest: entries far smaller than that are compared on that share of the largest.
+    Only ``numeric`` changes how values are compared; a label never does."""
+
+    label: str
+    numeric: bool = False
+
+    def __str__(self) -> str:
+        return self.label
+
+
+#: A numeric gradient of the student's own function, and one of the reference's.
+NUMERIC = Expected("numeric", numeric=True)
+REFERENCE_NUMERIC = Expected("reference's numeric", numeric=True)
+#: A value computed exactly: by the reference, or written out by the check.
+REFERENCE = Expected("reference")
+EXPECTED = Expected("expected")
+
+
+def expected_of(source: Expected | str) -> Expected:
+    """``source`` as an Expected: a plain label is a value computed exactly (never a numeric gradient)."""
+    return source if isinstance(source, Expected) else Expected(source)
+
+
+@dataclass(frozen=True)
 class GradientVerdict:
     """Outcome of comparing an analytic gradient with a numeric one."""
 
@@ -110,20 +137,22 @@ class GradientVerdict:
 
 
 def compare(name: str, analytic, numeric, tolerance: float = RELATIVE_TOLERANCE,
-            expected_label: str = "numeric") -> GradientVerdict:
+            source: Expected | str = NUMERIC) -> GradientVerdict:
     """Verdict on ``analytic`` against ``numeric`` (same shape), naming the worst entry.
 
-    ``expected_label`` names where ``numeric`` came from in the message ("numeric",
-    "reference", ...). A float32 ``analytic`` is held to float32's precision
-    (SINGLE_PRECISION_TOLERANCE and SINGLE_PRECISION_SCALE) when that is looser than ``tolerance``.
+    ``source`` says where ``numeric`` came from (``Expected``): its label names it in the message, and a
+    numeric gradient's small entries are compared on ``NUMERIC_SCALE`` times its largest. A float32
+    ``analytic`` is held to float32's precision (SINGLE_PRECISION_TOLERANCE and SINGLE_PRECISION_SCALE) when
+    that is looser than ``tolerance``.
     """
+    source = expected_of(source)
     single_precision = np.asarray(analytic).dtype == np.float32
     analytic = np.asarray(analytic, dtype=np.float64)
     numeric = np.asarray(numeric, dtype=np.float64)
     if analytic.shape != numeric.shape:
         raise ValueError(f"{name} has shape {analytic.shape}, expected {numeric.shape}")
     floor = RELATIVE_ERROR_FLOOR
-    if "numeric" in expected_label:
+    if source.numeric:
         floor = max(floor, NUMERIC_SCALE * float(np.abs(numeric[np.isfinite(numeric)]).max(initial=0.0)))
     if single_precision and tolerance < SINGLE_PRECISION_TOLERANCE:
         tolerance = SINGLE_PRECISION_TOLERANCE
@@ -145,7 +174,7 @@ def compare(name: str, analytic, numeric, tolerance: float = RELATIVE_TOLERANCE,
         numeric=float(numeric[worst]) if errors.size else 0.0,
         error=error,
         tolerance=tolerance,
-        expected_label=expected_label,
+        expected_label=source.label,
         single_precision=single_precision,
     )
 
@@ -153,17 +182,17 @@ def compare(name: str, analytic, numeric, tolerance: float = RELATIVE_TOLERANCE,
 def check_gradient(name: str, function: Callable[[np.ndarray], float], x: np.ndarray, analytic,
                    tolerance: float = RELATIVE_TOLERANCE, step: float = STEP) -> GradientVerdict:
     """Compare ``analytic`` with the numeric gradient of ``function`` at ``x``."""
-    return compare(name, analytic, numeric_gradient(function, x, step), tolerance, "numeric")
+    return compare(name, analytic, numeric_gradient(function, x, step), tolerance, NUMERIC)
 
 
-def expect_close(got, expected, name: str, where: str = "", hint: str | None = None, label: str = "expected",
-                 tolerance: float = EXACT_TOLERANCE) -> None:
+def expect_close(got, expected, name: str, where: str = "", hint: str | None = None,
+                 label: Expected | str = EXPECTED, tolerance: float = EXACT_TOLERANCE) -> None:
     """Raise CheckFailure unless ``got`` matches ``expected``: the verdict names the worst entry of ``name``,
     both values and the relative error, then ``where`` (the shapes, the inputs); ``hint`` names the likely
-    mistake. ``label`` says where ``expected`` came from ("expected", "numeric", "reference's numeric")."""
+    mistake. ``label`` says where ``expected`` came from (``Expected``: EXPECTED, NUMERIC, REFERENCE_NUMERIC, ...)."""
     from autograde.student.checks import CheckFailure
 
-    verdict = compare(name, got, expected, tolerance=tolerance, expected_label=label)
+    verdict = compare(name, got, expected, tolerance=tolerance, source=label)
     if not verdict.passed:
         raise CheckFailure(f"{verdict.message()} {where}".rstrip(), hint)
 

@@ -96,3 +96,18 @@ def test_every_parameter_of_a_function_against_its_numeric_gradient_in_one_call(
     for name, analytic in [("x", upstream @ W.T), ("W", x.T @ upstream), ("b", upstream.sum(axis=0))]:
         assert gradcheck.compare(name, analytic, backward[name]).passed, name
     assert not gradcheck.compare("W", x.T @ upstream / 4, backward["W"]).passed, "a gradient averaged twice must fail"
+
+
+def test_only_a_numeric_source_compares_small_entries_on_the_largest_and_a_label_changes_nothing():
+    """Issue 33: a label containing "numeric" used to loosen the comparison. Entries far smaller than the largest
+    carry a numeric gradient's absolute error; they are compared on NUMERIC_SCALE times the largest only when the
+    expected value is a numeric gradient (``Expected.numeric``), whatever it is called."""
+    expected = np.array([1.0, 3e-7])
+    got = np.array([1.0, 3e-7 + 1e-11])  # the round-off of a centred difference on the small entry
+    assert gradcheck.compare("g", got, expected, source=gradcheck.NUMERIC).passed
+    assert gradcheck.compare("g", got, expected, source=gradcheck.REFERENCE_NUMERIC).passed
+    for exact in (gradcheck.REFERENCE, gradcheck.Expected("numeric"), "numeric", "reference's numeric"):
+        verdict = gradcheck.compare("g", got, expected, source=exact)
+        assert not verdict.passed and verdict.worst_index == (1,), exact
+    assert gradcheck.compare("g", got, expected, source="numeric").message().startswith(
+        "g is wrong at g[1]: yours 3.0001e-07, numeric 3e-07")

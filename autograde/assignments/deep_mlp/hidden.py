@@ -12,6 +12,7 @@ from autograde.assignments.deep_mlp.training import TRAINING
 from autograde.grading import calibration
 from autograde.grading import data as grading_data
 from autograde.student.checks import CheckFailure, check
+from autograde.student import gradcheck
 from autograde.student.gradcheck import expect_close
 from solutions.deep_mlp import deep_mlp as reference
 
@@ -30,8 +31,8 @@ def dense_and_relu_match_the_reference_on_fresh_shapes(student):
         x, W, b = (rng.normal(size=(shape["examples"], shape["inputs"])),
                    rng.normal(size=(shape["inputs"], shape["outputs"])), rng.normal(size=shape["outputs"]))
         expect_close(student_dense(student, x, W, b), reference.dense_forward(x, W, b), "dense_forward(x, W, b)", str(shape))
-        compare_dense_backward(student, reference.dense_forward, seed, "reference's numeric", **shape)
-    compare_relu_backward(student, reference.relu_forward, 112, "reference's numeric", shape=(1, 9))
+        compare_dense_backward(student, reference.dense_forward, seed, gradcheck.REFERENCE_NUMERIC, **shape)
+    compare_relu_backward(student, reference.relu_forward, 112, gradcheck.REFERENCE_NUMERIC, shape=(1, 9))
 
 
 @check("loss", points=1, hidden=True)
@@ -45,7 +46,7 @@ def cross_entropy_matches_the_reference_with_ten_classes_and_a_batch_of_one(stud
         if abs(loss - expected) > 1e-6 * max(1, expected):
             raise CheckFailure(f"the loss is {loss:.6g}, expected {expected:.6g} (N={examples}, C=10)")
         expect_close(dlogits, expected_gradient, "dlogits", f"(N={examples}, C=10)")
-    compare_loss_gradient(student, lambda z, y: reference.softmax_cross_entropy(z, y)[0], 122, "reference's numeric",
+    compare_loss_gradient(student, lambda z, y: reference.softmax_cross_entropy(z, y)[0], 122, gradcheck.REFERENCE_NUMERIC,
                           examples=3, classes=10)
 
 
@@ -65,7 +66,7 @@ def network_gradients_match_numeric_gradient_of_the_reference(student):
     if abs(loss - expected) > 1e-6 * max(1, expected):
         raise CheckFailure(f"the loss is {loss:.6g}, expected {expected:.6g} (network 4-6-3, N=1, l1=0.02)")
     compare_network(student, lambda p, x_, y, l1: reference.loss_and_gradients(p, x_, y, l1)[0], 140, sizes, 1, 0.02,
-                    "reference's numeric")
+                    gradcheck.REFERENCE_NUMERIC)
 
 
 @check("step_schedule", points=1, hidden=True)

@@ -92,7 +92,7 @@ def student_dense(student, x, W, b):
                           (len(x), W.shape[1]))
 
 
-def compare_dense_backward(student, forward, seed: int, label: str, **shape):
+def compare_dense_backward(student, forward, seed: int, label: gradcheck.Expected, **shape):
     x, W, b, dout = dense_problem(seed, **shape)
     returned = validate.sequence(student.dense_backward(dout.copy(), x.copy(), W.copy()), "dense_backward", 3)
     dx = validate.array(returned[0], "dx", x.shape)
@@ -116,7 +116,7 @@ def batch_hint(analytic, numeric, name: str, examples: int):
     return None if name == "dx" else hints.gradient_mistake(analytic, numeric, BATCH_WORDS, name=name, examples=examples)
 
 
-def compare_relu_backward(student, forward, seed: int, label: str, shape=(4, 6)):
+def compare_relu_backward(student, forward, seed: int, label: gradcheck.Expected, shape=(4, 6)):
     rng = rng_for(seed)
     x = rng.normal(size=shape)
     x = np.where(np.abs(x) < 0.05, 0.05, x)
@@ -140,9 +140,9 @@ def dense_and_relu_forward_match_their_formulas(student):
 @check("layers", points=1)
 def dense_and_relu_backward_match_numeric_gradients(student):
     """dense_backward and relu_backward are the numeric gradients of your forward functions."""
-    compare_dense_backward(student, lambda x, W, b: student_dense(student, x, W, b), 12, "numeric")
+    compare_dense_backward(student, lambda x, W, b: student_dense(student, x, W, b), 12, gradcheck.NUMERIC)
     compare_relu_backward(student, lambda v: validate.array(student.relu_forward(v), "relu_forward(x)", v.shape),
-                          13, "numeric")
+                          13, gradcheck.NUMERIC)
 
 
 # -- loss ---------------------------------------------------------------------------------
@@ -177,10 +177,10 @@ def cross_entropy_value_is_log_classes_at_zero_and_stable_near_1000(student):
 @check("loss", points=1)
 def cross_entropy_gradient_matches_numeric(student):
     """The dlogits of softmax_cross_entropy are the numeric gradient of your loss."""
-    compare_loss_gradient(student, lambda z, y: student_loss(student, z, y).loss, 22, "numeric")
+    compare_loss_gradient(student, lambda z, y: student_loss(student, z, y).loss, 22, gradcheck.NUMERIC)
 
 
-def compare_loss_gradient(student, loss_of, seed: int, label: str, examples: int = 5, classes: int = 4):
+def compare_loss_gradient(student, loss_of, seed: int, label: gradcheck.Expected, examples: int = 5, classes: int = 4):
     rng = rng_for(seed)
     logits, labels = rng.normal(size=(examples, classes)) * 2, rng.integers(0, classes, size=examples)
     analytic = student_loss(student, logits, labels).dlogits
@@ -239,7 +239,7 @@ def network_problem(seed: int, sizes, examples: int):
     return random_params(seed, sizes), rng.normal(size=(examples, sizes[0])), rng.integers(0, sizes[-1], size=examples)
 
 
-def compare_network(student, loss_of, seed: int, sizes, examples: int, l1: float, label: str) -> None:
+def compare_network(student, loss_of, seed: int, sizes, examples: int, l1: float, label: gradcheck.Expected) -> None:
     params, x, labels = network_problem(seed, sizes, examples)
     grads = student_network(student, params, x, labels, l1, sizes).grads
     where = f"(network {'-'.join(map(str, sizes))}, N={examples}, l1={l1})"
@@ -275,7 +275,7 @@ def loss_includes_the_l1_term(student):
 def network_gradients_match_numeric(student):
     """Every dW and db of loss_and_gradients is the numeric gradient of your loss (three layers, with L1)."""
     compare_network(student, lambda p, x, y, l1: student_network(student, p, x, y, l1, (6, 5, 4, 3)).loss,
-                    41, (6, 5, 4, 3), 5, 0.01, "numeric")
+                    41, (6, 5, 4, 3), 5, 0.01, gradcheck.NUMERIC)
 
 
 # -- the step schedule --------------------------------------------------------------------

@@ -18,6 +18,7 @@ from autograde.grading import calibration
 from autograde.grading import data as grading_data
 from autograde.student import validate
 from autograde.student.checks import CheckFailure, check
+from autograde.student import gradcheck
 from autograde.student.gradcheck import expect_close
 from solutions.linear_cifar10 import linear_cifar10 as reference
 
@@ -31,7 +32,7 @@ def evaluate_classifier_matches_the_reference(student):
     for seed, n, d, K in [(100, 9, 20, 10), (101, 1, 7, 4)]:
         X, _, _, W, b = problem(seed, n, d, K, scale=3.0)
         expect_close(student_probabilities(student, X, W, b), reference.EvaluateClassifier(X, W, b), "P",
-              f"(d={d}, n={n}, K={K})", label="reference")
+              f"(d={d}, n={n}, K={K})", label=gradcheck.REFERENCE)
         check_probabilities(student, seed, n, d, K, shift=1000.0)
 
 
@@ -65,14 +66,14 @@ def gradients_match_numeric_gradients_of_the_reference_cost(student):
     def cost(X, Y, W, b, lamda):
         return reference.ComputeCost(X, Y, W, b, lamda)
 
-    compare_gradients(student, cost, 130, 0.05, "reference's numeric", n=9, d=7, K=10)
-    compare_gradients(student, cost, 131, 0.0, "reference's numeric", n=1, d=4, K=3)
+    compare_gradients(student, cost, 130, 0.05, gradcheck.REFERENCE_NUMERIC, n=9, d=7, K=10)
+    compare_gradients(student, cost, 131, 0.0, gradcheck.REFERENCE_NUMERIC, n=1, d=4, K=3)
     X, Y, _, W, b = problem(132, 5, 6, 4)
     P = reference.EvaluateClassifier(X, W, b)
     grad_W, grad_b = student_gradients(student, X, Y, P, W, 0.2)
     expected_W, expected_b = reference.ComputeGradients(X, Y, P, W, 0.2)
-    expect_close(grad_W, expected_W, "grad_W", "(d=6, n=5, K=4, lamda=0.2)", label="reference")
-    expect_close(grad_b, expected_b, "grad_b", "(d=6, n=5, K=4, lamda=0.2)", label="reference")
+    expect_close(grad_W, expected_W, "grad_W", "(d=6, n=5, K=4, lamda=0.2)", label=gradcheck.REFERENCE)
+    expect_close(grad_b, expected_b, "grad_b", "(d=6, n=5, K=4, lamda=0.2)", label=gradcheck.REFERENCE)
 
 
 @check("minibatch", points=1, hidden=True)

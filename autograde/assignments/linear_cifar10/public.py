@@ -209,7 +209,8 @@ def gradient_hint(analytic, numeric, name: str, n: int, lamda: float, W):
                                   penalty=2 * lamda * W if name == "grad_W" else None)
 
 
-def compare_gradients(student, cost_of, seed: int, lamda: float, label: str, n: int = 6, d: int = 5, K: int = 3):
+def compare_gradients(student, cost_of, seed: int, lamda: float, label: gradcheck.Expected, n: int = 6, d: int = 5,
+                      K: int = 3):
     """grad_W and grad_b of the student (given the exact P) against numeric gradients of ``cost_of``."""
     X, Y, _, W, b = problem(seed, n, d, K)
     P = softmax_columns(W @ X + b)
@@ -228,13 +229,13 @@ def own_cost(student):
 @check("gradients", points=1)
 def gradients_match_numeric_gradients_without_regularization(student):
     """grad_W and grad_b are the centred-difference gradients of your ComputeCost, with lamda = 0."""
-    compare_gradients(student, own_cost(student), 5, 0.0, "numeric")
+    compare_gradients(student, own_cost(student), 5, 0.0, gradcheck.NUMERIC)
 
 
 @check("gradients", points=1)
 def gradients_match_numeric_gradients_with_regularization(student):
     """grad_W and grad_b are the centred-difference gradients of your ComputeCost, with lamda = 0.3."""
-    compare_gradients(student, own_cost(student), 6, 0.3, "numeric")
+    compare_gradients(student, own_cost(student), 6, 0.3, gradcheck.NUMERIC)
 
 
 # -- MiniBatchGD ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from autograde.grading import calibration
 from autograde.grading import data as grading_data
 from autograde.student import validate
 from autograde.student.checks import CheckFailure, check
+from autograde.student import gradcheck
 from autograde.student.gradcheck import expect_close
 from solutions.linear_mnist import linear_mnist as reference
 
@@ -43,7 +44,7 @@ def model_matches_the_reference_on_fresh_inputs(student):
             raise CheckFailure(f"accuracy is {got:.6g}, expected {reference.accuracy(W, b, images, labels):.6g} {where}")
     W, b, images, labels = problem(123, 4, 3, 3)
     compare_gradients(student, lambda W_, b_: reference.loss_and_gradients(W_, b_, images, labels)[0], W, b, images,
-                      labels, "reference's numeric")
+                      labels, gradcheck.REFERENCE_NUMERIC)
 
 
 @check("sgd", points=1, hidden=True)

@@ -140,14 +140,14 @@ def loss_is_log_classes_at_zero_and_gradients_match_numeric(student):
         hint = "The loss is summed over the batch: average it." if abs(loss - 6 * np.log(4)) < 1e-6 else None
         raise CheckFailure(f"at W = 0, b = 0 the loss should be log(4) = {np.log(4):.6f}, got {loss:.6f}", hint)
     compare_gradients(student, lambda W_, b_: student_loss(student, W_, b_, images, labels).loss, W, b, images, labels,
-                      "numeric")
+                      gradcheck.NUMERIC)
 
 
 #: The mistake of dW and db this course's students make most (the loss is a mean over the batch).
 GRADIENT_WORDS = hints.GradientWords(too_large="{name} is {n} times too large, and {n} is the batch size: divide by N.")
 
 
-def compare_gradients(student, loss_of, W, b, images, labels, label: str) -> None:
+def compare_gradients(student, loss_of, W, b, images, labels, label: gradcheck.Expected) -> None:
     outputs = student_loss(student, W, b, images, labels)
     dW, db = outputs.dW, outputs.db
     where = f"(N={len(images)}, D={W.shape[0]}, C={W.shape[1]})"

@@ -13,6 +13,7 @@ from autograde.grading import calibration
 from autograde.grading import data as grading_data
 from autograde.student import validate
 from autograde.student.checks import CheckFailure, check
+from autograde.student import gradcheck
 from autograde.student.gradcheck import expect_close
 from solutions.logistic_regression import logistic_regression as reference
 
@@ -36,7 +37,7 @@ def loss_and_gradients_match_the_reference(student):
     scores = np.random.default_rng(103).normal(size=(1, 2)) * 5
     expect_close(student_softmax(student, scores), reference.softmax(scores), "softmax(scores)", "(a batch of one)")
     compare_gradients(student, lambda W, b, x, y, wd: reference.loss_and_gradients(W, b, x, y, wd)[0], 104, 1e-2,
-                      "reference's numeric", examples=9, inputs=4)
+                      gradcheck.REFERENCE_NUMERIC, examples=9, inputs=4)
 
 
 @check("update", points=1, hidden=True)

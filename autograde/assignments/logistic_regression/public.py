@@ -118,7 +118,7 @@ def gradient_hint(analytic, numeric, name: str, examples: int, weight_decay: flo
                                   penalty=weight_decay * W if name == "dW" else None)
 
 
-def compare_gradients(student, loss_of, seed: int, weight_decay: float, label: str, examples: int = 6,
+def compare_gradients(student, loss_of, seed: int, weight_decay: float, label: gradcheck.Expected, examples: int = 6,
                       inputs: int = 5, classes: int = 2) -> None:
     """dW and db of the student against numeric gradients of ``loss_of(W, b, images, labels, weight_decay)``."""
     W, b, images, labels = problem(seed, examples, inputs, classes)
@@ -137,13 +137,13 @@ def own_loss(student):
 @check("loss", points=1)
 def gradients_match_numeric_without_decay(student):
     """dW and db are the numeric gradients of your loss, with weight_decay = 0."""
-    compare_gradients(student, own_loss(student), 3, 0.0, "numeric")
+    compare_gradients(student, own_loss(student), 3, 0.0, gradcheck.NUMERIC)
 
 
 @check("loss", points=1)
 def gradients_match_numeric_with_decay(student):
     """dW and db are the numeric gradients of your loss, with weight_decay = 0.3."""
-    compare_gradients(student, own_loss(student), 4, 0.3, "numeric")
+    compare_gradients(student, own_loss(student), 4, 0.3, gradcheck.NUMERIC)
 
 
 # -- the update and the prediction -----------------------------------------------------------

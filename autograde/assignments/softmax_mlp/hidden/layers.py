@@ -10,6 +10,7 @@ from autograde.assignments.softmax_mlp.training import BEST_NETWORK
 from autograde.grading import calibration
 from autograde.grading import data as grading_data
 from autograde.student.checks import CheckFailure, check
+from autograde.student import gradcheck
 from autograde.student.gradcheck import expect_close
 from solutions.softmax_mlp.criterion import EuclideanLossLayer, SoftmaxCrossEntropyLossLayer
 from solutions.softmax_mlp.layers import FCLayer, ReLULayer, SigmoidLayer
@@ -44,8 +45,10 @@ def fc_forward_matches_reference_on_fresh_shapes(student):
 def fc_backward_matches_numeric_gradient_of_reference(student):
     """FCLayer.backward gives the numeric gradients of the reference forward, for Input, W and b, on fresh shapes."""
     for which in ("input", "parameters"):
-        compare_fc_backward(student, reference_fc, 112, which, "reference's numeric", examples=6, inputs=4, outputs=7)
-        compare_fc_backward(student, reference_fc, 113, which, "reference's numeric", examples=1, inputs=5, outputs=2)
+        compare_fc_backward(student, reference_fc, 112, which, gradcheck.REFERENCE_NUMERIC,
+                            examples=6, inputs=4, outputs=7)
+        compare_fc_backward(student, reference_fc, 113, which, gradcheck.REFERENCE_NUMERIC,
+                            examples=1, inputs=5, outputs=2)
 
 
 def _activation_against_reference(student, name: str, seed: int, hint) -> None:
@@ -54,7 +57,7 @@ def _activation_against_reference(student, name: str, seed: int, hint) -> None:
         Input = rng.normal(size=shape) * 4
         expect_close(activation_forward(student, name, Input), reference_activation(name)(Input), f"{name}.forward(Input)",
               f"(shape {shape})")
-        compare_activation_backward(student, name, reference_activation(name), seed + 1, "reference's numeric",
+        compare_activation_backward(student, name, reference_activation(name), seed + 1, gradcheck.REFERENCE_NUMERIC,
                                     shape, hint)
 
 
@@ -83,7 +86,7 @@ def _loss_against_reference(student, name: str, seed: int) -> None:
             raise CheckFailure(f"{name}: loss {returned:.6g} (self.loss {stored:.6g}), expected {expected:.6g} {where}")
         if abs(accuracy - reference.acc) > 1e-12:
             raise CheckFailure(f"{name}.acc is {accuracy:.6g}, expected {reference.acc:.6g} {where}")
-        compare_loss_backward(student, name, reference_loss(name), seed + examples, "reference's numeric",
+        compare_loss_backward(student, name, reference_loss(name), seed + examples, gradcheck.REFERENCE_NUMERIC,
                               examples, classes)
 
 
@@ -118,7 +121,7 @@ def reference_network_loss(params, Input, gt, activation: str) -> float:
 @check("network", points=1, hidden=True)
 def deeper_sigmoid_network_matches_numeric_gradient_of_reference(student):
     """Two hidden sigmoid layers and a batch of one: every grad_W and grad_b match the reference network's numeric gradient."""
-    compare_network(student, reference_network_loss, 170, 1, (4, 5, 3, 3), "sigmoid", "reference's numeric")
+    compare_network(student, reference_network_loss, 170, 1, (4, 5, 3, 3), "sigmoid", gradcheck.REFERENCE_NUMERIC)
 
 
 @calibration.accuracy_check("mlp_accuracy", points=3,

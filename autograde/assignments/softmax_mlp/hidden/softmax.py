@@ -21,7 +21,7 @@ def _matches_reference(student, name: str, seed: int, examples: int, lamda: floa
     if name in ("loss", "both") and abs(outputs.loss - expected_loss) > LOSS_TOLERANCE * max(1.0, abs(expected_loss)):
         raise CheckFailure(f"loss is {outputs.loss:.6g}, expected {expected_loss:.6g} {where}")
     if name in ("gradient", "both"):
-        verdict = gradcheck.compare("gradient", outputs.gradient, expected_gradient, expected_label="expected")
+        verdict = gradcheck.compare("gradient", outputs.gradient, expected_gradient, source=gradcheck.EXPECTED)
         if not verdict.passed:
             raise CheckFailure(f"{verdict.message()} {where}")
 

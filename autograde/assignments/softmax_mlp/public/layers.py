@@ -103,7 +103,7 @@ def numeric_fc_gradients(forward, Input, W, b, delta):
     return numeric["x"], numeric["w"], numeric["bias"]
 
 
-def compare_fc_backward(student, forward, seed: int, which: str, label: str, **shape):
+def compare_fc_backward(student, forward, seed: int, which: str, label: gradcheck.Expected, **shape):
     Input, W, b, delta = fc_problem(seed, **shape)
     try:
         graded = fc_backward(student, Input, W, b, delta, which)
@@ -113,7 +113,7 @@ def compare_fc_backward(student, forward, seed: int, which: str, label: str, **s
     where = f"(N={len(Input)}, D={W.shape[0]}, H={W.shape[1]})"
     for name, analytic in graded.items():
         expected = numeric[name]
-        verdict = gradcheck.compare(name, analytic, expected, expected_label=label)
+        verdict = gradcheck.compare(name, analytic, expected, source=label)
         if not verdict.passed:
             hint = ratio_hint(analytic, expected, len(Input), name)
             if name == "backward(delta)" and np.allclose(analytic, delta @ (Input.T @ delta).T):
@@ -139,13 +139,13 @@ def fc_forward_is_input_times_W_plus_b(student):
 @check("fc_layer", points=1)
 def fc_backward_input_gradient_matches_numeric(student):
     """FCLayer.backward(delta) returns the gradient wrt Input: the numeric gradient of your forward."""
-    compare_fc_backward(student, lambda x, w, b: fc_forward(student, x, w, b), 12, "input", "numeric")
+    compare_fc_backward(student, lambda x, w, b: fc_forward(student, x, w, b), 12, "input", gradcheck.NUMERIC)
 
 
 @check("fc_layer", points=1)
 def fc_backward_parameter_gradients_match_numeric(student):
     """FCLayer.backward(delta) sets grad_W and grad_b: the numeric gradients of your forward."""
-    compare_fc_backward(student, lambda x, w, b: fc_forward(student, x, w, b), 13, "parameters", "numeric")
+    compare_fc_backward(student, lambda x, w, b: fc_forward(student, x, w, b), 13, "parameters", gradcheck.NUMERIC)
 
 
 # -- activations --------------------------------------------------------------------------
@@ -161,12 +161,13 @@ def activation_backward(student, name: str, Input: np.ndarray, delta: np.ndarray
     return output(layer.backward(delta.copy()), f"{name}.backward(delta)", Input.shape)
 
 
-def compare_activation_backward(student, name: str, forward, seed: int, label: str, shape=(4, 6), hint=None):
+def compare_activation_backward(student, name: str, forward, seed: int, label: gradcheck.Expected, shape=(4, 6),
+                                hint=None):
     rng = rng_for(seed)
     Input, delta = away_from_zero(rng, shape), rng.normal(size=shape)
     analytic = activation_backward(student, name, Input, delta)
     numeric = gradcheck.backward_gradients(lambda x: forward(x), delta, x=Input)["x"]
-    verdict = gradcheck.compare(f"{name}.backward(delta)", analytic, numeric, expected_label=label)
+    verdict = gradcheck.compare(f"{name}.backward(delta)", analytic, numeric, source=label)
     if not verdict.passed:
         raise CheckFailure(f"{verdict.message()} (shape {shape})", hint(Input, delta, analytic) if hint else None)
 
@@ -202,7 +203,7 @@ def relu_forward_is_max_of_input_and_zero(student):
 def relu_backward_matches_numeric(student):
     """ReLULayer.backward(delta) is the numeric gradient of your forward."""
     compare_activation_backward(student, "ReLULayer", lambda x: activation_forward(student, "ReLULayer", x),
-                                21, "numeric", hint=relu_hint)
+                                21, gradcheck.NUMERIC, hint=relu_hint)
 
 
 @check("sigmoid_layer", points=1)
@@ -226,7 +227,7 @@ def sigmoid_forward_matches_formula_without_overflow(student):
 def sigmoid_backward_matches_numeric(student):
     """SigmoidLayer.backward(delta) is the numeric gradient of your forward."""
     compare_activation_backward(student, "SigmoidLayer", lambda x: activation_forward(student, "SigmoidLayer", x),
-                                31, "numeric", hint=sigmoid_hint)
+                                31, gradcheck.NUMERIC, hint=sigmoid_hint)
 
 
 # -- losses -------------------------------------------------------------------------------
@@ -271,12 +272,13 @@ def check_loss_value(student, name: str, logit, gt, expected: float, where: str,
                            f"largest logit is the labelled class {where}", hint)
 
 
-def compare_loss_backward(student, name: str, loss_of, seed: int, label: str, examples: int = 5, classes: int = 4):
+def compare_loss_backward(student, name: str, loss_of, seed: int, label: gradcheck.Expected, examples: int = 5,
+                          classes: int = 4):
     rng = rng_for(seed)
     logit, gt = rng.normal(size=(examples, classes)) * 2, one_hot(rng, examples, classes)
     analytic = loss_backward(student, name, logit, gt)
     numeric = gradcheck.numeric_gradient(lambda z: loss_of(z, gt), logit)
-    verdict = gradcheck.compare(f"{name}.backward()", analytic, numeric, expected_label=label)
+    verdict = gradcheck.compare(f"{name}.backward()", analytic, numeric, source=label)
     if not verdict.passed:
         hint = ratio_hint(analytic, numeric, examples, "the gradient")
         if hint is None and np.allclose(analytic - numeric, gt / examples):
@@ -305,7 +307,7 @@ def euclidean_forward_is_half_mean_squared_distance(student):
 def euclidean_backward_matches_numeric(student):
     """EuclideanLossLayer.backward() is the numeric gradient of your loss wrt the logits."""
     compare_loss_backward(student, "EuclideanLossLayer",
-                          lambda z, gt: loss_value(student, "EuclideanLossLayer", z, gt), 41, "numeric")
+                          lambda z, gt: loss_value(student, "EuclideanLossLayer", z, gt), 41, gradcheck.NUMERIC)
 
 
 CROSS_ENTROPY_HINTS = {5.0: "The loss is summed over the batch: average it (divide by N = 5).",
@@ -336,7 +338,7 @@ def cross_entropy_forward_is_mean_negative_log_softmax(student):
 def cross_entropy_backward_matches_numeric(student):
     """SoftmaxCrossEntropyLossLayer.backward() is the numeric gradient of your loss wrt the logits."""
     compare_loss_backward(student, "SoftmaxCrossEntropyLossLayer",
-                          lambda z, gt: loss_value(student, "SoftmaxCrossEntropyLossLayer", z, gt), 51, "numeric")
+                          lambda z, gt: loss_value(student, "SoftmaxCrossEntropyLossLayer", z, gt), 51, gradcheck.NUMERIC)
 
 
 @check("cross_entropy_loss", points=1)
@@ -483,7 +485,7 @@ def passed_on_hint(index: int, top: int, analytic: np.ndarray, numeric: np.ndarr
             "the gradient a layer's backward passes on (wrt its Input) is off by that factor.")
 
 
-def compare_network(student, loss_of, seed: int, examples: int, sizes, activation: str, label: str):
+def compare_network(student, loss_of, seed: int, examples: int, sizes, activation: str, label: gradcheck.Expected):
     weights, Input, gt = network_gradients(student, seed, examples, sizes, activation)
     analytic = student_network_backward(student, weights, Input, gt, activation)
     where = f"(network {'-'.join(map(str, sizes))}, {activation}, N={examples})"
@@ -497,7 +499,7 @@ def compare_network(student, loss_of, seed: int, examples: int, sizes, activatio
 
         numeric_of = gradcheck.numeric_gradients(loss_with, W=W, b=b)
         for name, numeric, got in [("W", numeric_of["W"], grad_W), ("b", numeric_of["b"], grad_b)]:
-            verdict = gradcheck.compare(f"layer {index}: grad_{name}", got, numeric, expected_label=label)
+            verdict = gradcheck.compare(f"layer {index}: grad_{name}", got, numeric, source=label)
             if not verdict.passed:
                 raise CheckFailure(f"{verdict.message()} {where}: each layer's backward must pass on the "
                                    "gradient wrt its input, which the layer below receives as delta",
@@ -508,4 +510,4 @@ def compare_network(student, loss_of, seed: int, examples: int, sizes, activatio
 def network_of_your_layers_backpropagates_numeric_gradients(student):
     """A Network FCLayer-ReLULayer-FCLayer with the cross-entropy: every layer's grad_W and grad_b match the numeric gradient of its loss."""
     compare_network(student, lambda p, x, gt, a: student_network_loss(student, p, x, gt, a), 70, 4, (5, 4, 3),
-                    "relu", "numeric")
+                    "relu", gradcheck.NUMERIC)

@@ -215,6 +215,6 @@ def stays_finite_and_shift_invariant_with_logits_near_1000(student):
     if abs(big_loss - expected) > LOSS_TOLERANCE * expected:
         raise CheckFailure(f"with every score near 1000 the loss should be {expected:.6f} (the same as without "
                            f"the 1000), got {big_loss:.6f}", hint if abs(loss - expected) <= 1e-6 * expected else None)
-    verdict = gradcheck.compare("gradient", big_gradient, gradient, expected_label="unshifted")
+    verdict = gradcheck.compare("gradient", big_gradient, gradient, source="unshifted")
     if not verdict.passed:
         raise CheckFailure(verdict.message() + " after adding 1000 to every score", hint)
