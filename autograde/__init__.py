@@ -1,6 +1,6 @@
 """The grading engine of the deep-learning assignment kit: the tree is the architecture.
 
-Layers, from the bottom; each imports only the layers below it (``tests/test_autograde/
+Layers, from the bottom; each imports only the layers below it (``tests/kit/
 test_import_layers.py`` holds the floors):
 
   kit, limits, errors, intake, printable, student_ids  leaves: the kit's folders, what grading may

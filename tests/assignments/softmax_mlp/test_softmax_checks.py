@@ -11,7 +11,7 @@ from autograde.student import checks
 from autograde.student import modules
 from autograde.student.outcome import CheckOutcome, render
 
-from test_autograde import catalogued
+from support import catalogued
 
 FAST = [c for c in checks.load("softmax_mlp") if c.group.startswith("softmax_") and c.group != "softmax_accuracy"]
 REFERENCE_BODY = open(__import__("solutions.softmax_mlp.softmax_classifier", fromlist=["x"]).__file__).read()

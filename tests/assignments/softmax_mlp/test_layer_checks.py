@@ -13,7 +13,7 @@ from autograde.student import modules
 from autograde.kit import REPO
 from autograde.student.outcome import CheckOutcome, render
 
-from test_autograde import catalogued
+from support import catalogued
 
 LAYER_GROUPS = {"fc_layer", "relu_layer", "sigmoid_layer", "euclidean_loss", "cross_entropy_loss", "sgd", "network"}
 FAST = [c for c in checks.load("softmax_mlp") if c.group in LAYER_GROUPS]

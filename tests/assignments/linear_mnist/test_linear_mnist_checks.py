@@ -13,7 +13,7 @@ from autograde.assignments.linear_mnist import public
 from autograde.student.outcome import render
 from solutions.linear_mnist import linear_mnist as reference
 
-from test_autograde import catalogued, single_file
+from support import catalogued, single_file
 
 ASSIGNMENT = "linear_mnist"
 FAST = [c for c in checks.load(ASSIGNMENT) if not c.group.endswith("accuracy")]

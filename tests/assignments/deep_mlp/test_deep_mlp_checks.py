@@ -9,7 +9,7 @@ from autograde.student import checks
 from autograde.student import modules
 from autograde.student.outcome import CheckOutcome, render
 
-from test_autograde import catalogued, single_file
+from support import catalogued, single_file
 
 FAST = [c for c in checks.load("deep_mlp") if c.group != "accuracy"]
 

@@ -9,7 +9,7 @@ from autograde.student import checks
 from autograde.student import modules
 from autograde.student.outcome import render
 
-from test_autograde import catalogued, single_file
+from support import catalogued, single_file
 
 ASSIGNMENT = "logistic_regression"
 FAST = [c for c in checks.load(ASSIGNMENT) if c.group != "accuracy"]

@@ -15,7 +15,7 @@ from autograde import kit
 from autograde.grading import runner
 from autograde.student import checks, modules, registry
 from autograde.student.outcome import CheckOutcome, earned
-from test_autograde import catalogued
+from support import catalogued
 
 SECRETS = (7, 2026, 987654321)
 
