@@ -1,15 +1,16 @@
 """What a wheel of the kit holds is chosen, not inherited from the checkout.
 
 Every wheel holds the student side (autograde.student, the assignments' public checks and panels), the
-grading engine and the data scripts. The reference solutions (``solutions/``) and the hidden checks
-(``autograde/assignments/*/hidden``) go in only when the build asks for them:
+grading engine and the data scripts. The reference solutions (``solutions/``), the hidden checks
+(``autograde/assignments/*/hidden``) and the correct alternatives of the assignments' catalogues
+(``autograde/assignments/*/catalogue``) go in only when the build asks for them:
 
     DLKIT_WHEEL=instructor pip wheel --no-deps .     # dlkit-<version>+instructor-py3-none-any.whl
 
 which is what a machine that grades without a checkout needs (a grading server, a Dask worker). That
 wheel's version carries the local label ``+instructor``, so that its file name says what it holds. An sdist
 follows the same rule. An editable install (``pip install -e``, what ``make`` does) copies nothing: it points
-into the checkout, which holds everything anyway. ``tests/test_wheel.py`` builds them and lists them.
+into the checkout, which holds everything anyway. ``tests/end_to_end/test_wheel.py`` builds them and lists them.
 
 pyproject.toml declares everything else; this file only filters the modules and labels the version.
 """
@@ -32,9 +33,11 @@ if KIND not in KINDS:
 
 
 def instructor_only(package: str, module: str) -> bool:
-    """A reference solution, or a hidden check (a ``hidden`` module or package of an assignment)."""
+    """A reference solution, a hidden check (a ``hidden`` module or package of an assignment) or an assignment's
+    catalogue of bugs and correct alternatives (``catalogue/``)."""
     parts = package.split(".")
-    return parts[0] == "solutions" or (parts[:2] == ["autograde", "assignments"] and "hidden" in [*parts[3:], module])
+    return parts[0] == "solutions" or (parts[:2] == ["autograde", "assignments"]
+                                       and bool({"hidden", "catalogue"} & {*parts[3:], module}))
 
 
 def instructor_only_path(path: str) -> bool:

@@ -9,7 +9,8 @@ test_import_layers.py`` holds the floors):
   student/             shipped whole with every release: check framework, gradcheck, loader,
                        check_group, the panel framework, the assignment type and registry
   assignments/<id>/    one folder per assignment: spec, public checks (shipped), hidden checks
-                       (never shipped), panel recipes, training constants
+                       (never shipped), panel recipes, training constants, the catalogue of bugs
+                       and correct alternatives that tests the checks (never shipped)
   sandbox/             one grading's context, confinement (bubblewrap, limits, environment), the
                        sandboxed process, the kernel's sandbox, the proxy and wire format, the
                        server inside

@@ -347,7 +347,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_argument("--seeds", type=int, default=10, help="number of seeds (default 10)")
     sub.add_argument("--key", action="append", help="calibrate only this bar (repeatable; default: all of the assignment)")
 
-    sub = command("selftest", _selftest, "grade every catalogued bug and correct alternative (tests/catalogue/) "
+    sub = command("selftest", _selftest, "grade every catalogued bug and correct alternative (autograde/assignments/*/catalogue/) "
                   "through the trusted pipeline; exit 1 when a bug earns full marks or an alternative loses a point",
                   needs="checkout")
     sub.add_argument("--assignment", action="append", choices=registry.ids(),

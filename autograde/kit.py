@@ -15,10 +15,9 @@ SOLUTIONS = REPO / "solutions"
 STARTER = REPO / "starter"
 #: nbgrader source notebooks, one folder per assignment.
 NOTEBOOKS = REPO / "notebooks"
-#: One folder per assignment: its spec, checks, panel recipes and training constants.
+#: One folder per assignment: its spec, checks, panel recipes, training constants and the catalogue of bugs and
+#: correct alternatives that tests its checks (``catalogue/``).
 ASSIGNMENTS = REPO / "autograde" / "assignments"
-#: The bug catalogue and the correct alternatives that test the checks.
-CATALOGUE = REPO / "tests" / "catalogue"
 #: Where ``dlkit`` builds the course by default.
 BUILD = REPO / "build"
 

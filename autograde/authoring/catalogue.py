@@ -1,17 +1,20 @@
 """The catalogue that tests the checks: realistic bugs they must catch, correct alternatives they must accept.
 
-Bugs are data, one TOML file per assignment (``tests/catalogue/bugs/<assignment>.toml``): each
+Each assignment's catalogue is its own folder ``autograde/assignments/<assignment>/catalogue/``, which, like
+its hidden checks, never goes into a release or a student's wheel.
+
+Bugs are data, one TOML file per assignment (``catalogue/bugs.toml``): each
 ``[[bug]]`` has a short ``name``, a one-sentence ``description`` of what the student did wrong,
 ``edits`` (``file``, ``old``, ``new``) that turn a copy of ``solutions/<assignment>/`` into that
 submission, ``caught_by`` (the checks that must fail, by function name) and, when the checks
 name the mistake, ``hint`` (words their hint must contain). ``example = true`` makes the bug one of
 the example submissions ``dlkit demo`` grades, under its name.
 
-Alternatives are folders ``tests/catalogue/alternatives/<assignment>/<name>/`` of student files
+Alternatives are folders ``catalogue/alternatives/<name>/`` of student files
 that differ from the reference but are correct; a student file an alternative does not hold is
 the reference's. Each file's module docstring says how it differs.
 
-Real-code patterns (``tests/catalogue/patterns/<assignment>.toml``) are what real students' files
+Real-code patterns (``catalogue/patterns.toml``) are what real students' files
 hold around correct functions: each ``[[pattern]]`` has a ``name``, a ``description``, ``edits``
 (``old``/``new`` as a bug's, or ``prepend`` or ``append`` a text to the file) and what grading must
 make of it, ``expect``: ``full marks`` (top-level imports of the packages the release offers, prints,
@@ -34,9 +37,10 @@ from pathlib import Path
 from autograde import kit
 from autograde.student import registry
 
-BUGS = kit.CATALOGUE / "bugs"
-ALTERNATIVES = kit.CATALOGUE / "alternatives"
-PATTERNS = kit.CATALOGUE / "patterns"
+#: Where the assignments' folders are, each with its ``catalogue/`` (``folder``).
+ASSIGNMENTS = kit.ASSIGNMENTS
+CATALOGUE = "catalogue"
+BUGS, PATTERNS, ALTERNATIVES = "bugs.toml", "patterns.toml", "alternatives"
 #: What grading must make of a real-code pattern (``Pattern.expect``).
 FULL_MARKS, FULL_MARKS_OR_TOO_SLOW, DID_NOT_IMPORT, LOSES_POINTS = (
     "full marks", "full marks or too slow", "did not import", "loses points")
@@ -105,27 +109,36 @@ class Pattern:
         return f"{self.assignment}/{self.name}"
 
 
+def folder_of(assignment: str) -> Path:
+    """The catalogue of ``assignment``: ``autograde/assignments/<assignment>/catalogue/``."""
+    return ASSIGNMENTS / assignment / CATALOGUE
+
+
+def _files(name: str, assignment: str | None) -> list[tuple[str, Path]]:
+    """(assignment, path) of the catalogue file ``name`` of ``assignment`` (or of every assignment), where it exists."""
+    assignments = registry.ids() if assignment is None else [assignment]
+    return [(each, folder_of(each) / name) for each in assignments if (folder_of(each) / name).exists()]
+
+
 def bugs(assignment: str | None = None) -> list[Bug]:
-    """Every catalogued bug (of ``assignment``), in the order of the catalogue's files."""
+    """Every catalogued bug (of ``assignment``), assignment by assignment; none for an assignment without
+    ``catalogue/bugs.toml``."""
     found = []
-    for path in sorted(BUGS.glob("*.toml")) if assignment is None else [BUGS / f"{assignment}.toml"]:
-        found += _read_bugs(path)
+    for owner, path in _files(BUGS, assignment):
+        found += _read_bugs(owner, path)
     return found
 
 
-def _entries(path: Path, kind: str, required: set[str], optional: set[str]):
-    """(assignment, where, entry) for each ``[[kind]]`` entry of the catalogue file ``path`` (named after its
-    assignment), once its keys and its name are checked; ``where`` names it in errors."""
-    assignment = path.stem
-    if assignment not in registry.ids():
-        raise CatalogueError(f"{path}: no assignment is called {assignment!r}")
+def _entries(assignment: str, path: Path, kind: str, required: set[str], optional: set[str]):
+    """(assignment, where, entry) for each ``[[kind]]`` entry of ``assignment``'s catalogue file ``path``, once its
+    keys and its name are checked; ``where`` names it in errors."""
     try:
         entries = tomllib.loads(path.read_text())[kind]
     except (tomllib.TOMLDecodeError, KeyError) as error:
         raise CatalogueError(f"{path} is not a list of [[{kind}]] entries: {error}") from None
     names = set()
     for index, entry in enumerate(entries):
-        where = f"{path.name}, {kind} {entry.get('name', f'number {index + 1}')!r}"
+        where = f"{assignment}'s {path.name}, {kind} {entry.get('name', f'number {index + 1}')!r}"
         missing, unknown = required - set(entry), set(entry) - required - optional
         if missing or unknown:
             raise CatalogueError(f"{where}: " + "; ".join(
@@ -137,9 +150,9 @@ def _entries(path: Path, kind: str, required: set[str], optional: set[str]):
         yield assignment, where, entry
 
 
-def _read_bugs(path: Path) -> list[Bug]:
+def _read_bugs(owner: str, path: Path) -> list[Bug]:
     found = []
-    for assignment, where, entry in _entries(path, "bug", {"name", "description", "edits", "caught_by"},
+    for assignment, where, entry in _entries(owner, path, "bug", {"name", "description", "edits", "caught_by"},
                                              {"hint", "example"}):
         edits = _read_edits(entry["edits"], where, assignment)
         if not edits or not entry["caught_by"]:
@@ -172,17 +185,16 @@ def _read_edits(entries: list[dict], where: str, assignment: str) -> list[Edit]:
 
 
 def patterns(assignment: str | None = None) -> list[Pattern]:
-    """Every catalogued real-code pattern (of ``assignment``), in the order of the catalogue's files."""
+    """Every catalogued real-code pattern (of ``assignment``), assignment by assignment."""
     found = []
-    for path in sorted(PATTERNS.glob("*.toml")) if assignment is None else [PATTERNS / f"{assignment}.toml"]:
-        if path.exists():
-            found += _read_patterns(path)
+    for owner, path in _files(PATTERNS, assignment):
+        found += _read_patterns(owner, path)
     return found
 
 
-def _read_patterns(path: Path) -> list[Pattern]:
+def _read_patterns(owner: str, path: Path) -> list[Pattern]:
     found = []
-    for assignment, where, entry in _entries(path, "pattern", {"name", "description", "edits", "expect"},
+    for assignment, where, entry in _entries(owner, path, "pattern", {"name", "description", "edits", "expect"},
                                              {"message"}):
         if entry["expect"] not in EXPECTATIONS:
             raise CatalogueError(f"{where}: expect must be one of {', '.join(EXPECTATIONS)}, got {entry['expect']!r}")
@@ -221,20 +233,21 @@ def examples(assignment: str) -> list[Bug]:
 def alternatives(assignment: str | None = None) -> list[Alternative]:
     """Every catalogued alternative (of ``assignment``), by assignment and name."""
     found = []
-    for folder in sorted(p for p in ALTERNATIVES.glob("*/*") if p.is_dir() and p.name != "__pycache__"):
-        if assignment is not None and folder.parent.name != assignment:
-            continue
-        alternative = Alternative(folder.parent.name, folder.name, folder)
-        spec = registry.get(alternative.assignment) if alternative.assignment in registry.ids() else None
-        if spec is None:
-            raise CatalogueError(f"{folder}: no assignment is called {alternative.assignment!r}")
-        strangers = sorted(set(alternative.files) - set(spec.student_files))
-        if strangers or not alternative.files:
-            raise CatalogueError(f"alternative {alternative.label} must hold student files of {alternative.assignment} "
-                                 f"({', '.join(spec.student_files)}) and nothing else; it holds "
-                                 f"{', '.join(alternative.files) or 'none'}")
-        found.append(alternative)
+    for owner, parent in _files(ALTERNATIVES, assignment):
+        for path in sorted(p for p in parent.iterdir() if p.is_dir() and p.name != "__pycache__"):
+            found.append(_alternative(owner, path))
     return found
+
+
+def _alternative(assignment: str, path: Path) -> Alternative:
+    alternative = Alternative(assignment, path.name, path)
+    spec = registry.get(assignment)
+    strangers = sorted(set(alternative.files) - set(spec.student_files))
+    if strangers or not alternative.files:
+        raise CatalogueError(f"alternative {alternative.label} must hold student files of {assignment} "
+                             f"({', '.join(spec.student_files)}) and nothing else; it holds "
+                             f"{', '.join(alternative.files) or 'none'}")
+    return alternative
 
 
 def apply(entry: Bug | Pattern, folder: Path) -> None:

@@ -29,7 +29,7 @@ from autograde.student.notebook import POINTS_FILE
 TOKEN = re.compile(r"\{(points|bar|reference):(\w+)\}")
 
 #: Never released: compiled files, and every assignment's hidden checks (``hidden.py`` or ``hidden/``).
-NOT_RELEASED = ("__pycache__", "hidden", "hidden.py")
+NOT_RELEASED = ("__pycache__", "hidden", "hidden.py", "catalogue")
 
 
 def _files_below(folder: Path) -> list[Path]:

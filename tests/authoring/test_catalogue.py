@@ -1,8 +1,9 @@
-"""The catalogue of bugs, alternatives and real-code patterns (autograde/authoring/catalogue.py, tests/catalogue/):
+"""The catalogue of bugs, alternatives and real-code patterns (autograde/authoring/catalogue.py, autograde/assignments/*/catalogue/):
 well formed, and loud when an entry no longer fits the reference."""
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 
@@ -49,14 +50,21 @@ def test_an_ambiguous_edit_fails(tmp_path):
         catalogue.submission(bug, tmp_path / "submission")
 
 
+def planted(tmp_path: Path, monkeypatch, name: str) -> Path:
+    """Where deep_mlp's catalogue file ``name`` goes when the assignments' folders are ``tmp_path``."""
+    monkeypatch.setattr(catalogue, "ASSIGNMENTS", tmp_path)
+    (tmp_path / "deep_mlp" / "catalogue").mkdir(parents=True, exist_ok=True)
+    return tmp_path / "deep_mlp" / "catalogue" / name
+
+
 def test_a_malformed_catalogue_file_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(catalogue, "BUGS", tmp_path)
-    (tmp_path / "deep_mlp.toml").write_text(
+    bugs = planted(tmp_path, monkeypatch, "bugs.toml")
+    bugs.write_text(
         '[[bug]]\nname = "x"\ndescription = "y."\ncaught_by = ["z"]\n'
         '[[bug.edits]]\nfile = "deep_mlp_training.py"\nold = "a"\nnew = "b"\n')
     with pytest.raises(catalogue.CatalogueError, match="deep_mlp_training.py is not a student file of deep_mlp"):
         catalogue.bugs("deep_mlp")
-    (tmp_path / "deep_mlp.toml").write_text('[[bug]]\nname = "x"\nsummary = "y"\n')
+    bugs.write_text('[[bug]]\nname = "x"\nsummary = "y"\n')
     with pytest.raises(catalogue.CatalogueError, match="missing caught_by, description, edits; unknown keys summary"):
         catalogue.bugs("deep_mlp")
 
@@ -86,14 +94,13 @@ def test_every_assignment_has_a_catalogued_example_submission_for_the_demo(tmp_p
 
 
 def test_an_example_flag_that_is_not_a_boolean_is_refused(tmp_path, monkeypatch):
-    toml = (catalogue.BUGS / "deep_mlp.toml").read_text().replace("example = true", 'example = "yes"', 1)
-    (tmp_path / "deep_mlp.toml").write_text(toml)
-    monkeypatch.setattr(catalogue, "BUGS", tmp_path)
+    toml = (catalogue.folder_of("deep_mlp") / "bugs.toml").read_text().replace("example = true", 'example = "yes"', 1)
+    planted(tmp_path, monkeypatch, "bugs.toml").write_text(toml)
     with pytest.raises(catalogue.CatalogueError, match="example must be true or false"):
         catalogue.bugs("deep_mlp")
 
 
-#: The real-code patterns every assignment's catalogue holds (tests/catalogue/patterns/), with what they expect.
+#: The real-code patterns every assignment's catalogue holds (catalogue/patterns.toml), with what they expect.
 PATTERN_KINDS = {"top_level_imports": "full marks", "prints_seed_and_main": "full marks",
                  "extra_keyword_parameters": "full marks", "per_example_loops": "full marks or too slow",
                  "python_lists_and_float32": "full marks", "undeclared_package": "did not import",
@@ -116,17 +123,17 @@ def test_every_assignment_has_the_real_code_patterns_and_each_applies(tmp_path, 
 
 
 def test_a_malformed_pattern_is_refused_naming_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(catalogue, "PATTERNS", tmp_path)
-    (tmp_path / "deep_mlp.toml").write_text('[[pattern]]\nname = "x"\ndescription = "X."\nexpect = "passes"\n'
+    patterns = planted(tmp_path, monkeypatch, "patterns.toml")
+    patterns.write_text('[[pattern]]\nname = "x"\ndescription = "X."\nexpect = "passes"\n'
                                             '[[pattern.edits]]\nfile = "deep_mlp.py"\nprepend = "import os\\n"\n')
-    with pytest.raises(catalogue.CatalogueError, match=r"deep_mlp.toml, pattern 'x': expect must be one of "
+    with pytest.raises(catalogue.CatalogueError, match=r"deep_mlp's patterns.toml, pattern 'x': expect must be one of "
                                                        r"full marks, .*got 'passes'"):
         catalogue.patterns("deep_mlp")
-    (tmp_path / "deep_mlp.toml").write_text('[[pattern]]\nname = "x"\ndescription = "X."\nexpect = "loses points"\n'
+    patterns.write_text('[[pattern]]\nname = "x"\ndescription = "X."\nexpect = "loses points"\n'
                                             '[[pattern.edits]]\nfile = "deep_mlp.py"\nprepend = "import os\\n"\n')
     with pytest.raises(catalogue.CatalogueError, match="a pattern expected to lose points needs the message"):
         catalogue.patterns("deep_mlp")
-    (tmp_path / "deep_mlp.toml").write_text('[[pattern]]\nname = "x"\ndescription = "X."\nexpect = "full marks"\n'
+    patterns.write_text('[[pattern]]\nname = "x"\ndescription = "X."\nexpect = "full marks"\n'
                                             '[[pattern.edits]]\nfile = "deep_mlp.py"\nprepend = "a"\nold = "b"\n')
     with pytest.raises(catalogue.CatalogueError, match="an edit needs file with old and new, prepend or append"):
         catalogue.patterns("deep_mlp")

@@ -31,7 +31,7 @@ def kit_copy(repo, tmp_path_factory, mnist):
     from data_scripts import data_dir
 
     root = tmp_path_factory.mktemp("kit")
-    for folder in ("autograde", "solutions", "starter", "notebooks", "data_scripts", "tests/catalogue"):
+    for folder in ("autograde", "solutions", "starter", "notebooks", "data_scripts"):
         shutil.copytree(repo / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
     environment = {**os.environ, "PYTHONPATH": str(root), "DLKIT_DATA": str(data_dir().resolve())}
 

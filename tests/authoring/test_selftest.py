@@ -117,10 +117,11 @@ def test_accuracy_groups_are_the_groups_of_the_calibrated_bars():
 
 
 def test_a_catalogue_entry_that_no_longer_fits_the_reference_stops_the_selftest(tmp_path, monkeypatch, capsys):
-    (tmp_path / "deep_mlp.toml").write_text(
+    (tmp_path / "deep_mlp" / "catalogue").mkdir(parents=True)
+    (tmp_path / "deep_mlp" / "catalogue" / "bugs.toml").write_text(
         '[[bug]]\nname = "stale"\ndescription = "Written for older code."\ncaught_by = ["x"]\n'
         '[[bug.edits]]\nfile = "deep_mlp.py"\nold = "return x @ W + b  # gone"\nnew = "return x @ W"\n')
-    monkeypatch.setattr(catalogue, "BUGS", tmp_path)
+    monkeypatch.setattr(catalogue, "ASSIGNMENTS", tmp_path)
     assert cli.main(["selftest", "--assignment", "deep_mlp", "--jobs", "1"]) == 1
     assert ("error: bug deep_mlp/stale: the text to replace in solutions/deep_mlp/deep_mlp.py is not found"
             in capsys.readouterr().out)

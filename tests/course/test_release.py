@@ -1,8 +1,8 @@
 """End to end through nbgrader: no leak into any release or feedback file.
 
 The leak test builds a course from a copy of the kit with canaries planted in every solution
-block, in the hidden checks and in every hidden-test region, then scans every released file
-and every feedback file for them.
+block, in the hidden checks, in every assignment's catalogue and in every hidden-test region, then
+scans every released file and every feedback file for them.
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from autograde.student import registry
 SOLUTION_CANARY = "LEAK-CANARY-SOLUTION"
 HIDDEN_CANARY = "LEAK-CANARY-HIDDEN-CHECK"
 HIDDEN_TEST_CANARY = "LEAK-CANARY-HIDDEN-TEST"
+CATALOGUE_CANARY = "LEAK-CANARY-CATALOGUE"
 
 
 def given_lines(repo):
@@ -62,6 +63,11 @@ def plant(repo, root):
     assert len(hidden) >= 5, hidden
     for path in hidden:
         path.write_text(path.read_text() + f"\n# {HIDDEN_CANARY}\n")
+    catalogued = [path for path in (root / "autograde" / "assignments").glob("*/catalogue/**/*")
+                  if path.suffix in (".py", ".toml")]
+    assert len(catalogued) >= 20, catalogued  # every assignment's bugs, patterns and alternatives
+    for path in catalogued:
+        path.write_text(path.read_text() + f"\n# {CATALOGUE_CANARY}\n")
     for path in (root / "notebooks").rglob("*.ipynb"):
         notebook = nbformat.read(path, as_version=4)
         for cell in notebook.cells:
@@ -98,11 +104,11 @@ def test_release_holds_no_solution_and_no_hidden_check(repo, planted_course):
     for spec in registry.specs():
         assert all(any(p.parts[-2 - f.count("/"):] == (spec.id, *f.split("/")) for p in released)
                    for f in spec.student_files), f"{spec.id} is not released whole"
-    needles = [SOLUTION_CANARY, HIDDEN_CANARY, HIDDEN_TEST_CANARY, "BEGIN HIDDEN TESTS", "hidden=True)",
+    needles = [SOLUTION_CANARY, HIDDEN_CANARY, HIDDEN_TEST_CANARY, CATALOGUE_CANARY, "BEGIN HIDDEN TESTS", "hidden=True)",
                str(config.grading_secret(planted_course)),
                "from solutions.", "import solutions", *solution_lines(repo)]
     assert scan(released, needles) == []
-    assert not [p for p in released if {"hidden", "hidden.py", "grading", "solutions"} & set(p.parts)
+    assert not [p for p in released if {"hidden", "hidden.py", "grading", "solutions", "catalogue"} & set(p.parts)
                 or p.name == "thresholds.json"]
 
 

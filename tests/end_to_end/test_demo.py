@@ -34,7 +34,7 @@ def test_demo_grades_reference_full_starter_zero_and_mistakes_partially(demo):
     for relative in ("softmax_classifier.py", "layers/fc_layer.py", "optimizer.py"):
         submitted = (course_dir / "submitted/reference/softmax_mlp" / relative).read_text()
         assert submitted.startswith("import os\nimport pickle\n\nimport ipywidgets\nimport matplotlib.pyplot as plt\n")
-    # The example submissions are catalogued bugs (example = true in tests/catalogue/bugs/).
+    # The example submissions are catalogued bugs (example = true in the assignment's catalogue/bugs.toml).
     assert scores["gradient_not_averaged"] == 33 and scores["softmax_without_max_subtraction"] == 37
     assert scores["patches_the_grader"] == 0
     failed = {r.student: {o["name"] for o in r.failed} for r in rows}

@@ -30,7 +30,7 @@ def checkout_files(*folders) -> list[str]:
 def is_secret(name: str) -> bool:
     parts = name.split("/")
     return parts[0] == "solutions" or (parts[:2] == ["autograde", "assignments"]
-                                       and ("hidden" in parts or parts[-1] == "hidden.py"))
+                                       and ("hidden" in parts or "catalogue" in parts or parts[-1] == "hidden.py"))
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,13 @@ import re
 import pytest
 
 from autograde import cli, kit
+from autograde.authoring import catalogue
 from autograde.course import build, submissions
 from autograde.reports import similarity
 
 ASSIGNMENT = "logistic_regression"
 FILE = "logistic_regression.py"
-ALTERNATIVES = kit.REPO / "tests/catalogue/alternatives" / ASSIGNMENT
+ALTERNATIVES = catalogue.folder_of(ASSIGNMENT) / catalogue.ALTERNATIVES
 #: A student's own names for another student's variables, and no docstrings: a copy made to look different.
 RENAMED = {"largest": "mx", "log_normalizer": "lse", "probabilities": "p", "rows": "idx", "dscores": "g",
            "per_example_dW": "outer", "scores": "z"}

@@ -1,4 +1,4 @@
-"""The bug catalogue (tests/catalogue/bugs/) as parametrized tests of an assignment's checks, run in-process."""
+"""The bug catalogue (autograde/assignments/<assignment>/catalogue/bugs.toml) as parametrized tests of an assignment's checks, run in-process."""
 from __future__ import annotations
 
 import warnings

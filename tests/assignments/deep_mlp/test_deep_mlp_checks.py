@@ -41,7 +41,7 @@ def test_starter_fails_every_check(tmp_path):
 
 @pytest.mark.parametrize("bug", catalogued.cases("deep_mlp", FAST))
 def test_catalogued_bug_is_caught_with_a_hint(tmp_path, bug):
-    """Each mistake of tests/catalogue/bugs/deep_mlp.toml fails its checks, with the catalogued hint."""
+    """Each mistake of deep_mlp's catalogue/bugs.toml fails its checks, with the catalogued hint."""
     catalogued.assert_caught(tmp_path, bug, FAST)
 
 

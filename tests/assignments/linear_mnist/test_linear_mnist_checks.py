@@ -42,7 +42,7 @@ def test_starter_fails_every_check(tmp_path):
 
 @pytest.mark.parametrize("bug", catalogued.cases(ASSIGNMENT, FAST))
 def test_catalogued_bug_is_caught_with_a_hint(tmp_path, bug):
-    """Each mistake of tests/catalogue/bugs/linear_mnist.toml fails its checks, with the catalogued hint."""
+    """Each mistake of linear_mnist's catalogue/bugs.toml fails its checks, with the catalogued hint."""
     catalogued.assert_caught(tmp_path, bug, FAST)
 
 

@@ -60,7 +60,7 @@ def test_starter_fails_every_layer_check_saying_it_is_not_implemented(tmp_path):
 
 @pytest.mark.parametrize("bug", catalogued.cases("softmax_mlp", FAST))
 def test_catalogued_bug_is_caught_with_a_hint(tmp_path, bug):
-    """Each mistake of tests/catalogue/bugs/softmax_mlp.toml fails its checks, with the catalogued hint."""
+    """Each mistake of softmax_mlp's catalogue/bugs.toml fails its checks, with the catalogued hint."""
     catalogued.assert_caught(tmp_path, bug, FAST)
 
 
