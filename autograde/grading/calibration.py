@@ -33,8 +33,9 @@ import fcntl
 import json
 import statistics
 from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import numpy as np
 
@@ -42,6 +43,19 @@ from autograde import kit
 from autograde.errors import UsageError
 from autograde.student import modules, validate
 from autograde.student.checks import Check, CheckFailure, Result, assignment_of_module, register
+
+if TYPE_CHECKING:
+    class Predictions(Protocol):
+        """What a trainer yields the predictions of after each epoch: a generator, or one in the sandbox."""
+
+        def __iter__(self) -> Iterator[object]: ...
+
+        def close(self) -> object: ...
+
+#: What an accuracy check measures: ``measure(code, seed)``, the test accuracy after training (or, for a bar
+#: ``by_epoch``, an iterator of the test accuracy after each epoch).
+Measure = Callable[[Any, int], "float | Iterator[float]"]
+_Measure = TypeVar("_Measure", bound=Measure)
 
 THRESHOLDS = Path(__file__).with_name("thresholds.json")
 #: Distance of the bar below the reference's worst seed, in accuracy (0.005 = half a point).
@@ -65,7 +79,7 @@ class Bar:
     """
 
     key: str
-    measure: Callable[[object, int], float] | Callable[[object, int], Iterator[float]]
+    measure: Measure
     note: str
     data: Callable[[], str] | None = None
     #: ``measure`` yields the test accuracy after every epoch; the rule is "reached by some epoch".
@@ -78,16 +92,17 @@ class Bar:
     def entry_key(self) -> str:
         return self.key if self.data is None else f"{self.key}@{self.data()}"
 
-    def score(self, code, seed: int) -> float:
+    def score(self, code: object, seed: int) -> float:
         """The accuracy the bar is compared with for ``code`` trained with ``seed``: the test accuracy
         after training, or for a bar ``by_epoch`` the best epoch's (every epoch is trained)."""
         if not self.by_epoch:
-            return float(self.measure(code, seed))
-        return reached(self.measure(code, seed), threshold=None)[0]
+            return float(cast(float, self.measure(code, seed)))
+        return reached(cast("Iterator[float]", self.measure(code, seed)), threshold=None)[0]
 
 
 def accuracy_check(group: str, points: float, note: str, trained: str | Callable[[], str],
-                   data: Callable[[], str] | None = None, by_epoch: bool = False):
+                   data: Callable[[], str] | None = None, by_epoch: bool = False
+                   ) -> Callable[[_Measure], _Measure]:
     """Declare the decorated ``measure(student, seed) -> test accuracy`` a hidden check of grade cell ``group``.
 
     At grading it trains with GRADING_SEED and earns ``points`` at or above the calibrated bar;
@@ -98,10 +113,10 @@ def accuracy_check(group: str, points: float, note: str, trained: str | Callable
     the test accuracy after every epoch, and the check passes at the first epoch that reaches the bar.
     """
 
-    def declare(measure):
+    def declare(measure: _Measure) -> _Measure:
         declared = Bar(f"{assignment_of_module(measure.__module__)}.{group}", measure, note, data, by_epoch)
 
-        def graded(student) -> Result:
+        def graded(student: Any) -> Result:
             how = trained() if callable(trained) else trained
             if data is None:
                 threshold = bar(declared.key)
@@ -109,8 +124,8 @@ def accuracy_check(group: str, points: float, note: str, trained: str | Callable
                 threshold, origin = bar_on_this_data(declared)
                 how = f"{how} (bar {origin})"
             if not by_epoch:
-                return verdict(declared.key, measure(student, GRADING_SEED), how, threshold=threshold)
-            best, epoch = reached(measure(student, GRADING_SEED), threshold)
+                return verdict(declared.key, cast(float, measure(student, GRADING_SEED)), how, threshold=threshold)
+            best, epoch = reached(cast("Iterator[float]", measure(student, GRADING_SEED)), threshold)
             return verdict(declared.key, best, how, threshold=threshold, epoch=epoch)
 
         graded.__name__, graded.__qualname__ = measure.__name__, measure.__qualname__
@@ -128,7 +143,7 @@ def accuracy_checks(assignment_id: str) -> list[Check]:
     return [c for c in checks.load(assignment_id, hidden=True) if c.bar is not None]
 
 
-def load(path: Path = THRESHOLDS) -> dict:
+def load(path: Path = THRESHOLDS) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
@@ -152,13 +167,14 @@ def reached(accuracies: Iterable[float], threshold: float | None) -> tuple[float
         if best_epoch == 0 or accuracy > best:
             best, best_epoch = accuracy, epoch
         if threshold is not None and accuracy >= threshold:
-            if hasattr(iterator, "close"):
-                iterator.close()
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
             break
     return best, best_epoch
 
 
-def epoch_accuracies(predictions: Iterator, labels: np.ndarray) -> Iterator[float]:
+def epoch_accuracies(predictions: Predictions, labels: np.ndarray) -> Iterator[float]:
     """The test accuracy of each of the predictions (N,) that ``predictions`` yields after an epoch, against
     ``labels`` (N,), which never leave the grader. When the caller stops early, the trainer's iterator
     is closed too, so that the trainer in the sandbox lets go of its data at once."""
@@ -191,7 +207,7 @@ def verdict(key: str, achieved: float, trained: str, threshold: float | None = N
     return Result(1.0, message)
 
 
-def entry(measure: Callable[[int], float], seeds, note: str = "") -> dict:
+def entry(measure: Callable[[int], float], seeds: Sequence[int], note: str = "") -> dict[str, Any]:
     """Measure the reference's accuracy for each seed; the record of a bar."""
     accuracies = [float(measure(seed)) for seed in seeds]
     return {
@@ -205,20 +221,20 @@ def entry(measure: Callable[[int], float], seeds, note: str = "") -> dict:
     }
 
 
-def record(key: str, value: dict, path: Path = THRESHOLDS) -> None:
+def record(key: str, value: Mapping[str, Any], path: Path = THRESHOLDS) -> None:
     entries = load(path)
     entries[key] = value
     path.write_text(json.dumps(entries, indent=2, sort_keys=True) + "\n")
 
 
-def calibrate(key: str, measure: Callable[[int], float], seeds, note: str = "") -> dict:
+def calibrate(key: str, measure: Callable[[int], float], seeds: Sequence[int], note: str = "") -> dict[str, Any]:
     """Measure the reference's accuracy for each seed and record the bar for ``key`` in thresholds.json."""
     value = entry(measure, seeds, note)
     record(key, value)
     return value
 
 
-def fresh_seeds(measure: Callable[[int], float], seeds, threshold: float) -> dict:
+def fresh_seeds(measure: Callable[[int], float], seeds: Sequence[int], threshold: float) -> dict[str, Any]:
     """Measure the reference's accuracy for seeds the bar was not calibrated with: the record that it holds."""
     accuracies = [float(measure(seed)) for seed in seeds]
     return {
@@ -232,7 +248,7 @@ def fresh_seeds(measure: Callable[[int], float], seeds, threshold: float) -> dic
     }
 
 
-def record_fresh_seeds(key: str, value: dict, path: Path = THRESHOLDS) -> None:
+def record_fresh_seeds(key: str, value: Mapping[str, Any], path: Path = THRESHOLDS) -> None:
     """Keep ``fresh_seeds`` beside the bar of ``key`` (a new calibration of the bar drops it)."""
     entries = load(path)
     entries[key]["fresh_seeds"] = value

@@ -3,19 +3,23 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autograde.student import registry
 
+if TYPE_CHECKING:
+    from data_scripts import CIFAR10, MNIST
+
 
 @functools.cache
-def mnist():
+def mnist() -> MNIST:
     """MNIST (downloaded when missing)."""
     from data_scripts import load_mnist
 
     return load_mnist()
 
 
-def cifar10():
+def cifar10() -> CIFAR10:
     """The CIFAR-10 batches (or data in their format) in the data folder, loaded once per folder."""
     from data_scripts import data_dir
 
@@ -23,13 +27,13 @@ def cifar10():
 
 
 @functools.cache
-def _cifar10(directory: str):
+def _cifar10(directory: str) -> CIFAR10:
     from data_scripts import load_cifar10
 
     return load_cifar10(Path(directory))
 
 
-def for_assignment(assignment_id: str):
+def for_assignment(assignment_id: str) -> MNIST | CIFAR10:
     """The dataset ``assignment_id`` is graded on, so that a batch never starts without it.
 
     MNIST is downloaded when missing; CIFAR-10 must be prepared first (``python -m data_scripts

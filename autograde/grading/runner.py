@@ -10,6 +10,7 @@ import argparse
 import hashlib
 import sys
 import tempfile
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +36,7 @@ class Graded:
     nonce: str = ""
 
 
-def inputs_nonce(assignment_id: str, student: dict[str, bytes]) -> str:
+def inputs_nonce(assignment_id: str, student: Mapping[str, bytes]) -> str:
     """The nonce of a grading of ``student`` (relative path -> content): a digest of the assignment's files
     in it, as graded. Every change to the code draws fresh inputs (what one grading's feedback showed holds
     for no other submission), while the same files draw the same, so a regrade, a batch and nbgrader's own
@@ -47,7 +48,8 @@ def inputs_nonce(assignment_id: str, student: dict[str, bytes]) -> str:
     return digest.hexdigest()[:32]
 
 
-def run(assignment_id: str, folder: Path, limits: Limits = Limits(), groups=None, secret: int | None = None) -> Graded:
+def run(assignment_id: str, folder: Path, limits: Limits = Limits(), groups: Collection[str] | None = None,
+        secret: int | None = None) -> Graded:
     """Run the checks of ``assignment_id`` (of the grade cells ``groups``, or all) on the student modules in
     ``folder``, with the provided modules of the kit's starter (as released: never a submission's own copy).
 
@@ -59,8 +61,9 @@ def run(assignment_id: str, folder: Path, limits: Limits = Limits(), groups=None
     return run_files(assignment_id, student, provided, limits, groups, GradingContext(secret=secret))
 
 
-def run_files(assignment_id: str, student: dict[str, bytes], provided: dict[str, bytes], limits: Limits = Limits(),
-              groups=None, context: GradingContext | None = None) -> Graded:
+def run_files(assignment_id: str, student: Mapping[str, bytes], provided: Mapping[str, bytes],
+              limits: Limits = Limits(), groups: Collection[str] | None = None,
+              context: GradingContext | None = None) -> Graded:
     """Run the checks of ``assignment_id`` (of the grade cells ``groups``, or all) on ``student``, the student
     files as submitted, beside ``provided``, the provided files as released (relative path -> content).
 
@@ -106,7 +109,7 @@ def run_files(assignment_id: str, student: dict[str, bytes], provided: dict[str,
                           environment.unavailable_messages(warned, spec.files, sources), nonce)
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograde.grading.runner", description=__doc__)
     parser.add_argument("assignment", choices=registry.ids())
     parser.add_argument("folder", type=Path)

@@ -19,6 +19,7 @@ import sys
 import sysconfig
 import types
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 from autograde.errors import UsageError
@@ -101,7 +102,7 @@ def _ancestors(path: str) -> list[str]:
 
 
 def command(binds: list[tuple[str, str]], scratch_bytes: int, command: list[str], variables: dict[str, str],
-            rw_binds: list[tuple[str, str]] = (), chdir: str = SCRATCH, scratch: str = SCRATCH,
+            rw_binds: Sequence[tuple[str, str]] = (), chdir: str = SCRATCH, scratch: str = SCRATCH,
             set_uid: bool | None = None) -> list[str]:
     """bubblewrap around ``command``: no network, its own pid namespace and session, an empty environment
     but ``variables``; read-only the system's libraries and ``binds`` (source, target), read-write

@@ -65,7 +65,7 @@ class GradingContext:
         atexit.register(context.close)
         return context
 
-    def __deepcopy__(self, memo: dict) -> GradingContext:
+    def __deepcopy__(self, memo: dict[int, object]) -> GradingContext:
         return self
 
     def __copy__(self) -> GradingContext:

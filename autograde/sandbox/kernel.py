@@ -33,7 +33,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Dict, Instance
@@ -49,7 +51,7 @@ from autograde.student.environment import site_entries
 PASSED_ON = ("DLKIT_DATA", "DLKIT_QUICK")
 
 
-def data_files(environment: dict) -> list[str]:
+def data_files(environment: Mapping[str, str]) -> list[str]:
     """The prepared datasets (``*.npz``) of the data folder a notebook reads (``DLKIT_DATA``)."""
     folder = Path(environment.get("DLKIT_DATA", ""))
     return sorted(str(path) for path in folder.glob("*.npz")) if folder.is_dir() else []
@@ -64,7 +66,8 @@ class KernelTemplate:
     kernel writes, the next one sees (as without a sandbox), and nothing else of it survives.
     """
 
-    def __init__(self, key: tuple, folder: Path, environment: dict, limits: Limits, context: GradingContext):
+    def __init__(self, key: tuple[object, ...], folder: Path, environment: Mapping[str, str], limits: Limits,
+                 context: GradingContext) -> None:
         self.key = key
         self.uid = sandbox_uid() if os.getuid() == 0 else 0
         parent = _socket_folder()
@@ -72,7 +75,7 @@ class KernelTemplate:
         self.private = procfs.owned_folder(PRIVATE_PREFIX, parent)
         self.socket = self.private / "template.sock"
         self._kernels = itertools.count(1)
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         try:
             copy = self.private / "notebook"
             shutil.copytree(folder, copy, symlinks=True)
@@ -85,6 +88,7 @@ class KernelTemplate:
             self.process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env={"PATH": "/usr/bin:/bin"},
                 cwd=self.private, preexec_fn=functools.partial(confine.limit_resources, limits, bool(self.uid)))
+            assert self.process.stdout is not None  # a pipe
             ready, _, _ = select.select([self.process.stdout], [], [], TEMPLATE_START_SECONDS)
             said = self.process.stdout.readline() if ready else b""
             self.process.stdout.close()
@@ -128,7 +132,8 @@ PRIVATE_PREFIX = "dlkit-kernel-"
 TEMPLATE_START_SECONDS = 120.0
 
 
-def template_for(context: GradingContext, folder: Path, environment: dict, limits: Limits) -> KernelTemplate:
+def template_for(context: GradingContext, folder: Path, environment: Mapping[str, str], limits: Limits
+                 ) -> KernelTemplate:
     """The running template of ``context``'s grading for notebooks in ``folder`` with ``environment`` under
     ``limits``; a template of another folder (the previous submission's) is stopped first."""
     key = (str(folder), tuple(sorted(environment.items())), limits, os.getuid())
@@ -158,7 +163,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     grading = Instance(GradingContext, allow_none=True,
                        help="The grading the kernel serves (``SandboxedExecute`` hands it over): its kernel template")
 
-    async def _async_pre_start_kernel(self, **kw):
+    async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
         if not require_bubblewrap(Limits(**self.limits)):
             return await super()._async_pre_start_kernel(**kw)
         folder = Path(kw.get("cwd") or os.getcwd()).resolve()
@@ -187,7 +192,7 @@ def inside(folder: Path) -> str:
     return f"{KERNEL_HOME}/{folder.name}"
 
 
-def _bwrap(private: Path, folder: str, copy: Path, environment: dict, uid: int, limits: Limits,
+def _bwrap(private: Path, folder: str, copy: Path, environment: Mapping[str, str], uid: int, limits: Limits,
            command: list[str]) -> list[str]:
     """bubblewrap around ``command`` (a Python command) as the kernel's sandbox (see the module's docstring), with
     ``copy`` at ``folder`` (the working directory)."""

@@ -6,18 +6,21 @@ the kernel template (``kernel_zygote``) listening on SOCKET for a kernel, then s
 kernel: the signals it gets (an interrupt) go to the kernel, it ends when the kernel ends, with the
 kernel's exit status, and when it is killed the template kills the kernel.
 """
+from __future__ import annotations
+
 import json
 import os
 import signal
 import socket
 import sys
+from types import FrameType
 
 
-def main(path, connection_file, cwd):
+def main(path: str, connection_file: str, cwd: str) -> None:
     template = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     template.connect(path)
 
-    def forward(signum, _frame):
+    def forward(signum: int, _frame: FrameType | None) -> None:
         try:
             template.sendall(f"signal {signum}\n".encode())
         except OSError:

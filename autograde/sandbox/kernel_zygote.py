@@ -12,6 +12,8 @@ this process answers ``{"pid": P}`` once and ``{"exit": code}`` or ``{"signal": 
 kernel ends. When the relay goes away, the kernel is killed. When no kernel is left, every other
 process of the sandbox is killed (what a kernel left running never meets the next one).
 """
+from __future__ import annotations
+
 import importlib
 import json
 import os
@@ -19,6 +21,8 @@ import select
 import signal
 import socket
 import sys
+from collections.abc import Iterable, Mapping
+from typing import Any, NoReturn
 
 
 #: What every kernel imports, imported once here: each forked kernel starts with it. matplotlib's
@@ -27,12 +31,13 @@ PRELOADED = ("ipykernel.kernelapp", "ipykernel.ipkernel", "matplotlib_inline.bac
              "numpy", "tqdm.auto", "ipywidgets")
 
 
-def preload():
+def preload() -> None:
     for name in PRELOADED:
         importlib.import_module(name)
 
 
-def run_kernel(request, listener, connections, wakeup):
+def run_kernel(request: Mapping[str, Any], listener: socket.socket, connections: Iterable[socket.socket],
+               wakeup: int) -> NoReturn:
     """In the forked child: become the notebook's kernel; never returns."""
     code = 1
     try:
@@ -60,21 +65,21 @@ def run_kernel(request, listener, connections, wakeup):
         os._exit(code)
 
 
-def send(connection, message):
+def send(connection: socket.socket, message: dict[str, int]) -> None:
     try:
         connection.sendall(json.dumps(message).encode() + b"\n")
     except OSError:
         pass
 
 
-def kill_group(pid, signum):
+def kill_group(pid: int, signum: int) -> None:
     try:
         os.killpg(pid, signum)
     except (ProcessLookupError, PermissionError):
         pass
 
 
-def main(path):
+def main(path: str) -> None:
     own_namespace = in_own_pid_namespace()
     preload()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -84,34 +89,37 @@ def main(path):
     os.set_blocking(wakeup_write, False)
     signal.set_wakeup_fd(wakeup_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    kernels = {}   # connection -> the kernel's pid (None until it is forked)
-    buffers = {}   # connection -> bytes received and not yet a whole line
+    kernels: dict[socket.socket, int | None] = {}   # connection -> the kernel's pid (None until it is forked)
+    buffers: dict[socket.socket, bytes] = {}        # connection -> bytes received and not yet a whole line
     print("ready", flush=True)
     os.dup2(2, 1)  # nobody reads the pipe that said so: what the kernels print at their start goes to stderr
     while True:
-        ready, _, _ = select.select([listener, wakeup, *kernels], [], [])
+        watched: list[socket.socket | int] = [listener, wakeup, *kernels]
+        ready, _, _ = select.select(watched, [], [])
         if listener in ready:
             connection, _ = listener.accept()
             kernels[connection], buffers[connection] = None, b""
         for connection in [c for c in ready if c in kernels]:
             data = connection.recv(65536)
             if not data:  # the relay is gone: so is its kernel
-                if kernels[connection] is not None:
-                    kill_group(kernels[connection], signal.SIGKILL)
+                kernel = kernels[connection]
+                if kernel is not None:
+                    kill_group(kernel, signal.SIGKILL)
                 del kernels[connection], buffers[connection]
                 connection.close()
                 continue
             buffers[connection] += data
             *lines, buffers[connection] = buffers[connection].split(b"\n")
             for line in lines:
-                if kernels[connection] is None:
+                kernel = kernels[connection]
+                if kernel is None:
                     pid = os.fork()
                     if pid == 0:
                         run_kernel(json.loads(line), listener, list(kernels), wakeup)
                     kernels[connection] = pid
                     send(connection, {"pid": pid})
                 elif line.startswith(b"signal "):
-                    kill_group(kernels[connection], int(line.split()[1]))
+                    kill_group(kernel, int(line.split()[1]))
         if wakeup in ready:
             os.read(wakeup, 4096)
         while True:
@@ -134,7 +142,7 @@ def main(path):
                 pass
 
 
-def in_own_pid_namespace():
+def in_own_pid_namespace() -> bool:
     """Whether this process sees only its sandbox's processes (then ``kill(-1)`` reaches nothing else):
     bubblewrap is the first process of the pid namespace it made."""
     try:

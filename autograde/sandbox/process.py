@@ -20,7 +20,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import IO, Any, NoReturn
 
 import numpy
 
@@ -50,7 +52,7 @@ TOO_SLOW = (" (the reference takes a small part of that: a Python loop over exam
 class SandboxError(Exception):
     """The student's code did not answer: it timed out, crashed, or broke the protocol."""
 
-    def __init__(self, description: str):
+    def __init__(self, description: str) -> None:
         super().__init__(description)
         self.description = description
 
@@ -63,24 +65,25 @@ class Sandbox:
     """
 
     def __init__(self, code_dir: Path, student_modules: tuple[str, ...], provided_modules: tuple[str, ...],
-                 limits: Limits = Limits(), context: GradingContext | None = None):
+                 limits: Limits = Limits(), context: GradingContext | None = None) -> None:
         self.code_dir = Path(code_dir)
         #: The grading this sandbox serves: a kill from outside is recorded there (``GradingContext.fault``).
         self.context = context if context is not None else GradingContext()
         self.student_modules = student_modules
         self.provided_modules = provided_modules
         self.limits = limits
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self.names: dict[str, bool] = {}
-        self.import_error: dict | None = None
-        #: Modules that did not import, with what they raised; the others work.
-        self.import_errors: dict[str, dict] = {}
+        #: ``loader.describe`` data of what kept the student's modules as a whole from importing.
+        self.import_error: dict[str, Any] | None = None
+        #: Modules that did not import, with what they raised (``loader.describe`` data); the others work.
+        self.import_errors: dict[str, dict[str, Any]] = {}
         #: Whether the student's modules were imported once (or failed to be): ``import_errors`` and
         #: ``import_error`` say how, and stay when the process is started again.
         self.imported = False
         self.spent = 0.0
         self.output = bytearray()
-        self._scratch: tempfile.TemporaryDirectory | None = None
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._next_id = 1
         self.sandboxed = require_bubblewrap(limits)
 
@@ -115,6 +118,7 @@ class Sandbox:
             self._command(self._scratch.name), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, cwd=self._scratch.name, env=environment, preexec_fn=self._limit_resources,
             bufsize=0)
+        assert self.process.stdin is not None and self.process.stdout is not None  # both are pipes
         for stream in (self.process.stdin, self.process.stdout):
             _widen(stream)
         threading.Thread(target=self._drain, args=(self.process.stderr,), daemon=True).start()
@@ -129,7 +133,7 @@ class Sandbox:
             self.names, self.import_errors = started["names"], started["import_errors"]
         self.imported = True
 
-    def _drain(self, stream) -> None:
+    def _drain(self, stream: IO[bytes]) -> None:
         """Keep the first ``output_bytes`` of what the student's code printed; discard the rest."""
         while block := stream.read(65536):
             room = self.limits.output_bytes - len(self.output)
@@ -144,16 +148,17 @@ class Sandbox:
                 pass
             self.process.wait()
             for stream in (self.process.stdin, self.process.stdout):
+                assert stream is not None  # both are pipes
                 stream.close()
             self.process = None
         if self._scratch is not None:
             self._scratch.cleanup()
             self._scratch = None
 
-    def __enter__(self):
+    def __enter__(self) -> Sandbox:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- requests -------------------------------------------------------------------------
@@ -185,13 +190,15 @@ class Sandbox:
         finally:
             self.spent += time.perf_counter() - started
 
-    def request(self, header: dict, buffers: list) -> tuple[dict, list]:
+    def request(self, header: Mapping[str, Any], buffers: Sequence[wire.Chunk]
+                ) -> tuple[dict[str, Any], list[wire.Chunk]]:
         """Send one request; return the answer's header and buffers, or raise SandboxError."""
         self.ensure_started()
         if self.import_error:
             raise SandboxError(f"could not import your code: {self.import_error['message']}"
                                + (f" ({self.import_error['where']})" if self.import_error["where"] else ""))
         self._remaining()  # raises when the sandbox's time is used up
+        assert self.process is not None and self.process.stdin is not None  # started: import_error is None
         request_id = self._next_id
         self._next_id += 1
         started = time.perf_counter()
@@ -210,11 +217,12 @@ class Sandbox:
         return min(self.limits.call_seconds * WALL_PER_CPU_SECOND, max(self.limits.sandbox_seconds - self.spent, 0.1))
 
     def _receive(self, request_id: int, timeout: float, cpu_seconds: float | None = None,
-                 called: str = "your code") -> tuple[dict, list]:
+                 called: str = "your code") -> tuple[dict[str, Any], list[wire.Chunk]]:
         """The answer to ``request_id`` (a call of ``called``). It must come within ``timeout`` s, and before the
         sandbox's processes used ``cpu_seconds`` of CPU time on it: CPU time, unlike wall time, does not grow when
         other gradings share the machine, so the reference's longest calls never run out of time on a busy
         machine."""
+        assert self.process is not None and self.process.stdout is not None  # started, with pipes
         stdout = self.process.stdout
         deadline, used = time.monotonic() + timeout, None
         while not select.select([stdout], [], [], max(0.0, min(CPU_POLL_SECONDS, deadline - time.monotonic())))[0]:
@@ -243,12 +251,12 @@ class Sandbox:
             self._fail("your code broke the grader's protocol: it wrote into the grader's channel")
         return header, buffers
 
-    def _fail(self, description: str):
+    def _fail(self, description: str) -> NoReturn:
         self.close()
         raise SandboxError(description)
 
 
-def _widen(stream) -> None:
+def _widen(stream: IO[bytes]) -> None:
     """Grow a pipe to 1 MiB so that a call's arrays cross in one go, not 64 KiB at a time."""
     try:
         fcntl.fcntl(stream.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
@@ -259,7 +267,7 @@ def _widen(stream) -> None:
 class _Deadline:
     """A reader that gives up when the whole message has not arrived in time."""
 
-    def __init__(self, stream, timeout: float):
+    def __init__(self, stream: IO[bytes], timeout: float) -> None:
         self.stream = stream
         self.deadline = time.monotonic() + timeout
 

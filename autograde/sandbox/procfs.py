@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 #: Clock ticks per second, the unit of the times in /proc/PID/stat.
@@ -59,9 +60,10 @@ def _descendants_by_scan(root: int) -> list[int]:
     return _below(root, lambda pid: children.get(pid, []))
 
 
-def _below(root: int, children_of) -> list[int]:
+def _below(root: int, children_of: Callable[[int], Iterable[int]]) -> list[int]:
     """Every process below ``root``, given each process's children (children before their own children)."""
-    found, stack = [], [root]
+    found: list[int] = []
+    stack = [root]
     while stack:
         for child in children_of(stack.pop()):
             found.append(child)
@@ -114,7 +116,7 @@ def remove_stale(prefix: str, parent: str | None = None) -> list[Path]:
 
 
 @contextlib.contextmanager
-def owned_temporary(prefix: str, parent: str | None = None):
+def owned_temporary(prefix: str, parent: str | None = None) -> Iterator[Path]:
     """``owned_folder`` for the block, removed after it (and by ``remove_stale`` if this process is killed)."""
     folder = owned_folder(prefix, parent)
     try:

@@ -8,6 +8,9 @@ never imports student code.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from autograde.sandbox import wire
 from autograde.sandbox.process import Sandbox, SandboxError
 from autograde.student import imports, signatures
@@ -18,7 +21,7 @@ from autograde.student.spec import Call, module_file, module_name
 class StudentError(Exception):
     """The student's code raised an exception inside the sandbox."""
 
-    def __init__(self, error: dict):
+    def __init__(self, error: dict[str, Any]) -> None:
         self.error = error
         self.type = error.get("type", "")
         where = f" ({error['where']})" if error.get("where") else ""
@@ -30,7 +33,7 @@ class StudentError(Exception):
         super().__init__(self.description)
 
 
-def _answer(sandbox: Sandbox, header: dict, buffers: list):
+def _answer(sandbox: Sandbox, header: Mapping[str, Any], buffers: list[wire.Chunk]) -> Any:
     """Send ``header``; return the decoded answer or raise what the student's code raised."""
     response, response_buffers = sandbox.request(header, buffers)
     if "error" in response:
@@ -46,14 +49,15 @@ def _answer(sandbox: Sandbox, header: dict, buffers: list):
         raise SandboxError(f"your code returned something the grader cannot read: {error}") from None
 
 
-def _remote(sandbox: Sandbox, tag: dict) -> "RemoteObject":
+def _remote(sandbox: Sandbox, tag: Mapping[str, Any]) -> "RemoteObject":
     if tag["$"] != "handle":
         raise wire.WireError(f"unexpected {tag['$']!r} in an answer")
     return RemoteObject(sandbox, int(tag["id"]), str(tag.get("type", "object")))
 
 
-def _call(sandbox: Sandbox, handle: int | None, name: str | None, args, kwargs, module: str | None = None):
-    buffers: list = []
+def _call(sandbox: Sandbox, handle: int | None, name: str | None, args: Iterable[object],
+          kwargs: Mapping[str, object], module: str | None = None) -> Any:
+    buffers: list[wire.Chunk] = []
     try:
         encoded_args = wire.encode(list(args), buffers, _Handles())
         encoded_kwargs = wire.encode(dict(kwargs), buffers, _Handles())
@@ -67,34 +71,34 @@ def _call(sandbox: Sandbox, handle: int | None, name: str | None, args, kwargs, 
 class _Handles(wire.Handles):
     """On the grader's side only what lives in the sandbox may be sent, by reference."""
 
-    def reference(self, value):
+    def reference(self, value: object) -> dict[str, Any] | None:
         if isinstance(value, RemoteObject):
             return {"$": "handle", "id": object.__getattribute__(value, "_handle")}
         if isinstance(value, RemoteMethod) and value._handle is None:
             return {"$": "ref", "module": value._module, "name": value._name}
         return None
 
-    def add(self, value):
+    def add(self, value: object) -> int:
         raise wire.WireError(f"cannot send a value of type {type(value).__name__}")
 
 
 class RemoteMethod:
     """A function of the student's (or a provided) module, or a method of a RemoteObject."""
 
-    def __init__(self, sandbox: Sandbox, handle: int | None, name: str, module: str | None = None):
+    def __init__(self, sandbox: Sandbox, handle: int | None, name: str, module: str | None = None) -> None:
         self._sandbox, self._handle, self._name, self._module = sandbox, handle, name, module
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: object, **kwargs: object) -> Any:
         return _call(self._sandbox, self._handle, self._name, args, kwargs, self._module)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{self._name} from the student's code>"
 
 
 class RemoteObject:
     """An object living in the sandbox: attribute reads, writes and calls go there."""
 
-    def __init__(self, sandbox: Sandbox, handle: int, type_name: str):
+    def __init__(self, sandbox: Sandbox, handle: int, type_name: str) -> None:
         object.__setattr__(self, "_sandbox", sandbox)
         object.__setattr__(self, "_handle", handle)
         object.__setattr__(self, "_type_name", type_name)
@@ -102,7 +106,7 @@ class RemoteObject:
     def describe_type(self) -> str:
         return f"{object.__getattribute__(self, '_type_name')} object"
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
         sandbox, handle = object.__getattribute__(self, "_sandbox"), object.__getattribute__(self, "_handle")
@@ -113,20 +117,20 @@ class RemoteObject:
                 raise AttributeError(error.description.removeprefix("your code raised ")) from None
             raise
 
-    def __setattr__(self, name: str, value) -> None:
+    def __setattr__(self, name: str, value: object) -> None:
         sandbox, handle = object.__getattribute__(self, "_sandbox"), object.__getattribute__(self, "_handle")
-        buffers: list = []
+        buffers: list[wire.Chunk] = []
         encoded = wire.encode(value, buffers, _Handles())
         _answer(sandbox, {"op": "setattr", "handle": handle, "name": name, "value": encoded}, buffers)
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: object, **kwargs: object) -> Any:
         return _call(object.__getattribute__(self, "_sandbox"), object.__getattribute__(self, "_handle"), None,
                      args, kwargs)
 
-    def __iter__(self):
+    def __iter__(self) -> RemoteObject:
         return self
 
-    def __next__(self):
+    def __next__(self) -> Any:
         """The next item of an iterator (a generator, say) living in the sandbox."""
         try:
             return _call(object.__getattribute__(self, "_sandbox"), object.__getattribute__(self, "_handle"),
@@ -136,17 +140,17 @@ class RemoteObject:
                 raise StopIteration from None
             raise
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<{self.describe_type()} from the student's code>"
 
 
 class RemoteModule:
     """A provided module loaded beside the student's, in the sandbox."""
 
-    def __init__(self, sandbox: Sandbox, name: str):
+    def __init__(self, sandbox: Sandbox, name: str) -> None:
         self._sandbox, self._name = sandbox, name
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> RemoteMethod:
         if name.startswith("_"):
             raise AttributeError(name)
         return RemoteMethod(self._sandbox, None, name, self._name)
@@ -161,7 +165,7 @@ class RemoteCode:
     calls (``explain``).
     """
 
-    def __init__(self, sandbox: Sandbox, sources: dict[str, str] | None = None, calls: tuple[Call, ...] = ()):
+    def __init__(self, sandbox: Sandbox, sources: dict[str, str] | None = None, calls: tuple[Call, ...] = ()) -> None:
         self._sandbox = sandbox
         self._sources = sources or {}
         self._calls = calls
@@ -179,7 +183,7 @@ class RemoteCode:
             return None, None
         return signatures.explain(error.error, error.error.get("defined"), self._sandbox.student_modules, self._calls)
 
-    def _files(self, modules) -> list[str]:
+    def _files(self, modules: Iterable[str]) -> list[str]:
         by_module = {module_name(path): path for path in self._sources}
         return [by_module.get(module, module_file(module)) for module in modules]
 
@@ -206,7 +210,7 @@ class RemoteCode:
             raise NotRun(self.import_failures)
         return RemoteModule(self._sandbox, module)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         sandbox = self._sandbox

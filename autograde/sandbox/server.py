@@ -7,9 +7,14 @@ stdin/stdout it was given, which it moves to private descriptors first, so whate
 student's code prints goes to stderr. Runs with the standard library only (the student's code may
 import the student packages bound at SITE_DIRS).
 """
+from __future__ import annotations
+
 import io
 import os
 import sys
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
 
 
 def drop_privileges(uid: int) -> None:
@@ -20,7 +25,7 @@ def drop_privileges(uid: int) -> None:
         os.setuid(uid)
 
 
-def private_channel():
+def private_channel() -> tuple[io.FileIO, io.FileIO]:
     """Move the protocol to new descriptors; fd 0 reads nothing, fd 1 goes to stderr."""
     requests = io.open(os.dup(0), "rb", buffering=0)
     responses = io.open(os.dup(1), "wb", buffering=0)
@@ -31,7 +36,7 @@ def private_channel():
     return requests, responses
 
 
-def main(argv) -> int:
+def main(argv: Sequence[str]) -> int:
     code_dir, site_dirs, max_bytes, uid, student_modules, provided_modules = (
         argv[1], argv[2], int(argv[3]), int(argv[4]), argv[5].split(","), [m for m in argv[6].split(",") if m])
     drop_privileges(uid)
@@ -43,12 +48,13 @@ def main(argv) -> int:
 
     handles = wire.Handles()
 
-    def too_large(header, what):
+    def too_large(header: dict[str, Any], what: str) -> None:
         wire.write(responses, wire.message({**header, "ok": None, "error": {
             "type": "WireError", "where": "", "message": f"the result is too large: {what}"}}, []))
 
-    def send(header, value=None, error=None, defined=None):
-        buffers = []
+    def send(header: dict[str, Any], value: object = None, error: BaseException | None = None,
+             defined: str | None = None) -> None:
+        buffers: list[wire.Chunk] = []
         if error is None:
             try:
                 header["ok"] = wire.encode(value, buffers, handles)
@@ -56,7 +62,7 @@ def main(argv) -> int:
                 buffers, error = [], failure
             except MemoryError:  # a copy of a result that fills the sandbox's memory
                 copied = sum(len(b) for b in buffers)
-                buffers = None
+                del buffers  # its memory is freed before the answer is written
                 too_large(header, f"copying it to send it ran out of the sandbox's memory after {copied:,} bytes")
                 return
         if error is not None:
@@ -64,7 +70,7 @@ def main(argv) -> int:
         try:
             parts = wire.message(header, buffers)
         except MemoryError:
-            buffers = None
+            del buffers
             too_large(header, "packing it ran out of the sandbox's memory")
             return
         length = sum(len(part) for part in parts)
@@ -77,22 +83,22 @@ def main(argv) -> int:
 
     modules, failures = loader.load(code_dir, provided_modules + student_modules)
 
-    def describe(error):
+    def describe(error: BaseException) -> dict[str, Any]:
         return loader.describe(error, code_dir)
 
-    names = {}
+    names: dict[str, bool] = {}
     for module_name in student_modules:
-        for name, value in vars(modules[module_name]).items() if module_name in modules else ():
-            if not name.startswith("_") and not isinstance(value, type(sys)):
-                names.setdefault(name, callable(value))
+        for attribute, value in vars(modules[module_name]).items() if module_name in modules else ():
+            if not attribute.startswith("_") and not isinstance(value, type(sys)):
+                names.setdefault(attribute, callable(value))
     send({"id": 0}, {"names": names, "import_errors": {m: describe(e) for m, e in failures.items()}})
 
-    def resolve(tag):
+    def resolve(tag: dict[str, Any]) -> object:
         if tag["$"] == "ref":  # a function or class of the student's or provided modules, by name
             return getattr(modules[tag["module"]] if tag.get("module") else find(tag["name"]), tag["name"])
         return handles.objects[int(tag["id"])]
 
-    def find(name):
+    def find(name: str) -> ModuleType:
         return modules[next(m for m in student_modules if m in modules and hasattr(modules[m], name))]
 
     while True:
@@ -100,6 +106,7 @@ def main(argv) -> int:
             header, buffers = wire.unpack(requests, max_bytes)
         except EOFError:
             return 0
+        target: Any  # an object of the student's code, or one of its modules
         try:
             operation = header["op"]
             if header.get("handle"):
@@ -113,7 +120,7 @@ def main(argv) -> int:
                 target = modules[header["module"]]
             else:
                 target = find(header["name"])
-            name = header.get("name")
+            name: Any = header.get("name")  # the grader's JSON: an attribute's name, or None to call the target
             if operation == "call":
                 function = getattr(target, name) if name else target
                 args = wire.decode(header["args"], buffers, resolve)

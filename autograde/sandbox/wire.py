@@ -15,8 +15,24 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, Union
 
 import numpy as np
+
+if TYPE_CHECKING:
+    #: A part of a message: what ``write`` sends as it is, and what ``unpack`` reads an array's bytes into.
+    Chunk = Union[bytes, bytearray, memoryview]
+
+    class Reader(Protocol):
+        """What ``unpack`` reads from: a raw file (``readinto`` may read fewer bytes than asked, 0 at the end)."""
+
+        def readinto(self, buffer: memoryview, /) -> int | None: ...
+
+    class Writer(Protocol):
+        """What ``write`` writes to: a raw file (``write`` may take fewer bytes than given)."""
+
+        def write(self, data: memoryview, /) -> int | None: ...
 
 #: dtypes an array may have on the wire: booleans, integers and floats, nothing with objects.
 ALLOWED_DTYPES = frozenset({np.dtype(code).newbyteorder("<") for code in
@@ -25,8 +41,8 @@ MAX_DEPTH = 32
 MAX_HEADER_BYTES = 16 << 20
 
 
-#: Stands for a buffer that already became an array.
-_TAKEN = object()
+#: Stands for a buffer that already became an array (in the list of buffers, in place of it).
+_TAKEN: Any = object()
 
 
 class WireError(ValueError):
@@ -36,20 +52,20 @@ class WireError(ValueError):
 class Handles:
     """Objects kept on the sending side, referred to by number on the other."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.objects: dict[int, object] = {}
 
-    def add(self, value) -> int:
+    def add(self, value: object) -> int:
         number = len(self.objects) + 1
         self.objects[number] = value
         return number
 
-    def reference(self, value) -> dict | None:
+    def reference(self, value: object) -> dict[str, Any] | None:
         """A tag that already names ``value`` on the other side, or None to make a new handle."""
         return None
 
 
-def encode(value, buffers: list, handles: Handles | None = None, depth: int = 0):
+def encode(value: Any, buffers: list[Chunk], handles: Handles | None = None, depth: int = 0) -> object:
     """The JSON form of ``value``; array bytes are appended to ``buffers``.
 
     Objects that are not data become handles when ``handles`` is given, else an error.
@@ -78,18 +94,20 @@ def encode(value, buffers: list, handles: Handles | None = None, depth: int = 0)
     raise WireError(f"cannot send a value of type {type(value).__name__}")
 
 
-def _array(array: np.ndarray, buffers: list) -> dict:
+def _array(array: np.ndarray, buffers: list[Chunk]) -> dict[str, Any]:
     dtype = array.dtype.newbyteorder("<") if array.dtype.byteorder in "=|>" else array.dtype
     if dtype not in ALLOWED_DTYPES:
         raise WireError(f"cannot send an array of dtype {array.dtype}; only booleans, integers and floats")
     # The array's own memory when it is contiguous and little-endian already (no copy); it is written
     # before the caller gets control back, so it cannot change on the way.
-    data = memoryview(np.ascontiguousarray(array, dtype=dtype).reshape(-1)).cast("B")
+    # numpy's stubs give an ndarray its __buffer__ on Python 3.12+ only; it exports its buffer on 3.11 as well
+    data = memoryview(np.ascontiguousarray(array, dtype=dtype).reshape(-1)).cast("B")  # type: ignore[arg-type]
     buffers.append(data)
     return {"dtype": dtype.str, "shape": list(array.shape), "buffer": len(buffers) - 1}
 
 
-def decode(value, buffers: list, resolve=None, depth: int = 0):
+def decode(value: object, buffers: list[Chunk], resolve: Callable[[dict[str, Any]], object] | None = None,
+           depth: int = 0) -> Any:
     """Inverse of ``encode``: plain Python values and fresh, writable numpy arrays.
 
     ``resolve(tag)`` turns a handle tag into an object; without it handles are an error.
@@ -132,14 +150,14 @@ def decode(value, buffers: list, resolve=None, depth: int = 0):
     raise WireError(f"malformed value tagged {tag!r}")
 
 
-def message(header: dict, buffers: list) -> list:
+def message(header: Mapping[str, Any], buffers: Sequence[Chunk]) -> list[Chunk]:
     """One message as the parts ``write`` sends: the length-prefixed JSON header, then each buffer as
     it is (nothing is joined, so an array's memory is written from where it lies)."""
     text = json.dumps({**header, "buffers": [len(b) for b in buffers]}, allow_nan=False).encode()
     return [struct.pack("<Q", len(text)) + text, *buffers]
 
 
-def write(stream, parts: list) -> None:
+def write(stream: Writer, parts: Iterable[Chunk]) -> None:
     """Send the ``parts`` of one message on ``stream`` (a raw, unbuffered file)."""
     for part in parts:
         view = memoryview(part)
@@ -148,7 +166,7 @@ def write(stream, parts: list) -> None:
             view = view[written:]
 
 
-def read_exactly(stream, count: int) -> bytearray:
+def read_exactly(stream: Reader, count: int) -> bytearray:
     """``count`` bytes from ``stream`` (anything with ``readinto``), read into one fresh buffer."""
     data = bytearray(count)
     view, got = memoryview(data), 0
@@ -160,7 +178,7 @@ def read_exactly(stream, count: int) -> bytearray:
     return data
 
 
-def unpack(stream, max_bytes: int) -> tuple[dict, list]:
+def unpack(stream: Reader, max_bytes: int) -> tuple[dict[str, Any], list[Chunk]]:
     """Read one message from ``stream``, refusing one larger than ``max_bytes``."""
     (length,) = struct.unpack("<Q", read_exactly(stream, 8))
     if length > MAX_HEADER_BYTES:

@@ -19,8 +19,10 @@ import importlib
 import importlib.util
 import re
 import traceback
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Callable
+from types import ModuleType
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -51,7 +53,7 @@ def fresh_seed(seed: int) -> int:
 
 
 @contextlib.contextmanager
-def fresh_inputs(secret: int | None, nonce: str = ""):
+def fresh_inputs(secret: int | None, nonce: str = "") -> Iterator[None]:
     """Within the block, checks draw their inputs with ``secret`` (None: the notebook's inputs) and the
     grading's ``nonce`` (``runner.inputs_nonce``): inputs one grading showed hold for no other."""
     token = _SECRET.set(secret if secret is None or not nonce else per_grading(secret, nonce))
@@ -73,7 +75,7 @@ NOT_IMPLEMENTED = "not implemented yet: the code still raises NotImplementedErro
 class CheckFailure(Exception):
     """Raised by a check, with a message that says what was expected, what came back and where."""
 
-    def __init__(self, message: str, hint: str | None = None):
+    def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -83,7 +85,7 @@ class NotRun(Exception):
     """A check that could not run: files it needs did not import (``autograde.student.imports``). Not a
     CheckFailure, which checks catch to add detail: nothing is added to "did not import"."""
 
-    def __init__(self, files):
+    def __init__(self, files: Iterable[str]) -> None:
         self.files = tuple(files)
         self.message = imports.not_run(self.files)
         super().__init__(self.message)
@@ -102,6 +104,12 @@ class Result:
         return self.fraction >= 1.0
 
 
+#: What a check is: a function of the student's code (``StudentCode`` or the sandbox's proxy of it) that returns a
+#: Result, or None when it passed.
+CheckFunction = Callable[[Any], "Result | None"]
+_Declared = TypeVar("_Declared", bound=CheckFunction)
+
+
 @dataclass(frozen=True)
 class Check:
     id: str
@@ -109,7 +117,7 @@ class Check:
     group: str
     points: float
     hidden: bool
-    function: Callable = field(repr=False, compare=False)
+    function: CheckFunction = field(repr=False, compare=False)
     #: An accuracy check's bar (``autograde.grading.calibration.Bar``): how it trains, for calibration.
     bar: object | None = field(default=None, repr=False, compare=False)
 
@@ -123,7 +131,7 @@ class Check:
         """First line of the check's docstring: what it verifies, as a sentence."""
         return (self.function.__doc__ or self.id).strip().splitlines()[0]
 
-    def run(self, student) -> Result:
+    def run(self, student: Any) -> Result:
         """Run the check; any failure of the student's code becomes a failed Result."""
         try:
             outcome = self.function(student)
@@ -155,8 +163,9 @@ def describe_exception(error: BaseException) -> str:
 
     Errors that arrive from the sandbox already carry their ``description``.
     """
-    if isinstance(getattr(error, "description", None), str):
-        return error.description
+    description = getattr(error, "description", None)
+    if isinstance(description, str):
+        return description
     frames = traceback.extract_tb(error.__traceback__)
     student_frames = [f for f in frames if "autograde" not in f.filename.replace("\\", "/").split("/")
                       and not f.filename.startswith("<")]
@@ -198,13 +207,13 @@ def assignment_of_module(module: str) -> str:
     return module[len(prefix):].split(".")[0]
 
 
-def check(group: str, points: float, hidden: bool = False):
+def check(group: str, points: float, hidden: bool = False) -> Callable[[_Declared], _Declared]:
     """Declare the decorated function a check reported in grade cell ``group``, worth ``points``.
 
     The assignment is the one whose folder holds the function's module.
     """
 
-    def declare(function: Callable) -> Callable:
+    def declare(function: _Declared) -> _Declared:
         register(Check(f"{group}.{function.__name__}", assignment_of_module(function.__module__), group,
                        float(points), hidden, function))
         return function
@@ -251,7 +260,7 @@ def groups(checks: list[Check]) -> dict[str, list[Check]]:
     return grouped
 
 
-def not_found(name: str, modules, failed_files) -> Exception:
+def not_found(name: str, modules: Iterable[str], failed_files: Collection[str]) -> Exception:
     """The failure of a check that needs ``name``: where it was looked for; when files did not import, a NotRun
     naming them (the files' findings are reported once, above the checks)."""
     if failed_files:
@@ -265,9 +274,9 @@ class StudentCode:
     ``import_failures``: file -> the finding of each file that did not import (``autograde.student.imports``).
     """
 
-    def __init__(self, modules: dict, provided: dict | None = None, import_failures: dict[str, str] | None = None,
-                 student_modules: tuple[str, ...] | None = None, folder: str | None = None,
-                 calls: tuple[Call, ...] = ()):
+    def __init__(self, modules: Mapping[str, ModuleType], provided: Mapping[str, ModuleType] | None = None,
+                 import_failures: dict[str, str] | None = None, student_modules: tuple[str, ...] | None = None,
+                 folder: str | None = None, calls: tuple[Call, ...] = ()) -> None:
         self._modules = modules
         self._provided = provided or {}
         self.import_failures = import_failures or {}
@@ -291,13 +300,13 @@ class StudentCode:
                                   loader.bound_signature(error, self._modules.values()), self._student_modules,
                                   self._calls)
 
-    def provided(self, module: str):
+    def provided(self, module: str) -> ModuleType:
         """A provided module of the assignment, as loaded beside the student's."""
         if module not in self._provided and self.import_failures:
             raise NotRun(self.import_failures)
         return self._provided[module]
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         for module in self._modules.values():
             if hasattr(module, name):
                 return getattr(module, name)

@@ -14,8 +14,10 @@ import importlib.metadata
 import importlib.util
 import re
 import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import AbstractSet, cast
 
 #: The packages a student's code may import besides the standard library, as the release installs them;
 #: every package they require comes with them (IPython with ipywidgets and ipykernel, for one).
@@ -40,7 +42,8 @@ def site_entries(roots: tuple[str, ...] = PACKAGES) -> tuple[Path, ...]:
     from packaging.markers import default_environment
     from packaging.requirements import Requirement
 
-    environment = {**default_environment(), "extra": ""}
+    # packaging's Environment is a TypedDict of str values, which mypy does not see as a dict of str
+    environment = cast("dict[str, str]", {**default_environment(), "extra": ""})
     found: dict[str, importlib.metadata.Distribution] = {}
     waiting = list(roots)
     while waiting:
@@ -57,7 +60,8 @@ def site_entries(roots: tuple[str, ...] = PACKAGES) -> tuple[Path, ...]:
                 waiting.append(requirement.name)
     entries = set()
     for distribution in found.values():
-        base = Path(distribution.locate_file(""))
+        # typeshed's SimplePath has no __fspath__; an installed distribution's files are a pathlib.Path
+        base = Path(distribution.locate_file(""))  # type: ignore[arg-type]
         for file in distribution.files or []:
             first = file.parts[0]
             if first not in ("..", "__pycache__") and not first.endswith(".pth"):
@@ -83,7 +87,7 @@ def offered_modules() -> frozenset[str]:
     return frozenset(names)
 
 
-def own_modules(files) -> set[str]:
+def own_modules(files: Iterable[str]) -> set[str]:
     """The top-level names an assignment's ``files`` (relative paths) are imported by: ``layers``, ``optimizer``."""
     return {relative.split("/")[0].removesuffix(".py") for relative in files}
 
@@ -108,8 +112,8 @@ class UnavailableImport:
                 f"installs them)")
 
 
-def unavailable_messages(student_files, files, sources: dict[str, str], local_modules: set[str] = frozenset()
-                         ) -> list[str]:
+def unavailable_messages(student_files: Iterable[str], files: Iterable[str], sources: Mapping[str, str],
+                         local_modules: AbstractSet[str] = frozenset()) -> list[str]:
     """What ``unavailable_imports`` finds in each of ``student_files`` that ``sources`` holds (relative path ->
     text), one message each; ``files`` are all the assignment's files (their names are the student's own)."""
     own = own_modules(files)
@@ -129,8 +133,8 @@ def _guarded(parents: list[ast.AST]) -> bool:
     return False
 
 
-def unavailable_imports(source: str, file: str, own_modules: set[str], local_modules: set[str] = frozenset(),
-                        available: frozenset[str] | None = None) -> list[UnavailableImport]:
+def unavailable_imports(source: str, file: str, own_modules: AbstractSet[str],
+                        local_modules: AbstractSet[str] = frozenset(), available: frozenset[str] | None = None) -> list[UnavailableImport]:
     """The imports of ``source`` (the text of the student's ``file``) that the grader cannot satisfy, one per
     module and file, in the order of the file. ``own_modules`` are the top-level names of the assignment's
     files (the student's and the provided ones), ``local_modules`` those of the other Python files beside
@@ -146,15 +150,16 @@ def unavailable_imports(source: str, file: str, own_modules: set[str], local_mod
 
     def visit(node: ast.AST, parents: list[ast.AST]) -> None:
         names: list[str] = []
+        line = 0
         if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
+            names, line = [alias.name for alias in node.names], node.lineno
         elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
-            names = [node.module]
+            names, line = [node.module], node.lineno
         for name in names:
             top = name.split(".")[0]
             if top in available or top in own_modules or top in found or _guarded(parents):
                 continue
-            found[top] = UnavailableImport(file, node.lineno, top, top in local_modules)
+            found[top] = UnavailableImport(file, line, top, top in local_modules)
         for child in ast.iter_child_nodes(node):
             visit(child, [*parents, node])
 

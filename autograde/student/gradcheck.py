@@ -6,10 +6,14 @@ and the relative error, so nobody has to eyeball a number.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
 
 #: Step of the centred difference (f(x+h) - f(x-h)) / 2h. In float64 its truncation and
 #: round-off errors are both around 1e-10 for the losses of this course.
@@ -38,21 +42,24 @@ SINGLE_PRECISION_TOLERANCE = 1e-3
 SINGLE_PRECISION_SCALE = 1e-3
 
 
-def relative_error(analytic, numeric, floor: float = RELATIVE_ERROR_FLOOR) -> np.ndarray:
+def relative_error(analytic: ArrayLike, numeric: ArrayLike, floor: float = RELATIVE_ERROR_FLOOR
+                   ) -> NDArray[np.float64]:
     """Entrywise ``|a - n| / max(floor, |a| + |n|)``, the courses' relative error."""
     analytic = np.asarray(analytic, dtype=np.float64)
     numeric = np.asarray(numeric, dtype=np.float64)
-    return np.abs(analytic - numeric) / np.maximum(floor, np.abs(analytic) + np.abs(numeric))
+    errors: NDArray[np.float64] = np.abs(analytic - numeric) / np.maximum(floor, np.abs(analytic) + np.abs(numeric))
+    return errors
 
 
-def numeric_gradient(function: Callable[[np.ndarray], float], x: np.ndarray, step: float = STEP) -> np.ndarray:
+def numeric_gradient(function: Callable[[NDArray[np.float64]], float], x: ArrayLike, step: float = STEP
+                     ) -> NDArray[np.float64]:
     """Centred-difference gradient of the scalar ``function`` at ``x``.
 
     ``function`` receives a float64 copy of ``x`` with one entry moved; ``x`` itself is
     never modified.
     """
     point = np.array(x, dtype=np.float64)
-    gradient = np.zeros_like(point)
+    gradient: NDArray[np.float64] = np.zeros_like(point)
     for index in np.ndindex(point.shape):
         original = point[index]
         point[index] = original + step
@@ -64,16 +71,20 @@ def numeric_gradient(function: Callable[[np.ndarray], float], x: np.ndarray, ste
     return gradient
 
 
-def numeric_gradients(function: Callable[..., float], step: float = STEP, **arguments) -> dict[str, np.ndarray]:
+def numeric_gradients(function: Callable[..., float], step: float = STEP, **arguments: ArrayLike
+                      ) -> dict[str, NDArray[np.float64]]:
     """The numeric gradient of the scalar ``function(**arguments)`` with respect to each of ``arguments`` (name ->
     array), the others held at their values, in their order: every parameter of a function against its numeric
     gradient in one call (``numeric_gradients(lambda W, b: loss(W, b, x), W=W, b=b)``)."""
-    return {name: numeric_gradient(lambda value, name=name: function(**{**arguments, name: value}), point, step)
-            for name, point in arguments.items()}
+    def moved(name: str) -> Callable[[NDArray[np.float64]], float]:
+        """``function`` of the argument ``name`` alone, the others held at their values."""
+        return lambda value: function(**{**arguments, name: value})
+
+    return {name: numeric_gradient(moved(name), point, step) for name, point in arguments.items()}
 
 
 def backward_gradients(forward: Callable[..., np.ndarray], upstream: np.ndarray, step: float = STEP,
-                       **arguments) -> dict[str, np.ndarray]:
+                       **arguments: ArrayLike) -> dict[str, NDArray[np.float64]]:
     """What a layer's backward pass returns for the gradient ``upstream`` of its output: the numeric gradients of
     ``sum(forward(**arguments) * upstream)`` with respect to each of ``arguments`` (``numeric_gradients``)."""
     return numeric_gradients(lambda **values: float(np.sum(forward(**values) * upstream)), step, **arguments)
@@ -136,7 +147,7 @@ class GradientVerdict:
             raise AssertionError(self.message())
 
 
-def compare(name: str, analytic, numeric, tolerance: float = RELATIVE_TOLERANCE,
+def compare(name: str, analytic: ArrayLike, numeric: ArrayLike, tolerance: float = RELATIVE_TOLERANCE,
             source: Expected | str = NUMERIC) -> GradientVerdict:
     """Verdict on ``analytic`` against ``numeric`` (same shape), naming the worst entry.
 
@@ -163,8 +174,8 @@ def compare(name: str, analytic, numeric, tolerance: float = RELATIVE_TOLERANCE,
     errors = relative_error(analytic, numeric, floor)
     if not np.all(np.isfinite(errors)):
         errors = np.where(np.isfinite(errors), errors, np.inf)
-    worst = np.unravel_index(int(np.argmax(errors)), errors.shape) if errors.size else ()
-    worst = tuple(int(i) for i in worst)
+    index = np.unravel_index(int(np.argmax(errors)), errors.shape) if errors.size else ()
+    worst = tuple(int(i) for i in index)
     error = float(errors[worst]) if errors.size else 0.0
     return GradientVerdict(
         name=name,
@@ -179,13 +190,13 @@ def compare(name: str, analytic, numeric, tolerance: float = RELATIVE_TOLERANCE,
     )
 
 
-def check_gradient(name: str, function: Callable[[np.ndarray], float], x: np.ndarray, analytic,
+def check_gradient(name: str, function: Callable[[NDArray[np.float64]], float], x: ArrayLike, analytic: ArrayLike,
                    tolerance: float = RELATIVE_TOLERANCE, step: float = STEP) -> GradientVerdict:
     """Compare ``analytic`` with the numeric gradient of ``function`` at ``x``."""
     return compare(name, analytic, numeric_gradient(function, x, step), tolerance, NUMERIC)
 
 
-def expect_close(got, expected, name: str, where: str = "", hint: str | None = None,
+def expect_close(got: ArrayLike, expected: ArrayLike, name: str, where: str = "", hint: str | None = None,
                  label: Expected | str = EXPECTED, tolerance: float = EXACT_TOLERANCE) -> None:
     """Raise CheckFailure unless ``got`` matches ``expected``: the verdict names the worst entry of ``name``,
     both values and the relative error, then ``where`` (the shapes, the inputs); ``hint`` names the likely
@@ -197,7 +208,7 @@ def expect_close(got, expected, name: str, where: str = "", hint: str | None = N
         raise CheckFailure(f"{verdict.message()} {where}".rstrip(), hint)
 
 
-def is_close(got, expected, tolerance: float = EXACT_TOLERANCE) -> bool:
+def is_close(got: ArrayLike | None, expected: ArrayLike | None, tolerance: float = EXACT_TOLERANCE) -> bool:
     """Whether ``got`` has ``expected``'s shape and matches it (None matches nothing)."""
     return (got is not None and expected is not None and np.shape(got) == np.shape(expected)
             and compare("", got, expected, tolerance=tolerance).passed)

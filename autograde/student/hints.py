@@ -8,8 +8,12 @@ are arguments: each assignment's checks pass their course's notation (``dW`` or 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 #: How close a ratio must come to a factor (the batch size, -1, 2) to be called that factor.
 RATIO_TOLERANCE = 0.02
@@ -41,7 +45,7 @@ class GradientWords:
                        ("penalty_wrong_sign", -2.0))
 
 
-def ratio(analytic, expected) -> float | None:
+def ratio(analytic: ArrayLike, expected: ArrayLike) -> float | None:
     """The median of ``analytic / expected`` over the entries where ``expected`` is not tiny, or None."""
     analytic, expected = np.asarray(analytic, dtype=float), np.asarray(expected, dtype=float)
     mask = np.abs(expected) > RATIO_FLOOR
@@ -55,8 +59,8 @@ def near(value: float | None, target: float, tolerance: float = RATIO_TOLERANCE)
     return value is not None and abs(value - target) <= tolerance * abs(target)
 
 
-def gradient_mistake(analytic, expected, words: GradientWords, name: str = "the gradient", examples: int = 1,
-                     penalty=None) -> str | None:
+def gradient_mistake(analytic: ArrayLike, expected: ArrayLike, words: GradientWords, name: str = "the gradient",
+                     examples: int = 1, penalty: ArrayLike | None = None) -> str | None:
     """The likely mistake when the gradient ``analytic`` differs from ``expected`` (numeric or the reference's).
 
     ``penalty`` is the gradient of the regularization term at this point (``lamda * W``, ...), when
@@ -68,7 +72,7 @@ def gradient_mistake(analytic, expected, words: GradientWords, name: str = "the 
     penalty = None if penalty is None else np.asarray(penalty, dtype=float)
     if penalty is not None and np.any(penalty):
         for field, multiple in GradientWords.PENALTY_OFFSETS:
-            text = getattr(words, field)
+            text: str | None = getattr(words, field)
             if text and np.allclose(analytic - expected, multiple * penalty, rtol=1e-4, atol=1e-7):
                 return text.format(name=name, n=examples, ratio=1.0)
     data_ratio = ratio(analytic - (0 if penalty is None else penalty), expected - (0 if penalty is None else penalty))

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import AbstractSet, Any
 
 from autograde.student import environment
 from autograde.student.spec import module_name
@@ -23,12 +25,13 @@ MAIN_GUARD = ('the grader imports your file to call its functions, so code that 
               'must go under `if __name__ == "__main__":` (it runs when you run the file, never when it is imported)')
 
 
-def files_text(files) -> str:
+def files_text(files: Iterable[str]) -> str:
     files = list(files)
     return files[0] if len(files) == 1 else ", ".join(files[:-1]) + " and " + files[-1]
 
 
-def blame(import_errors: dict[str, dict], student_files, provided_files) -> dict[str, dict]:
+def blame(import_errors: Mapping[str, Mapping[str, Any]], student_files: Collection[str],
+          provided_files: Collection[str]) -> dict[str, Mapping[str, Any]]:
     """file -> the error of each file to blame: the student's files that did not import, and the provided files
     that failed on their own. A provided file's failure that ran through a student's file is that file's
     failure; where a student's file failed, a provided file that failed without running one failed because
@@ -36,7 +39,7 @@ def blame(import_errors: dict[str, dict], student_files, provided_files) -> dict
     ``layers/fc_layer.py`` left without it): the provided files are the kit's, released complete."""
     files = {module_name(f): f for f in (*provided_files, *student_files)}
     student = set(student_files)
-    blamed: dict[str, dict] = {}
+    blamed: dict[str, Mapping[str, Any]] = {}
     for module, error in import_errors.items():
         file = files.get(module, module.replace(".", "/") + ".py")
         if file in student:
@@ -53,8 +56,9 @@ def blame(import_errors: dict[str, dict], student_files, provided_files) -> dict
     return blamed
 
 
-def findings(import_errors: dict[str, dict], student_files, provided_files, sources: dict[str, str],
-             local_modules: set[str] = frozenset()) -> dict[str, str]:
+def findings(import_errors: Mapping[str, Mapping[str, Any]], student_files: Collection[str],
+             provided_files: Collection[str], sources: Mapping[str, str],
+             local_modules: AbstractSet[str] = frozenset()) -> dict[str, str]:
     """file -> what to tell the student about each file that did not import (``blame``), one sentence each.
 
     ``sources`` holds the text of the files (relative path -> text), to quote the line at fault;
@@ -63,7 +67,8 @@ def findings(import_errors: dict[str, dict], student_files, provided_files, sour
             for file, error in blame(import_errors, student_files, provided_files).items()}
 
 
-def explain(file: str, error: dict, sources: dict[str, str], local_modules: set[str] = frozenset()) -> str:
+def explain(file: str, error: Mapping[str, Any], sources: Mapping[str, str],
+            local_modules: AbstractSet[str] = frozenset()) -> str:
     """``softmax_classifier.py did not import: SyntaxError: ... (line 12 of softmax_classifier.py)``, with the cause."""
     if error.get("type") == "FileNotFoundError" and not error.get("frames"):
         return f"{file} is missing from the submission"
@@ -79,20 +84,20 @@ def explain(file: str, error: dict, sources: dict[str, str], local_modules: set[
                 f"{raised}{f' ({where})' if where and where != f'line {line} of {path}' else ''}; {MAIN_GUARD}")
     missing = re.match(r"ModuleNotFoundError: No module named '([^'.]+)", message)
     if missing:
-        line = "" if not frames else f" line {frames[-1][1]}" + (
+        at_line = "" if not frames else f" line {frames[-1][1]}" + (
             "" if frames[-1][0] == file else f" of {frames[-1][0]}")
         name = missing.group(1)
         if name in local_modules:
-            return (f"{file} did not import:{line} imports {name}, a file of your own that is not one of the "
+            return (f"{file} did not import:{at_line} imports {name}, a file of your own that is not one of the "
                     f"assignment's files; the grader takes only those, so move what you need from {name}.py "
                     f"into {frames[-1][0] if frames else file}")
-        return (f"{file} did not import:{line} imports {name}, which the grader does not have; it has "
+        return (f"{file} did not import:{at_line} imports {name}, which the grader does not have; it has "
                 f"{environment.OFFERED_TEXT}, as the assignment's requirements.txt installs them. Remove the import "
                 f"(and what uses it)")
     return f"{file} did not import: {message}" + (f" ({where})" if where else "")
 
 
-def _module_level_statement(frames: list, sources: dict[str, str]) -> tuple[str, int, str] | None:
+def _module_level_statement(frames: Iterable[Sequence[Any]], sources: Mapping[str, str]) -> tuple[str, int, str] | None:
     """(file, line, code) of the outermost statement the import ran in a file of ``sources`` at its top level, when
     that statement is not an import (the failure is then the statement's own, not another file's)."""
     for path, line, function in frames:
@@ -158,7 +163,8 @@ def _is_main_guard(statement: ast.stmt) -> bool:
     return any(isinstance(n, ast.Name) and n.id == "__name__" for n in names)
 
 
-def start_failure(error: dict, student_files, sources: dict[str, str]) -> dict[str, str]:
+def start_failure(error: Mapping[str, Any], student_files: Collection[str], sources: Mapping[str, str]
+                  ) -> dict[str, str]:
     """file -> the finding when the student's files as a whole did not import: the sandbox ran out of time or
     memory, or died, while importing them. The file with module-level work is blamed, naming its line;
     without one, every student file."""
@@ -172,13 +178,13 @@ def start_failure(error: dict, student_files, sources: dict[str, str]) -> dict[s
     return {file: f"{file} did not import: {message}" for file in student_files}
 
 
-def blocked_by(error: dict, failures: dict[str, str]) -> tuple[str, ...]:
+def blocked_by(error: Mapping[str, Any], failures: Mapping[str, str]) -> tuple[str, ...]:
     """The files of ``failures`` (those that did not import) whose import raised ``error`` (``loader.describe``)
     once more, when a provided function imported them late: the check that called it did not run."""
     return tuple(dict.fromkeys(path for path, _, function in error.get("frames", [])
                                if function == "<module>" and path in failures))
 
 
-def not_run(failed_files) -> str:
+def not_run(failed_files: Iterable[str]) -> str:
     """The one line of a check that could not run because ``failed_files`` did not import."""
     return NOT_RUN.format(files=files_text(failed_files))

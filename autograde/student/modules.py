@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from autograde.student import environment, imports, loader, registry
@@ -16,7 +17,7 @@ from autograde.student.checks import StudentCode
 _FOLDERS: list[str] = []
 
 
-def forget(modules) -> None:
+def forget(modules: Iterable[str]) -> None:
     """Drop earlier imports of ``modules`` (and their packages' submodules) so they load anew."""
     tops = {m.split(".")[0] for m in modules}
     for name in list(sys.modules):
@@ -49,7 +50,7 @@ def load(assignment_id: str, folder: Path) -> StudentCode:
                        spec.student_modules, str(folder), spec.calls)
 
 
-def sources(folder: Path, files) -> dict[str, str]:
+def sources(folder: Path, files: Iterable[str]) -> dict[str, str]:
     """The text of each of ``files`` (relative paths) in ``folder`` that is there."""
     texts = {}
     for relative in files:
@@ -60,7 +61,7 @@ def sources(folder: Path, files) -> dict[str, str]:
     return texts
 
 
-def local_modules(folder: Path, files) -> set[str]:
+def local_modules(folder: Path, files: Iterable[str]) -> set[str]:
     """The top-level names of the Python files and packages in ``folder`` that are not among ``files``: the
     student's own helpers, which the grader does not take."""
     own = environment.own_modules(files)

@@ -44,7 +44,7 @@ def group_points(assignment_id: str, group: str) -> float | None:
         return None
 
 
-def score_line(outcomes: list, total: float | None) -> str:
+def score_line(outcomes: list[outcome.CheckOutcome], total: float | None) -> str:
     """``Public checks: 2 of 2 points; 1 more point is checked at grading``: what the notebook checked,
     and what the hidden checks (``total`` less the public points) decide when the submission is graded."""
     possible = sum(o.points for o in outcomes)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from autograde.student.checks import NOT_IMPLEMENTED, Check, Result
 
@@ -18,7 +20,7 @@ class CheckState(enum.Enum):
     NOT_RUN = "not run"
 
 
-def state_of(outcome: "CheckOutcome | dict") -> CheckState:
+def state_of(outcome: "CheckOutcome | Mapping[str, Any]") -> CheckState:
     """The state of an outcome, as a ``CheckOutcome`` or as recorded (``CheckOutcome.to_dict``)."""
     recorded = outcome.to_dict() if isinstance(outcome, CheckOutcome) else outcome
     if recorded.get("did_not_import"):
@@ -62,7 +64,7 @@ class CheckOutcome:
     def earned(self) -> float:
         return self.points * self.fraction
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 

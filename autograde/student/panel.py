@@ -19,9 +19,10 @@ import importlib
 import io
 import math
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Union
 
 import ipywidgets as widgets
 import numpy as np
@@ -32,6 +33,9 @@ from matplotlib.ticker import MaxNLocator
 from autograde.student import checks, modules, plots, registry
 from autograde.student.checks import CheckFailure, NotRun, assignment_of_module, describe_exception
 from data_scripts import DatasetUnavailable
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 #: The subset every MNIST panel trains on: small enough that a run takes a few seconds on two cores.
 TRAINING_IMAGES = 5000
@@ -68,7 +72,7 @@ class Curves:
     test_accuracy: list[float] | None = None
 
     @classmethod
-    def of(cls, history: dict, tested: str = "test") -> "Curves":
+    def of(cls, history: Mapping[str, Any], tested: str = "test") -> "Curves":
         """The curves of a provided trainer's ``history``, whose convention every trainer of the kit
         follows: per epoch, ``<split>_loss`` and ``<split>_accuracy`` for each split it evaluates
         (``training``, and ``tested``, the split the panel tests on); per mini-batch, ``batch_loss``
@@ -101,13 +105,14 @@ class Choice:
     name: str
     label: str
     value: object
-    options: tuple
+    options: tuple[object, ...]
 
     def widget(self) -> widgets.Widget:
         if all(isinstance(option, str) for option in self.options):
             # Whole names on buttons as wide as they need ("softmax cross entropy", not "softmax..."), the
             # label beside them as the sliders have theirs (ipywidgets 8 puts it above the buttons).
-            buttons = widgets.ToggleButtons(options=[(option.replace("_", " "), option) for option in self.options],
+            buttons = widgets.ToggleButtons(options=[(option.replace("_", " "), option) for option in self.options
+                                                     if isinstance(option, str)],
                                             value=self.value, description=self.label,
                                             style={"description_width": _LABEL_WIDTH, "button_width": "auto"},
                                             layout=widgets.Layout(width=_CONTROL_WIDTH))
@@ -135,7 +140,11 @@ class Slider:
 #: Wide enough for the longest label in full ("hidden units (each layer)", "regularization (lamda)").
 _LABEL_WIDTH = "190px"
 _CONTROL_WIDTH = "470px"
-_CONTROL_STYLE = {"style": {"description_width": _LABEL_WIDTH}, "layout": widgets.Layout(width=_CONTROL_WIDTH)}
+_CONTROL_STYLE: dict[str, Any] = {"style": {"description_width": _LABEL_WIDTH}, "layout": widgets.Layout(width=_CONTROL_WIDTH)}
+
+
+#: A control of a panel: one hyperparameter.
+Control = Union[LogSlider, Choice, Slider]
 
 
 def batch_size_control(value: int) -> Choice:
@@ -159,20 +168,21 @@ class Recipe:
 
     notebook: str
     assignment: str
-    controls: tuple
+    controls: tuple[Control, ...]
     train: Callable[..., Curves]
     data: Callable[..., Subset]
     subset: str  # says which data, as the end of "Trains on ..."
     uses: tuple[str, ...] = ()
 
-    def defaults(self) -> dict:
+    def defaults(self) -> dict[str, object]:
         return {control.name: control.value for control in self.controls}
 
 
 RECIPES: dict[str, Recipe] = {}
 
 
-def recipe(notebook: str, controls, data, subset: str, uses=()):
+def recipe(notebook: str, controls: Iterable[Control], data: Callable[..., Subset], subset: str,
+           uses: Iterable[str] = ()) -> Callable[[Callable[..., Curves]], Callable[..., Curves]]:
     """Declare the decorated function the ``train`` of notebook ``notebook``'s panel (of the assignment
     whose folder holds the function's module)."""
 
@@ -210,7 +220,7 @@ def explore(notebook: str, folder: str | Path = ".") -> "Panel":
 class Run:
     """One press of Train: the values of the controls, what the run produced, and how long it took."""
 
-    hyperparameters: dict
+    hyperparameters: dict[str, Any]
     curves: Curves
     seconds: float
 
@@ -223,7 +233,7 @@ class Panel:
     folder: str | Path = "."
     runs: list[Run] = field(default_factory=list)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.folder = Path(self.folder)
         self._data: Subset | None = None
         self.controls = {control.name: control.widget() for control in self.recipe.controls}
@@ -248,9 +258,9 @@ class Panel:
                                   self.plot, self.table])
         self.view.add_class("dlkit-explore")
 
-    def values(self) -> dict:
+    def values(self) -> dict[str, Any]:
         """The hyperparameters the controls show; log-slider values rounded to the two digits shown."""
-        values = {}
+        values: dict[str, Any] = {}
         for name, widget in self.controls.items():
             value = widget.value
             values[name] = float(f"{value:.2g}") if isinstance(widget, widgets.FloatLogSlider) else value
@@ -268,7 +278,7 @@ class Panel:
             # result says it diverged instead.
             with np.errstate(all="ignore"):
                 self._check_syntax()
-                code = modules.load(self.recipe.assignment, self.folder)
+                code = modules.load(self.recipe.assignment, Path(self.folder))
                 for name in self.recipe.uses:
                     getattr(code, name)
                 if self._data is None:
@@ -302,25 +312,25 @@ class Panel:
         A syntax error would otherwise surface as an import error of the provided trainer.
         """
         for relative in registry.get(self.recipe.assignment).student_files:
-            path = self.folder / relative
+            path = Path(self.folder) / relative
             if path.is_file():
                 try:
                     compile(path.read_bytes(), str(path), "exec")
                 except SyntaxError as error:
                     raise CheckFailure(f"{relative} has a syntax error on line {error.lineno} ({error.msg}).") from None
 
-    def _progress(self, epoch_range):
+    def _progress(self, epoch_range: Iterable[int]) -> Iterator[int]:
         """Wraps a trainer's range of epochs: the bar fills one epoch at a time."""
-        epoch_range = list(epoch_range)
-        self.progress.max, self.progress.value = max(len(epoch_range), 1), 0
-        for done, epoch in enumerate(epoch_range):
-            self.progress_text.value = f"epoch {done + 1} of {len(epoch_range)}"
+        epochs = list(epoch_range)
+        self.progress.max, self.progress.value = max(len(epochs), 1), 0
+        for done, epoch in enumerate(epochs):
+            self.progress_text.value = f"epoch {done + 1} of {len(epochs)}"
             yield epoch
             self.progress.value = done + 1
 
     def _unimplemented(self, error: NotImplementedError) -> str:
         """'Implement FCLayer.forward in layers/fc_layer.py first: ...' for the stub that raised."""
-        folder = self.folder.resolve()
+        folder = Path(self.folder).resolve()
         stub = None
         frame = error.__traceback__
         while frame is not None:
@@ -335,13 +345,15 @@ class Panel:
 
     def _summary(self, run: Run) -> str:
         curves = run.curves
+        data = self._data
+        assert data is not None  # a run trained on it
         if not np.isfinite(curves.final_accuracy) or not np.all(np.isfinite(curves.training_loss)):
             return ("<b>The loss is no longer a number (it overflowed)</b>: the training diverged; "
                     "try a smaller learning rate.")
         return (f"<b>Test accuracy: {100 * curves.final_accuracy:.1f}%</b> "
-                f"on {len(self._data.test_labels):,} test images"
+                f"on {len(data.test_labels):,} test images"
                 f"<br>after {len(curves.training_loss)} epochs, trained in {run.seconds:.1f} s"
-                + (f"<br><small>Data: {html.escape(self._data.about)}</small>" if self._data.about else ""))
+                + (f"<br><small>Data: {html.escape(data.about)}</small>" if data.about else ""))
 
     def _table(self) -> str:
         names = list(self.recipe.defaults())
@@ -392,10 +404,10 @@ class Panel:
 
 
 #: The previous run: grey, thinner, behind the last one; the same line styles.
-FAINT = {"color": "grey", "alpha": 0.45, "linewidth": 1.2}
+FAINT: dict[str, Any] = {"color": "grey", "alpha": 0.45, "linewidth": 1.2}
 
 
-def _draw(loss_axis, accuracy_axis, curves: Curves, faint: bool) -> None:
+def _draw(loss_axis: Axes, accuracy_axis: Axes, curves: Curves, faint: bool) -> None:
     """Training curves solid (blue), test curves dashed (orange); a faint run is grey and thin."""
     training, test = (FAINT, FAINT) if faint else ({"color": "C0", "linewidth": 2}, {"color": "C1", "linewidth": 2})
     epoch = np.arange(1, len(curves.training_loss) + 1)
@@ -420,7 +432,7 @@ def _legend(runs: list[Run]) -> list[Line2D]:
     return handles
 
 
-def _shown(value) -> str:
+def _shown(value: object) -> str:
     """A float with two significant digits as the sliders show it ('0.20', '0.0010'), anything else as is."""
     if not isinstance(value, float) or value == 0:
         return str(value)
@@ -428,7 +440,7 @@ def _shown(value) -> str:
     return f"{value:.1e}" if exponent < -6 else f"{value:.{max(0, 1 - exponent)}f}"
 
 
-def mnist_subset(code=None) -> Subset:
+def mnist_subset(code: object = None) -> Subset:
     """The first TRAINING_IMAGES training and TEST_IMAGES test images of MNIST (``code`` is not needed)."""
     from data_scripts import load_mnist
 

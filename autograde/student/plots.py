@@ -7,39 +7,48 @@ at zero (white is 0, red positive, blue negative); legends sit beside the axes, 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.image import AxesImage
+    from numpy.typing import ArrayLike
+
 #: Weights: red for positive, blue for negative, white at zero (with ``centred``).
 DIVERGING = "RdBu_r"
 
 
-def percent_label(value: float, _position=None) -> str:
+def percent_label(value: float, _position: int | None = None) -> str:
     """0.925 -> '92.5%', 0.9 -> '90%'."""
     return f"{100 * value:.3g}%"
 
 
-def percent(axis, which: str = "y") -> None:
+def percent(axis: Axes, which: str = "y") -> None:
     """Show the fractions on ``axis``'s ``which`` axis as percentages ("92.5%")."""
     getattr(axis, f"{which}axis").set_major_formatter(FuncFormatter(percent_label))
 
 
-def plain_log_label(value: float, _position=None, leading_digits=(1, 2, 5)) -> str:
+def plain_log_label(value: float, _position: int | None = None, leading_digits: tuple[int, ...] = (1, 2, 5)) -> str:
     """'0.05' for the 1s, 2s and 5s (``leading_digits``) of each decade of a log axis, nothing for the
     ticks between."""
     leading = value / 10 ** math.floor(math.log10(value)) if value > 0 else 0
     return f"{value:.2g}" if round(leading, 6) in leading_digits else ""
 
 
-def log_scale(axis, which: str = "y") -> None:
+def log_scale(axis: Axes, which: str = "y") -> None:
     """A log scale on ``axis``'s ``which`` axis, labelled in plain numbers: every tick when the axis
     spans less than a decade, the 1s, 2s and 5s up to three decades, the powers of ten beyond."""
     getattr(axis, f"set_{which}scale")("log")
     limits = getattr(axis, f"get_{which}lim")
 
-    def label(value: float, position=None) -> str:
+    def label(value: float, position: int | None = None) -> str:
         low, high = sorted(limits())
         decades = math.log10(high / low) if low > 0 else math.inf
         digits = range(1, 10) if decades < 1 else (1, 2, 5) if decades <= 3 else (1,)
@@ -49,13 +58,13 @@ def log_scale(axis, which: str = "y") -> None:
         getattr(getattr(axis, f"{which}axis"), setter)(FuncFormatter(label))
 
 
-def epochs(axis) -> None:
+def epochs(axis: Axes) -> None:
     """Label the x axis "epoch", with ticks on whole epochs only."""
     axis.set_xlabel("epoch")
     axis.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
-def centred(axis, image, limit: float | None = None, cmap: str = DIVERGING):
+def centred(axis: Axes, image: ArrayLike, limit: float | None = None, cmap: str = DIVERGING) -> AxesImage:
     """``imshow`` of ``image`` with the colour scale centred at zero, from -limit to limit (default: the
     largest magnitude in the image; pass one limit to compare several images)."""
     limit = float(np.max(np.abs(image))) if limit is None else float(limit)
@@ -69,7 +78,7 @@ def split_styles(first: str = "training", second: str = "validation") -> list[Li
             Line2D([], [], color="black", linestyle="--", label=second)]
 
 
-def legend_beside(figure, handles=None, **options) -> None:
+def legend_beside(figure: Figure, handles: Sequence[Artist] | None = None, **options: Any) -> None:
     """The figure's legend to the right of its axes (the figure needs ``layout="constrained"``)."""
     options = {"loc": "outside right upper", "fontsize": 8, "frameon": False, **options}
     if handles is None:

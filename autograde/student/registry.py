@@ -25,7 +25,7 @@ def get(assignment_id: str) -> Assignment:
     known = ids()
     if assignment_id not in known:
         raise UnknownAssignment(f"unknown assignment {assignment_id!r}; known: {', '.join(known)}")
-    spec = importlib.import_module(f"{ASSIGNMENTS_PACKAGE}.{assignment_id}").SPEC
+    spec: Assignment = importlib.import_module(f"{ASSIGNMENTS_PACKAGE}.{assignment_id}").SPEC
     if spec.id != assignment_id:
         raise UnknownAssignment(f"the folder of assignment {assignment_id!r} declares the id {spec.id!r}")
     return spec

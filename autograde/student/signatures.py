@@ -10,6 +10,9 @@ hint names the declared call.
 """
 from __future__ import annotations
 
+from collections.abc import Container, Mapping
+from typing import Any
+
 from autograde.student import loader
 from autograde.student.spec import Call, module_name
 
@@ -34,8 +37,8 @@ def mismatch(message: str, calls: tuple[Call, ...], defined: str | None) -> str:
     return f"{called}; yours cannot take that call ({said})"
 
 
-def explain(described: dict, defined: str | None, student_modules, calls: tuple[Call, ...]) -> tuple[str | None,
-                                                                                                  str | None]:
+def explain(described: Mapping[str, Any], defined: str | None, student_modules: Container[str],
+            calls: tuple[Call, ...]) -> tuple[str | None, str | None]:
     """What an error of the student's code (``loader.describe`` data) says about its arguments: (the message of a
     call the student's signature cannot take, when ``defined`` says how the function is defined, else None; a hint
     naming the declared call of the outermost function of ``student_modules`` it was raised in, else None)."""

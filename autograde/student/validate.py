@@ -7,25 +7,27 @@ and what came back. Arrays come back as float64, except float32 ones, which stay
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, cast
 
 import numpy as np
 
 from autograde.student.checks import CheckFailure
 
 
-def plain(value):
+def plain(value: Any) -> Any:
     """An ndarray subclass (np.matrix, a masked array) as the plain ndarray of its values; anything else as is.
     Its operators would mean something else in a check (``*`` is a matrix product for np.matrix)."""
     return np.asarray(value) if isinstance(value, np.ndarray) and type(value) is not np.ndarray else value
 
 
-def type_name(value) -> str:
+def type_name(value: object) -> str:
     """The type of ``value`` as the student wrote it (objects from the sandbox say their own)."""
-    describe = getattr(type(value), "describe_type", None)
+    describe: Callable[[object], str] | None = getattr(type(value), "describe_type", None)
     return describe(value) if describe else type(value).__name__
 
 
-def scalar(value, name: str, finite: bool = True) -> float:
+def scalar(value: Any, name: str, finite: bool = True) -> float:
     """A real number: Python int/float, numpy scalar or a 0-d/1-element array."""
     if isinstance(value, (bool, np.bool_)):
         raise CheckFailure(f"{name} must be a number, got a bool")
@@ -42,7 +44,7 @@ def scalar(value, name: str, finite: bool = True) -> float:
     return number
 
 
-def _from_list(value):
+def _from_list(value: Any) -> Any:
     """A Python list of numbers (or of lists of numbers) as the numpy array it spells; anything else as is."""
     if not isinstance(value, list):
         return value
@@ -53,9 +55,11 @@ def _from_list(value):
     return converted if converted.dtype.kind in "fiub" else value
 
 
-def array(value, name: str, shapes, kinds: str = "f", finite: bool = True) -> np.ndarray:
+def array(value: Any, name: str, shapes: Sequence[int] | Sequence[Sequence[int]], kinds: str = "f",
+          finite: bool = True) -> np.ndarray:
     """A numpy array of one of ``shapes`` (a shape or a list of shapes) with dtype kind in ``kinds``."""
-    allowed = [tuple(shapes)] if shapes and isinstance(shapes[0], int) else [tuple(s) for s in shapes]
+    allowed = ([tuple(cast("Sequence[int]", shapes))] if shapes and isinstance(shapes[0], int)
+               else [tuple(s) for s in cast("Sequence[Sequence[int]]", shapes)])
     value = _from_list(plain(value))
     if not isinstance(value, np.ndarray):
         raise CheckFailure(f"{name} must be a numpy array, got {type_name(value)}")
@@ -74,7 +78,7 @@ def array(value, name: str, shapes, kinds: str = "f", finite: bool = True) -> np
     return value.astype(np.float32 if value.dtype == np.float32 else np.float64)  # a copy the student cannot change
 
 
-def labels(value, name: str, count: int) -> np.ndarray:
+def labels(value: object, name: str, count: int) -> np.ndarray:
     """``count`` class indices as an int64 array of shape (count,): an array (or an ndarray subclass such as
     np.matrix) of shape (count,) or (count, 1), of integers or of floats that hold whole numbers."""
     value = array(value, name, [(count,), (count, 1)], kinds="iuf", finite=True).reshape(count)
@@ -86,7 +90,7 @@ def labels(value, name: str, count: int) -> np.ndarray:
     return value.astype(np.int64)
 
 
-def attribute(owner, name: str, who: str, after: str, setter: str):
+def attribute(owner: Any, name: str, who: str, after: str, setter: str) -> Any:
     """``owner.name``, an attribute the student's code was to set. When it is missing, a CheckFailure that
     says so and where it must be set ("after SGD.step(model), layer 0 has no diff_W: step() must set it"),
     rather than an error the grader raised while reading it."""
@@ -96,7 +100,7 @@ def attribute(owner, name: str, who: str, after: str, setter: str):
         raise CheckFailure(f"after {after}, {who} has no {name}: {setter} must set it") from None
 
 
-def sequence(value, name: str, length: int) -> tuple:
+def sequence(value: Any, name: str, length: int) -> tuple[Any, ...]:
     if not isinstance(value, (tuple, list)) or len(value) != length:
         got = f"a {type(value).__name__} of length {len(value)}" if isinstance(value, (tuple, list)) else type_name(value)
         raise CheckFailure(f"{name} must return {length} values, got {got}")
@@ -110,17 +114,17 @@ class Outputs:
     names the outputs in order; ``outputs.dW`` is the validated dW, or raises the CheckFailure its validator
     raised. Unpacking (``loss, dW = outputs``) validates every output, for a check that grades them all."""
 
-    def __init__(self, returned, name: str, **validators):
+    def __init__(self, returned: Any, name: str, **validators: Callable[[Any], Any]) -> None:
         self._values = dict(zip(validators, sequence(returned, name, len(validators))))
         self._validators = validators
-        self._checked = {}
+        self._checked: dict[str, Any] = {}
 
-    def __getattr__(self, output: str):
+    def __getattr__(self, output: str) -> Any:
         if output.startswith("_") or output not in self._validators:
             raise AttributeError(output)
         if output not in self._checked:
             self._checked[output] = self._validators[output](self._values[output])
         return self._checked[output]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return (getattr(self, output) for output in self._validators)
