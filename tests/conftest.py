@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,9 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 #: Test modules that take minutes (they grade whole classes through nbgrader), longest first.
 #: They start first, so that the xdist workers (`--dist loadfile`) finish at about the same time.
-LONGEST_MODULES = ("test_demo.py", "test_batch.py", "test_selftest.py", "test_redteam.py",
-                   "test_notebook_attacks.py", "test_release.py")
+LONGEST_MODULES = ("test_demo.py", "test_parallel.py", "test_resume.py", "test_faults.py", "test_redteam.py",
+                   "test_release.py", "test_notebook_attacks.py", "test_kernel_attacks.py", "test_selftest.py", "test_wheel.py",
+                   "test_browser_attacks.py", "test_installed_kit.py", "test_real_code.py")
 
 
 #: The one-minute tier (`make test-fast`, pytest's --fast) leaves out these modules, whose every test starts
@@ -25,8 +27,8 @@ LONGEST_MODULES = ("test_demo.py", "test_batch.py", "test_selftest.py", "test_re
 #: every test marked ``heavy`` (one that starts a process, or trains a model to an accuracy bar). The guard
 #: below fails a test of the tier that starts a process all the same.
 HEAVY_MODULES = frozenset({
-    "test_batch.py", "test_class_stoppers.py", "test_demo.py", "test_explore_browser.py", "test_gradescope.py",
-    "test_kernel_template.py", "test_new_assignment.py", "test_postgres.py", "test_release.py",
+    "test_class_stoppers.py", "test_demo.py", "test_explore_browser.py", "test_gradescope.py", "test_kernel_template.py",
+    "test_new_assignment.py", "test_parallel.py", "test_postgres.py", "test_release.py", "test_resume.py",
     "test_similarity.py",
     # tests/redteam/
     "test_browser_attacks.py", "test_installed_kit.py", "test_kernel_attacks.py", "test_notebook_attacks.py",
@@ -89,6 +91,26 @@ def pytest_sessionstart(session):
         mnist.prepare(data_dir())
     except Exception:  # noqa: BLE001 - the `mnist` fixture raises it again, in the tests that need it
         pass
+
+
+@pytest.fixture(scope="session")
+def release_copy(tmp_path_factory, mnist):
+    """``release_copy(assignment_id, course_dir)``: a course in ``course_dir`` where ``assignment_id`` was just
+    released, as ``build.release`` leaves it. Each assignment is released once per test process and copied from
+    there (a copy's nbgrader_config.py names its own folder); a test grades into its copy as into its own."""
+    from autograde.course import build, config
+
+    built: dict[str, Path] = {}
+
+    def copy(assignment_id: str, course_dir: Path) -> Path:
+        if assignment_id not in built:
+            built[assignment_id] = tmp_path_factory.mktemp(f"release-{assignment_id}") / "course"
+            build.release(built[assignment_id], assignment_id)
+        shutil.copytree(built[assignment_id], course_dir, symlinks=True, dirs_exist_ok=True)
+        config.write(course_dir)
+        return course_dir
+
+    return copy
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ import pytest
 from autograde import cli, intake
 from autograde.batch import tasks
 from autograde.batch.ledger import Ledger
-from autograde.course import build, submissions
+from autograde.course import submissions
 from autograde.grading import runner
 from autograde.reports import grade_table
 from autograde.student import registry
@@ -42,10 +42,8 @@ def zipped(path: Path, extra=()) -> None:
 
 
 @pytest.fixture
-def course(tmp_path, mnist):
-    course_dir = tmp_path / "course"
-    build.release(course_dir, ASSIGNMENT)
-    return course_dir
+def course(tmp_path, release_copy):
+    return release_copy(ASSIGNMENT, tmp_path / "course")
 
 
 def test_the_red_teams_inputs_each_cost_their_own_student_alone(course, tmp_path, capsys):

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from autograde.batch.ledger import Ledger
-from autograde.course import build, commands, config, submissions
+from autograde.course import commands, config, submissions
 from autograde.kit import REPO
 from autograde.sandbox import confine, procfs
 from support.examples import bug_file
@@ -40,9 +40,8 @@ KINDS = ("coordinator killed", "coordinator interrupted", "host killed", "gradin
 
 
 @pytest.fixture(scope="module")
-def released(tmp_path_factory, mnist):
-    course_dir = tmp_path_factory.mktemp("faults") / "course"
-    build.release(course_dir, ASSIGNMENT)
+def released(tmp_path_factory, release_copy):
+    course_dir = release_copy(ASSIGNMENT, tmp_path_factory.mktemp("faults") / "course")
     for student, path in CLASS.items():
         folder = submissions.stage(course_dir, ASSIGNMENT, student, {"softmax_classifier.py": path})
         (folder / "mlp.ipynb").unlink()  # the softmax notebook alone: a few seconds a submission

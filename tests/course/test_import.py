@@ -14,7 +14,7 @@ import pytest
 from nbgrader import utils
 
 from autograde import kit
-from autograde.course import build, submissions
+from autograde.course import submissions
 from autograde.student import registry
 
 ASSIGNMENT = "softmax_mlp"
@@ -22,10 +22,8 @@ FILES = registry.get(ASSIGNMENT).student_files
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory, mnist):
-    course_dir = tmp_path_factory.mktemp("released") / "course"
-    build.release(course_dir, ASSIGNMENT)
-    return course_dir
+def course(tmp_path_factory, release_copy):
+    return release_copy(ASSIGNMENT, tmp_path_factory.mktemp("released") / "course")
 
 
 def reference(name: str) -> bytes:

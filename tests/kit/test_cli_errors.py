@@ -5,16 +5,13 @@ from __future__ import annotations
 import pytest
 
 from autograde import cli
-from autograde.course import build
 from autograde.errors import UsageError
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory, mnist):
+def course(tmp_path_factory, release_copy):
     """A course with softmax_mlp released and nothing graded; logistic_regression is not released."""
-    course_dir = tmp_path_factory.mktemp("released") / "course"
-    build.release(course_dir, "softmax_mlp")
-    return course_dir
+    return release_copy("softmax_mlp", tmp_path_factory.mktemp("released") / "course")
 
 
 def one_line_error(arguments, capsys) -> str:

@@ -26,7 +26,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from autograde import cli
 from autograde.batch import coordinator
-from autograde.course import build, config, submissions
+from autograde.course import config, submissions
 from autograde.kit import REPO
 from support import grading_state
 from support.browser import CHROMIUM_ARGUMENTS, SCREENSHOTS, jupyter_server
@@ -80,11 +80,10 @@ def attacking_cells() -> list:
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory, mnist):
+def course(tmp_path_factory, release_copy):
     """The class graded with `dlkit autograde` and its feedback made with `dlkit feedback`: a victim with the
     reference solution, and the attacker. The mlp notebook is not submitted (nbgrader scores it 0)."""
-    course_dir = tmp_path_factory.mktemp("browser-attacks") / "course"
-    build.release(course_dir, ASSIGNMENT)
+    course_dir = release_copy(ASSIGNMENT, tmp_path_factory.mktemp("browser-attacks") / "course")
     for student, code in (("victim", REFERENCE), ("attacker", STARTER)):
         folder = submissions.stage(course_dir, ASSIGNMENT, student, {"softmax_classifier.py": code})
         (folder / "mlp.ipynb").unlink()

@@ -23,7 +23,6 @@ import pytest
 from nbformat.v4 import new_code_cell
 
 from autograde.batch import tasks
-from autograde.course import build
 from autograde.kit import REPO
 from autograde.reports import grade_table
 from support import wheels
@@ -107,9 +106,8 @@ def installed(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def graded(installed, tmp_path_factory, mnist):
-    course_dir = tmp_path_factory.mktemp("course")
-    build.release(course_dir, "softmax_mlp")
+def graded(installed, tmp_path_factory, release_copy):
+    course_dir = release_copy("softmax_mlp", tmp_path_factory.mktemp("course"))
     incoming = tmp_path_factory.mktemp("incoming")
     released = course_dir / "release/softmax_mlp/softmax.ipynb"
     for student, module, cell in [("honest", HONEST.read_text(), None), ("searches", MODULE, CELL)]:

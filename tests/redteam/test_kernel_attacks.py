@@ -15,7 +15,7 @@ from nbformat.v4 import new_code_cell
 
 from autograde import cli
 from autograde.batch import tasks
-from autograde.course import build, config
+from autograde.course import config
 from autograde.kit import REPO
 from autograde.reports import grade_table
 from support.examples import bug_file, solo_score
@@ -86,9 +86,8 @@ def digest(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory, mnist):
-    course_dir = tmp_path_factory.mktemp("course")
-    build.release(course_dir, "softmax_mlp")
+def graded(tmp_path_factory, release_copy):
+    course_dir = release_copy("softmax_mlp", tmp_path_factory.mktemp("course"))
     incoming = tmp_path_factory.mktemp("incoming")
     (incoming / "honest").mkdir()
     shutil.copy(HONEST, incoming / "honest" / "softmax_classifier.py")

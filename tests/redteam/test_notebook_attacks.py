@@ -15,7 +15,6 @@ from nbformat.v4 import new_code_cell, new_output
 
 from autograde.batch import coordinator
 from autograde.batch import tasks
-from autograde.course import build
 from autograde.course import submissions
 from autograde.grading import runner
 from autograde.reports import grade_table
@@ -100,9 +99,8 @@ ATTACKERS = sorted(NOTEBOOK_ATTACKS) + ["replaces_itself_on_import"]
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory, mnist):
-    course_dir = tmp_path_factory.mktemp("course")
-    build.release(course_dir, "softmax_mlp")
+def graded(tmp_path_factory, release_copy):
+    course_dir = release_copy("softmax_mlp", tmp_path_factory.mktemp("course"))
     for name, path in HONEST.items():
         submissions.stage(course_dir, "softmax_mlp", name, {"softmax_classifier.py": path})
     for name, edit in NOTEBOOK_ATTACKS.items():

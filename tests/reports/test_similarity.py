@@ -8,7 +8,7 @@ import pytest
 
 from autograde import cli, kit
 from autograde.authoring import catalogue
-from autograde.course import build, submissions
+from autograde.course import submissions
 from autograde.reports import similarity
 
 ASSIGNMENT = "logistic_regression"
@@ -27,9 +27,8 @@ def disguised(code: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory, mnist):
-    course_dir = tmp_path_factory.mktemp("similarity") / "course"
-    build.release(course_dir, ASSIGNMENT)
+def course(tmp_path_factory, release_copy):
+    course_dir = release_copy(ASSIGNMENT, tmp_path_factory.mktemp("similarity") / "course")
     folder = tmp_path_factory.mktemp("files")
     original = (ALTERNATIVES / "per_example_gradients_summed" / FILE).read_text()
     sources = {"ana": kit.solutions(ASSIGNMENT) / FILE, "ben": ALTERNATIVES / "per_example_gradients_summed" / FILE,
