@@ -199,7 +199,7 @@ def _calibrate(args) -> int:
         raise UsageError(f"{args.assignment} has no accuracy checks to calibrate"
                          + (f" named {', '.join(args.key)}; known: {', '.join(b.key for b in bars) or 'none'}"
                             if args.key else ""))
-    reference = modules.load(args.assignment, kit.solutions(args.assignment))
+    reference = modules.student_code(args.assignment, kit.solutions(args.assignment))
     for bar in selected:
         entry_key = bar.entry_key()
         entry = calibration.calibrate(entry_key, lambda seed: bar.score(reference, seed), list(range(args.seeds)),

@@ -44,7 +44,7 @@ def folder_for(path: Path | None, root: Path, name: str) -> Path:
 
 
 def in_process(folder: Path) -> float:
-    code = modules.load("softmax_mlp", folder)
+    code = modules.student_code("softmax_mlp", folder)
     return outcome.earned([outcome.CheckOutcome.of(c, c.run(code)) for c in checks.load("softmax_mlp")])
 
 

@@ -272,7 +272,7 @@ def submission(entry: Bug | Alternative | Pattern, folder: Path) -> Path:
 
     The folder holds the assignment's student files (the reference's, with the bug's edits or
     the alternative's files) and its provided files, so the submission can be graded by the
-    runner or loaded in-process with ``autograde.student.modules.load``.
+    runner or loaded in-process with ``autograde.student.modules.student_code``.
     """
     spec = registry.get(entry.assignment)
     reference = kit.solutions(entry.assignment)

@@ -2,7 +2,7 @@
 
 Every submission in ``submitted/`` becomes a ``tasks.Task`` (skipped when the ledger already
 records a result for the same files, unless ``force``). The tasks run through one
-``concurrent.futures`` interface on local host processes (``jobs``, see ``autograde.batch.hosts``)
+``concurrent.futures`` interface on local host processes (``jobs``, see ``autograde.batch.pool``)
 or on a Dask distributed cluster (``scheduler``), and this process, the only writer, records
 each result in the course as soon as it arrives (``autograde.batch.record``). A tqdm bar shows
 done/total, failures and the time left.
@@ -23,7 +23,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from tqdm.auto import tqdm
 
 from autograde import intake, kit, student_ids, timing
-from autograde.batch import hosts, record, tasks
+from autograde.batch import pool, record, tasks
 from autograde.batch.ledger import CourseLock, Ledger, course_lock
 from autograde.batch.tasks import Task, TaskResult
 from autograde.course import commands, config
@@ -209,12 +209,12 @@ def _workers(jobs: int | None, scheduler: str | None, count: int, assignment_id:
     ``require_on_workers``), each worker with a pool of its own."""
     if scheduler is None:
         slots = min(jobs or os.cpu_count() or 1, count)
-        pool = hosts.HostPool(slots)
+        hosts = pool.HostPool(slots)
         executor = concurrent.futures.ThreadPoolExecutor(slots, thread_name_prefix="dlkit-worker")
         try:
-            yield executor, slots, pool.grade
+            yield executor, slots, hosts.grade
         finally:
-            pool.close()  # a busy host stops its grading when its input closes
+            hosts.close()  # a busy host stops its grading when its input closes
             executor.shutdown(wait=True, cancel_futures=True)
         return
     client = _connect(scheduler)
@@ -222,9 +222,9 @@ def _workers(jobs: int | None, scheduler: str | None, count: int, assignment_id:
         require_on_workers(client, assignment_id)
         from autograde.batch.cluster import HostsOnWorker
 
-        client.register_plugin(HostsOnWorker(), name=hosts.WORKER_PLUGIN)
+        client.register_plugin(HostsOnWorker(), name=pool.WORKER_PLUGIN)
         slots = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
-        yield client.get_executor(pure=False), slots, hosts.grade_on_worker
+        yield client.get_executor(pure=False), slots, pool.grade_on_worker
     finally:
         client.close()
 

@@ -112,7 +112,7 @@ class TaskResult:
     #: The grading's nonce (``Task.nonce``), recorded in the ledger: with the course's secret, it reproduces the inputs.
     nonce: str = ""
     #: The grading failed for a reason outside the submission (its process died or was killed from
-    #: outside): ``hosts.grade`` tries it once more before this is recorded.
+    #: outside): ``pool.HostPool.grade`` tries it once more before this is recorded.
     infrastructure: bool = False
 
 

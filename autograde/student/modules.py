@@ -25,7 +25,7 @@ def forget(modules: Iterable[str]) -> None:
             del sys.modules[name]
 
 
-def load(assignment_id: str, folder: Path) -> StudentCode:
+def student_code(assignment_id: str, folder: Path) -> StudentCode:
     """The assignment's provided and student modules from ``folder``, executed anew.
 
     ``folder`` goes first on ``sys.path`` (replacing a folder an earlier call put there),

@@ -87,7 +87,7 @@ def check_group(group: str, hidden: bool = False, folder: str | Path = ".") -> N
         return
     selected = [c for c in checks.load(assignment_id, hidden=hidden) if c.group == group and c.hidden == hidden]
     _warn(unavailable_imports(assignment_id, Path(folder)))
-    code = modules.load(assignment_id, Path(folder))
+    code = modules.student_code(assignment_id, Path(folder))
     outcomes = [outcome.CheckOutcome.of(c, c.run(code)) for c in selected]
     text = outcome.render(outcomes, footer=None, import_failures=code.import_failures)
     failed = [o for o in outcomes if not o.passed]

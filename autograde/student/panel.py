@@ -160,7 +160,7 @@ class Recipe:
     """How the panel of one notebook trains.
 
     ``train(code, data, progress, **hyperparameters) -> Curves`` trains one run with the
-    student's ``code`` (an ``autograde.student.modules.load`` result) on ``data``, wrapping its range
+    student's ``code`` (an ``autograde.student.modules.student_code`` result) on ``data``, wrapping its range
     of epochs in ``progress``; ``data(code) -> Subset`` loads the subset once per panel;
     ``uses`` names student functions looked up before training, so a file that does not
     import is reported by name.
@@ -278,7 +278,7 @@ class Panel:
             # result says it diverged instead.
             with np.errstate(all="ignore"):
                 self._check_syntax()
-                code = modules.load(self.recipe.assignment, Path(self.folder))
+                code = modules.student_code(self.recipe.assignment, Path(self.folder))
                 for name in self.recipe.uses:
                     getattr(code, name)
                 if self._data is None:

@@ -74,7 +74,7 @@ def test_every_alternative_says_how_it_differs_and_imports(tmp_path, alternative
     for name in alternative.files:
         docstring = ast.get_docstring(ast.parse((alternative.folder / name).read_text()))
         assert docstring and len(docstring.strip()) > 40, f"{alternative.label}/{name} needs a module docstring"
-    code = modules.load(alternative.assignment, catalogue.submission(alternative, tmp_path / "submission"))
+    code = modules.student_code(alternative.assignment, catalogue.submission(alternative, tmp_path / "submission"))
     assert not code.import_failures, code.import_failures
 
 

@@ -27,13 +27,13 @@ def fast_checks(assignment_id: str):
 
 @pytest.mark.parametrize("assignment_id", registry.ids())
 def test_with_fresh_inputs_the_reference_passes_and_the_starter_fails_every_check(assignment_id):
-    reference = modules.load(assignment_id, kit.solutions(assignment_id))
+    reference = modules.student_code(assignment_id, kit.solutions(assignment_id))
     for secret in SECRETS:
         with checks.fresh_inputs(secret), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             failed = {c.id: c.run(reference).message for c in fast_checks(assignment_id) if not c.run(reference).passed}
         assert failed == {}, f"secret {secret}: the reference failed {failed}"
-    starter = modules.load(assignment_id, kit.starter(assignment_id))
+    starter = modules.student_code(assignment_id, kit.starter(assignment_id))
     with checks.fresh_inputs(SECRETS[0]):
         passed = [c.id for c in fast_checks(assignment_id) if c.run(starter).passed]
     assert passed == []
@@ -98,7 +98,7 @@ def softmax_classifier(W, input, label, lamda):
 def test_a_table_of_answers_recorded_from_the_release_earns_nothing_at_grading(tmp_path, mnist):
     """Recorded from the public checks as the release runs them (the notebook's inputs): in the notebook's
     mode the table earns points, at grading (the secret) exactly what the stub earns, nothing."""
-    recorder = Recorder(modules.load("softmax_mlp", kit.solutions("softmax_mlp")))
+    recorder = Recorder(modules.student_code("softmax_mlp", kit.solutions("softmax_mlp")))
     public = [c for c in checks.load("softmax_mlp", hidden=False) if c.group.startswith("softmax_")]
     recorded = [CheckOutcome.of(c, c.run(recorder)) for c in public]
     assert all(o.passed for o in recorded) and len(recorder.table) > 50
@@ -136,7 +136,7 @@ def test_inputs_one_grading_showed_earn_nothing_at_the_next(tmp_path, monkeypatc
     groups = {c.group for c in public}
     first = runner.run("softmax_mlp", kit.solutions("softmax_mlp"), groups=groups, secret=secret)
     assert shown[-1] is not None
-    recorder = Recorder(modules.load("softmax_mlp", kit.solutions("softmax_mlp")))
+    recorder = Recorder(modules.student_code("softmax_mlp", kit.solutions("softmax_mlp")))
     with original(shown[-1]):  # the first grading's inputs, answered
         assert all(CheckOutcome.of(c, c.run(recorder)).passed for c in public)
     folder = tmp_path / "resubmitted"

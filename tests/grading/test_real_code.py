@@ -72,7 +72,7 @@ def test_the_sandbox_offers_what_the_release_promises_and_nothing_else(tmp_path)
     graded = runner.run("linear_cifar10", folder, groups=NON_ACCURACY)
     assert graded.import_failures == {} and graded.warnings == []
     assert all(o.passed for o in graded.outcomes), [o.message for o in graded.outcomes if not o.passed]
-    local = modules.load("linear_cifar10", folder)
+    local = modules.student_code("linear_cifar10", folder)
     assert local.import_failures == {}
     assert {"numpy", "matplotlib", "tqdm", "ipywidgets", "IPython", "pickle", "data_scripts"} <= \
         environment.offered_modules()
@@ -243,7 +243,7 @@ def test_the_handouts_functions_are_provided_under_their_names(tmp_path, cifar10
     """What DD2424's functions.py offers: softmax, LoadBatch, ComputeGradsNum(Slow), montage, save_as_mat."""
     monkeypatch.setenv("DLKIT_DATA", str(cifar10_data_dir))
     folder = written(tmp_path, "handout")
-    code = modules.load("linear_cifar10", folder)
+    code = modules.student_code("linear_cifar10", folder)
     functions = code.provided("functions")
     x = np.array([[1.0, 1000.0], [2.0, 1000.0], [3.0, 999.0]])
     np.testing.assert_allclose(functions.softmax(x).sum(axis=0), [1.0, 1.0])

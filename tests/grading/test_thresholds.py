@@ -25,14 +25,14 @@ def test_the_reference_passes_the_bar_on_twenty_fresh_seeds_and_the_starter_on_n
         monkeypatch.setenv("DLKIT_DATA", str(request.getfixturevalue("cifar10_data_dir")))
     entry_key = bar.entry_key()
     threshold = calibration.bar(entry_key)
-    reference = modules.load(assignment_id, repo / "solutions" / assignment_id)
+    reference = modules.student_code(assignment_id, repo / "solutions" / assignment_id)
     record = calibration.fresh_seeds(lambda seed: bar.score(reference, seed), calibration.FRESH_SEEDS,
                                      threshold)
     calibration.record_fresh_seeds(entry_key, record)
     assert len(record["seeds"]) == 20 and not set(record["seeds"]) & set(calibration.SEEDS)
     assert not record["below_bar"], f"{entry_key}: the reference fell below the bar {threshold} with seeds " \
                                     f"{record['below_bar']}: {record['accuracies']}"
-    starter = modules.load(assignment_id, repo / "starter" / assignment_id)
+    starter = modules.student_code(assignment_id, repo / "starter" / assignment_id)
     for seed in calibration.FRESH_SEEDS:
         try:
             accuracy = bar.score(starter, seed)

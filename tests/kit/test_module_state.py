@@ -55,7 +55,7 @@ def test_the_grader_keeps_no_state_in_module_globals():
 @pytest.mark.parametrize("planted", [
     "FAULTS: list[str] = []",                          # was sandbox/process.py
     "_held = {}",                                      # was batch/ledger.py
-    "_hosts = set()",                                  # was batch/hosts.py
+    "_hosts = set()",                                  # was batch/hosts.py (now batch/pool.py)
     "class TrustedChecks:\n    submitted: dict = {}",  # was course/preprocessor.py
     "def stop():\n    global _template\n    _template = None",  # was sandbox/kernel.py
     "SEEN = collections.defaultdict(list)",

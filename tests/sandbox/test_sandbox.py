@@ -281,7 +281,7 @@ def test_the_course_package_layout_loads_in_the_sandbox_and_locally(tmp_path, mo
     known = registry.get
     monkeypatch.setattr(registry, "get", lambda assignment_id: spec if assignment_id == "pkg" else known(assignment_id))
     try:
-        local = modules.load("pkg", folder)
+        local = modules.student_code("pkg", folder)
         assert local.Scale(3.0).forward(1.0) == 3.0
         assert local.provided("layers").Scale is local.Scale
     finally:

@@ -76,7 +76,7 @@ def test_every_notebook_ends_with_its_panel_in_a_locked_ungraded_cell(repo, assi
 @pytest.mark.parametrize("name", sorted(panels.recipes()))
 def test_recipe_trains_the_reference_and_every_control_changes_the_run(repo, data, name):
     recipe = panels.recipes()[name]
-    code = modules.load(recipe.assignment, repo / "solutions" / recipe.assignment)
+    code = modules.student_code(recipe.assignment, repo / "solutions" / recipe.assignment)
     data = tiny(recipe.data(code))
     defaults = dict(recipe.defaults(), epochs=TINY_EPOCHS)
     curves = recipe.train(code, data, ignore_progress, **defaults)

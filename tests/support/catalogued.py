@@ -19,7 +19,7 @@ def cases(assignment_id: str, selected) -> list:
 def assert_caught(tmp_path, bug: catalogue.Bug, selected) -> dict[str, CheckOutcome]:
     """Run ``selected`` on the reference with ``bug`` patched in: every check of ``caught_by`` fails,
     and one of them gives a hint with the catalogued words."""
-    code = modules.load(bug.assignment, catalogue.submission(bug, tmp_path / "submission"))
+    code = modules.student_code(bug.assignment, catalogue.submission(bug, tmp_path / "submission"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # the overflows of unstable softmaxes, on purpose
         results = {c.name: CheckOutcome.of(c, c.run(code)) for c in selected}

@@ -25,7 +25,7 @@ def submission(tmp_path, assignment_id: str, source: str = "solutions", old="", 
 
 def outcomes(assignment_id: str, folder, selected) -> dict[str, CheckOutcome]:
     """Each check of ``selected`` run on the submission in ``folder``, by the check's short name."""
-    code = modules.load(assignment_id, folder)
+    code = modules.student_code(assignment_id, folder)
     return {c.name: CheckOutcome.of(c, c.run(code)) for c in selected}
 
 

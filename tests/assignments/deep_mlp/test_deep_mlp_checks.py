@@ -58,9 +58,9 @@ def test_sandbox_gives_the_same_results(tmp_path):
 @pytest.mark.heavy
 def test_accuracy_check_passes_the_reference_and_fails_the_starter(tmp_path, mnist):
     [accuracy] = [c for c in checks.load("deep_mlp") if c.group == "accuracy"]
-    passed = accuracy.run(modules.load("deep_mlp", submission(tmp_path / "reference")))
+    passed = accuracy.run(modules.student_code("deep_mlp", submission(tmp_path / "reference")))
     assert passed.passed and "the bar is" in passed.message, passed.message
-    failed = accuracy.run(modules.load("deep_mlp", submission(tmp_path / "starter", "starter")))
+    failed = accuracy.run(modules.student_code("deep_mlp", submission(tmp_path / "starter", "starter")))
     assert not failed.passed and "not implemented" in failed.message
 
 

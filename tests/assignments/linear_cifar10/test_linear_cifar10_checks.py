@@ -64,7 +64,7 @@ def test_sandbox_gives_the_same_results(tmp_path):
 
 def accuracy_outcome(folder):
     [accuracy] = [c for c in checks.load(ASSIGNMENT) if c.group == "accuracy"]
-    return accuracy.run(modules.load(ASSIGNMENT, folder))
+    return accuracy.run(modules.student_code(ASSIGNMENT, folder))
 
 
 @pytest.mark.heavy

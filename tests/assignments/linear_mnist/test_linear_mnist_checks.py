@@ -89,9 +89,9 @@ def test_sandbox_gives_the_same_results(tmp_path):
 @pytest.mark.parametrize("group", ["plain_accuracy", "improved_accuracy"])
 def test_accuracy_checks_pass_the_reference_and_fail_the_starter(tmp_path, mnist, group):
     [accuracy] = [c for c in checks.load(ASSIGNMENT) if c.group == group]
-    passed = accuracy.run(modules.load(ASSIGNMENT, single_file.submission(tmp_path / "reference", ASSIGNMENT)))
+    passed = accuracy.run(modules.student_code(ASSIGNMENT, single_file.submission(tmp_path / "reference", ASSIGNMENT)))
     assert passed.passed and "the bar is" in passed.message, passed.message
-    failed = accuracy.run(modules.load(ASSIGNMENT, single_file.submission(tmp_path / "starter", ASSIGNMENT, "starter")))
+    failed = accuracy.run(modules.student_code(ASSIGNMENT, single_file.submission(tmp_path / "starter", ASSIGNMENT, "starter")))
     assert not failed.passed and "not implemented" in failed.message
 
 

@@ -54,9 +54,9 @@ def test_sandbox_gives_the_same_results(tmp_path):
 @pytest.mark.heavy
 def test_accuracy_check_passes_the_reference_and_fails_the_starter(tmp_path, mnist):
     [accuracy] = [c for c in checks.load(ASSIGNMENT) if c.group == "accuracy"]
-    passed = accuracy.run(modules.load(ASSIGNMENT, single_file.submission(tmp_path / "reference", ASSIGNMENT)))
+    passed = accuracy.run(modules.student_code(ASSIGNMENT, single_file.submission(tmp_path / "reference", ASSIGNMENT)))
     assert passed.passed and "the bar is" in passed.message, passed.message
-    failed = accuracy.run(modules.load(ASSIGNMENT, single_file.submission(tmp_path / "starter", ASSIGNMENT, "starter")))
+    failed = accuracy.run(modules.student_code(ASSIGNMENT, single_file.submission(tmp_path / "starter", ASSIGNMENT, "starter")))
     assert not failed.passed and "not implemented" in failed.message
 
 

@@ -32,7 +32,7 @@ def submission(tmp_path, source: str = "solutions", **mutations):
 
 
 def outcomes(folder) -> dict[str, CheckOutcome]:
-    code = modules.load("softmax_mlp", folder)
+    code = modules.student_code("softmax_mlp", folder)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return {c.name: CheckOutcome.of(c, c.run(code)) for c in FAST}
@@ -83,7 +83,7 @@ def test_a_broken_file_costs_only_its_own_checks_locally_and_in_the_sandbox(tmp_
     graded = {o.name: o for o in ran.outcomes}
     line = next(number for number, text in enumerate((folder / "layers/fc_layer.py").read_text().splitlines(), 1)
                 if "class FCLayer(:" in text)
-    for failures in (modules.load("softmax_mlp", folder).import_failures, ran.import_failures):
+    for failures in (modules.student_code("softmax_mlp", folder).import_failures, ran.import_failures):
         assert list(failures) == ["layers/fc_layer.py"], failures
         assert failures["layers/fc_layer.py"] == ("layers/fc_layer.py did not import: SyntaxError: invalid syntax "
                                                   f"(line {line} of layers/fc_layer.py)")
@@ -102,7 +102,7 @@ def test_a_missing_file_is_named(tmp_path):
     folder = submission(tmp_path)
     (folder / "optimizer.py").unlink()
     results = outcomes(folder)
-    assert modules.load("softmax_mlp", folder).import_failures == {
+    assert modules.student_code("softmax_mlp", folder).import_failures == {
         "optimizer.py": "optimizer.py is missing from the submission"}
     assert results["sgd_sets_diff_with_weight_decay"].did_not_import == ("optimizer.py",)
     assert results["relu_backward_matches_numeric"].passed
@@ -120,9 +120,9 @@ def test_layer_checks_through_the_sandbox_give_the_same_results(tmp_path):
 @pytest.mark.heavy
 def test_mlp_accuracy_check_passes_the_reference_and_fails_the_starter(tmp_path, mnist):
     [accuracy] = [c for c in checks.load("softmax_mlp") if c.group == "mlp_accuracy"]
-    passed = accuracy.run(modules.load("softmax_mlp", submission(tmp_path / "reference")))
+    passed = accuracy.run(modules.student_code("softmax_mlp", submission(tmp_path / "reference")))
     assert passed.passed and "the bar is" in passed.message, passed.message
-    failed = accuracy.run(modules.load("softmax_mlp", submission(tmp_path / "starter", "starter")))
+    failed = accuracy.run(modules.student_code("softmax_mlp", submission(tmp_path / "starter", "starter")))
     assert not failed.passed and "not implemented" in failed.message
 
 

@@ -23,7 +23,7 @@ def load_code(tmp_path, body: str):
 
     shutil.copytree(REPO / "starter/softmax_mlp", tmp_path, dirs_exist_ok=True)
     (tmp_path / "softmax_classifier.py").write_text(textwrap.dedent(body))
-    return modules.load("softmax_mlp", tmp_path)
+    return modules.student_code("softmax_mlp", tmp_path)
 
 
 def outcomes(code):

@@ -1,5 +1,6 @@
-"""The coordinator's side of the local workers: host processes (``python -m autograde.batch.host``),
-each grading one task at a time, started ahead and reused while the batch runs.
+"""Pools of grading hosts: host processes (``python -m autograde.batch.host``, one forked child per submission),
+each grading one task at a time, started ahead and reused while the batch runs; the coordinator's pool grades
+on this machine, a Dask worker's (``autograde.batch.cluster``) on that worker.
 
 ``HostPool.grade(task)`` is what the executors run, in a thread of the coordinator (``--jobs``) or on a
 Dask worker (``--scheduler``, ``grade_on_worker``, with the worker's pool): it hands the task to an idle
