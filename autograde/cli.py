@@ -75,6 +75,8 @@ def _release(args) -> int:
 
 
 def _autograde(args) -> int:
+    if args.times and not args.submissions:
+        raise UsageError("--times gives the times of --submissions FOLDER: add --submissions, or drop --times")
     submissions.require_released(args.course_dir, args.assignment)
     data.for_assignment(args.assignment)
     # One run at a time: collecting, importing and grading all write the course.
@@ -83,8 +85,6 @@ def _autograde(args) -> int:
 
 
 def _collect_and_grade(args, held: CourseLock) -> int:
-    if args.times and not args.submissions:
-        raise UsageError("--times gives the times of --submissions FOLDER: add --submissions, or drop --times")
     refused = {}
     if args.collect:
         collected = exchange.collect(args.course_dir, args.assignment)

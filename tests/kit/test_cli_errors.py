@@ -60,12 +60,22 @@ def test_a_due_date_that_is_no_date_is_refused_before_anything_is_built(tmp_path
     assert not (tmp_path / "c").exists()
 
 
-@pytest.mark.heavy
-def test_canvas_export_without_a_roster_says_where_to_get_one(course, tmp_path, capsys):
-    grades = ["grades", "softmax_mlp", "--course-dir", str(course), "--canvas", str(tmp_path / "canvas.csv")]
+def test_canvas_export_without_a_roster_says_where_to_get_one(tmp_path, capsys):
+    """Refused before the course is read: no release, no grading needed to see it (the one-minute tier)."""
+    grades = ["grades", "softmax_mlp", "--course-dir", str(tmp_path / "course"), "--canvas", str(tmp_path / "c.csv")]
     assert "--canvas needs --roster" in one_line_error(grades, capsys)
     assert "is not a file: export the gradebook from Canvas" in one_line_error(
         grades + ["--roster", str(tmp_path / "missing.csv")], capsys)
+    assert not (tmp_path / "c.csv").exists() and not (tmp_path / "course").exists()
+
+
+def test_times_without_submissions_is_refused_before_the_course_is_read(tmp_path, capsys):
+    (tmp_path / "times.csv").write_text("SIS Login ID,submitted_at\n")
+    autograde = ["autograde", "softmax_mlp", "--course-dir", str(tmp_path / "course"), "--times",
+                 str(tmp_path / "times.csv")]
+    error = one_line_error(autograde, capsys)
+    assert "--times gives the times of --submissions FOLDER: add --submissions, or drop --times" in error, error
+    assert not (tmp_path / "course").exists()
 
 
 def test_a_scheduler_without_dask_installed_says_which_extra_to_install(monkeypatch):
