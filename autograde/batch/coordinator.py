@@ -148,7 +148,7 @@ def _grade_class(course_dir: Path, assignment_id: str, jobs: int | None, schedul
         return Task(assignment_id, folder.parent.name, source, graded, template, tasks.fingerprint(files, digest),
                     limits, secret, tuple(warnings), tasks.files_digest(files), runner.inputs_nonce(assignment_id, files))
 
-    pending = [f for f in folders if f in fingerprints and recorded.get(f.parent.name) != fingerprints[f]]
+    pending = to_grade(fingerprints, recorded)
     refused = {student: reason for student, reason in rejections.items()
                if recorded.get(student) != tasks.fingerprint({}, reason + digest)}
     summary = Summary(total=len(folders) + len(set(rejections) - {f.parent.name for f in folders}) + len(unnamed),
@@ -187,6 +187,14 @@ def _submissions(course_dir: Path, assignment_id: str, students: list[str] | Non
     if not folders and not allow_none:
         raise UsageError(f"no submissions of {assignment_id} in {course_dir / 'submitted'}")
     return folders
+
+
+def to_grade(fingerprints: dict[Path, str], recorded: dict[str, str]) -> list[Path]:
+    """The resume decision: of the submissions (folder -> fingerprint, ``tasks.fingerprint``), those whose grading
+    is not in place, in their order: never recorded, or recorded with another fingerprint (other files, or another
+    grading: the checks, the reference, the limits, the secret). ``recorded`` is student -> fingerprint in place
+    (``_recorded``; empty with ``--force``)."""
+    return [folder for folder, fingerprint in fingerprints.items() if recorded.get(folder.parent.name) != fingerprint]
 
 
 def _recorded(course_dir: Path, db_url: str, assignment_id: str) -> dict[str, str]:

@@ -1,11 +1,11 @@
-"""The resume fingerprint: it changes with everything that decides a score, so a restarted or
-repeated batch regrades exactly the submissions whose grading changed."""
+"""The resume fingerprint and decision: the fingerprint changes with everything that decides a score, so a
+restarted or repeated batch regrades exactly the submissions whose grading changed."""
 from __future__ import annotations
 
 import shutil
 
 from autograde import kit
-from autograde.batch import tasks
+from autograde.batch import coordinator, tasks
 from autograde.limits import Limits
 
 SUBMISSION = {"softmax_classifier.py": b"def softmax_classifier(W, input, label, lamda):\n    return 0\n"}
@@ -50,3 +50,26 @@ def test_a_course_keeps_one_grading_secret_out_of_its_releases(tmp_path):
     config.write(tmp_path)
     assert f"c.TrustedChecks.secret = {first}" in (tmp_path / "nbgrader_config.py").read_text()
     assert config.grading_secret(tmp_path / "another") != first
+
+
+def test_a_repeated_batch_grades_only_what_is_new_or_changed_and_a_changed_grading_regrades_all(tmp_path):
+    """The resume decision (``coordinator.to_grade``), without a course: what a run recorded is skipped, a new
+    submission and a resubmission are graded, and a fixed check (another source digest) regrades everyone."""
+    submitted = tmp_path / "submitted"
+    files = {student: {"softmax_classifier.py": SUBMISSION["softmax_classifier.py"] + student.encode()}
+             for student in ("ana", "ben", "cai")}
+    digest = tasks.source_digest({"softmax.ipynb": b"{}"}, "softmax_mlp")
+
+    def fingerprints(grading: str) -> dict:
+        return {submitted / student / "softmax_mlp": tasks.fingerprint(content, grading)
+                for student, content in files.items()}
+
+    first = fingerprints(digest)
+    assert coordinator.to_grade(first, {}) == list(first), "nothing recorded (or --force): every submission"
+    recorded = {folder.parent.name: fingerprint for folder, fingerprint in first.items()}
+    assert coordinator.to_grade(first, recorded) == [], "a repeated run grades nothing"
+    del recorded["ben"]  # killed before ben's result was recorded
+    files["cai"] = {"softmax_classifier.py": b"# resubmitted\n"}
+    assert [folder.parent.name for folder in coordinator.to_grade(fingerprints(digest), recorded)] == ["ben", "cai"]
+    fixed = tasks.source_digest({"softmax.ipynb": b"{}"}, "softmax_mlp", Limits(call_seconds=5))
+    assert len(coordinator.to_grade(fingerprints(fixed), recorded)) == 3, "another grading regrades every submission"
