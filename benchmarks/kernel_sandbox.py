@@ -28,7 +28,6 @@ from nbgrader.preprocessors import Execute  # noqa: E402
 from traitlets.config import Config  # noqa: E402
 
 from autograde.authoring import demo  # noqa: E402
-from autograde.batch import scratch  # noqa: E402
 from autograde.course import build, commands  # noqa: E402
 from autograde.course.execute import SandboxedExecute  # noqa: E402
 from autograde.limits import Limits  # noqa: E402
@@ -57,7 +56,7 @@ def main() -> None:
     if not confine.bubblewrap():
         sys.exit("bubblewrap (bwrap) is not installed: there is no sandbox to measure")
     load_mnist()
-    os.environ.update(commands.environment(), **scratch.SINGLE_THREADED)
+    os.environ.update(commands.environment(), **confine.SINGLE_THREADED)
     notebooks = [f"{name}.ipynb" for name in registry.get(ASSIGNMENT).notebooks]
     root = Path(tempfile.mkdtemp(prefix="dlkit-kernel-bench-"))
     try:

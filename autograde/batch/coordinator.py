@@ -286,8 +286,8 @@ def _uninterrupted():
             raise KeyboardInterrupt
 
 
-def _run(executor, slots: int, grade: Callable[[Task], TaskResult], task_iterator, count: int, course_dir: Path, db_url: str, summary: Summary,
-         progress: bool, assignment_id: str) -> None:
+def _run(executor, slots: int, grade: Callable[[Task], TaskResult], task_iterator, count: int, course_dir: Path,
+         db_url: str, summary: Summary, progress: bool, assignment_id: str) -> None:
     """Keep ``TASKS_PER_SLOT * slots`` tasks out; record each result as it comes back."""
     waiting: dict[concurrent.futures.Future, Task] = {}
 

@@ -25,8 +25,6 @@ from autograde.sandbox import confine
 from autograde.sandbox.context import GradingContext
 from autograde.student import registry
 
-#: Environment of every grading child: one BLAS thread per worker, so N workers use N cores.
-SINGLE_THREADED = confine.SINGLE_THREADED
 
 
 def graded_payload(task: Task, scratch: Path, started: float) -> bytes:
@@ -60,7 +58,7 @@ def _grade_in_scratch(task: Task, scratch: Path, context: GradingContext) -> Tas
     config.write(course_dir, limits=task.limits, secret=task.secret)
     # Temporary files of the grader, the kernel and the sandbox all land in the scratch
     # folder, which the host removes even when it had to kill this process.
-    os.environ.update(commands.environment(), **SINGLE_THREADED, TMPDIR=str(temporary),
+    os.environ.update(commands.environment(), **confine.SINGLE_THREADED, TMPDIR=str(temporary),
                       JUPYTER_RUNTIME_DIR=str(scratch / "runtime"))
     tempfile.tempdir = str(temporary)
     os.chdir(course_dir)

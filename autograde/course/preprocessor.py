@@ -63,11 +63,11 @@ class TrustedChecks(NbGraderPreprocessor):
                                                  "notebook never shows (None: the notebook's)").tag(config=True)
 
     grading = Instance(GradingContext, help="The grading (``autograde.batch.scratch`` configures it, with the files as "
-                                            "submitted); by default one of this process, with ``secret``").tag(config=True)
+                                            "submitted); by default one with ``secret``").tag(config=True)
 
     @default("grading")
     def _process_context(self) -> GradingContext:
-        return GradingContext.of_process(self.secret)
+        return GradingContext(secret=self.secret)
 
     def preprocess(self, nb, resources):
         assignment, student = resources["nbgrader"]["assignment"], resources["nbgrader"]["student"]

@@ -8,12 +8,15 @@ nbgrader's configuration to ``TrustedChecks`` and ``SandboxedExecute`` (``c.Trus
 what the grading recorded in it (``faults``) and closes it (``close``: the kernel template stops).
 
 Where nbgrader runs without the kit's batch (``nbgrader autograde`` at the terminal, formgrader's
-button), each preprocessor makes a context of its own from its configuration: the same grading, only
-without the files recorded before the notebooks ran (the checks then read ``submitted/``).
+button), one process grades submission after submission and nbgrader makes new preprocessors for each
+notebook: the notebooks' kernels serve the process's one context (``of_process``), whose template the
+next submission's folder replaces, and ``TrustedChecks`` makes a context from its configuration (the
+secret), without the files recorded before the notebooks ran (the checks then read ``submitted/``).
 """
 from __future__ import annotations
 
 import atexit
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
@@ -57,11 +60,12 @@ class GradingContext:
         if template is not None:
             template.stop()
 
-    @classmethod
-    def of_process(cls, secret: int | None = None) -> GradingContext:
-        """A context for a process that grades without a context handed to it (nbgrader at the terminal):
-        closed when the process exits."""
-        context = cls(secret=secret)
+    @staticmethod
+    @functools.cache
+    def of_process() -> GradingContext:
+        """The one context of a process whose gradings were handed none (nbgrader at the terminal): made on first
+        use, closed when the process exits."""
+        context = GradingContext()
         atexit.register(context.close)
         return context
 

@@ -169,7 +169,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         folder = Path(kw.get("cwd") or os.getcwd()).resolve()
         environment = {name: kw.get("env", os.environ).get(name) for name in PASSED_ON}
         environment = {name: value for name, value in environment.items() if value}
-        if self.grading is None:  # a manager made without SandboxedExecute: a template of its own
+        if self.grading is None:  # a manager made without SandboxedExecute: the process's context
             self.grading = GradingContext.of_process()
         template = template_for(self.grading, folder, environment, Limits(**self.limits))
         # ipc sockets beside the connection file: they reach the kernel through the bind, never a network.

@@ -20,11 +20,14 @@ from autograde.sandbox.context import GradingContext
 pytestmark = pytest.mark.skipif(confine.bubblewrap() is None, reason="needs bubblewrap")
 
 
-def run(context: GradingContext, folder, *cells: str) -> list[str]:
-    """Execute a notebook of ``cells`` in ``folder`` as the grading of ``context`` does; the text each cell printed."""
+def run(context: GradingContext | None, folder, *cells: str) -> list[str]:
+    """Execute a notebook of ``cells`` in ``folder`` as the grading of ``context`` does (None: as nbgrader at the
+    terminal does, which hands no context and makes a SandboxedExecute for each notebook); the text each cell
+    printed."""
     settings = Config()
     settings.SandboxedKernelManager.limits = Limits().to_dict()
-    settings.SandboxedExecute.grading = context
+    if context is not None:
+        settings.SandboxedExecute.grading = context
     notebook = new_notebook(cells=[new_code_cell(source) for source in cells])
     SandboxedExecute(config=settings, timeout=60, allow_errors=True).preprocess(
         notebook, {"metadata": {"path": str(folder)}})
@@ -80,6 +83,23 @@ def test_gradings_do_not_share_a_template(context, tmp_path):
         assert other.kernel_template is not context.kernel_template and context.kernel_template.alive()
     finally:
         other.close()
+
+
+def test_without_a_handed_context_the_notebooks_of_a_folder_share_the_processs_template(tmp_path):
+    """nbgrader at the terminal (or formgrader's button) grades submission after submission in one process and
+    makes a new SandboxedExecute for each notebook: they all serve the process's one context, so the notebooks
+    of a folder share its template, and the next folder's notebook stops it (no template is left running)."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    try:
+        first = run(None, tmp_path / "a", "import os\nopen('written.txt', 'w').write('by the first')\nprint(os.getppid())")
+        template = GradingContext.of_process().kernel_template
+        second = run(None, tmp_path / "a", "import os\nprint(open('written.txt').read(), os.getppid())")
+        assert second == [f"by the first {first[0].strip()}\n"], "the second notebook had a template of its own"
+        assert run(None, tmp_path / "b", "print(1 + 1)") == ["2\n"]
+        assert not template.alive() and not template.private.exists(), "the first folder's template was left running"
+    finally:
+        GradingContext.of_process().close()
 
 
 def test_folders_of_processes_that_are_gone_are_removed_and_live_ones_kept(tmp_path):
