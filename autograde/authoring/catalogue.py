@@ -37,7 +37,7 @@ from pathlib import Path
 from autograde import kit
 from autograde.student import registry
 
-#: Where the assignments' folders are, each with its ``catalogue/`` (``folder``).
+#: Where the assignments' folders are, each with its ``catalogue/`` (``folder_of``).
 ASSIGNMENTS = kit.ASSIGNMENTS
 CATALOGUE = "catalogue"
 BUGS, PATTERNS, ALTERNATIVES = "bugs.toml", "patterns.toml", "alternatives"
