@@ -6,14 +6,15 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test test-fast test-slow starter clean sandbox browser database bench-torch
 
-# Student code is graded inside bubblewrap; install it where we can (root with apt-get).
+# Student code is graded inside bubblewrap, under a seccomp filter made with libseccomp; install both where we
+# can (root with apt-get).
 sandbox:
-	@command -v bwrap >/dev/null || { \
+	@{ command -v bwrap >/dev/null && ldconfig -p | grep -q 'libseccomp\.so\.2'; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; \
+	    apt-get update -qq && apt-get install -y -qq bubblewrap libseccomp2 >/dev/null; \
 	  else \
-	    echo "WARNING: bubblewrap (bwrap) is not installed and cannot be installed here;"; \
-	    echo "WARNING: student code will run with resource limits only. Install the bubblewrap package."; \
+	    echo "WARNING: bubblewrap (bwrap) or libseccomp is not installed and cannot be installed here;"; \
+	    echo "WARNING: student code will run with less confinement. Install the bubblewrap and libseccomp2 packages."; \
 	  fi; }
 
 # The browser test of the notebooks' hyperparameter panels drives Debian's Chromium through

@@ -4,6 +4,7 @@
   dlkit starter [--check]          generate starter/ from solutions/
   dlkit release ASSIGNMENT         build the nbgrader course and the student release
   dlkit autograde ASSIGNMENT       autograde submitted/ in parallel (optionally importing a folder first)
+  dlkit cluster init               make the certificates of the course's Dask cluster (autograde --scheduler)
   dlkit grades ASSIGNMENT          print the grade table, optionally export CSV
   dlkit report ASSIGNMENT          write the HTML grade report (histogram, hardest checks, failures)
   dlkit similarity ASSIGNMENT      a page of the most similar pairs of submissions (copydetect)
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from autograde import kit, printable
 from autograde.authoring import starter
-from autograde.batch import coordinator, tasks
+from autograde.batch import coordinator, security, tasks
 from autograde.batch.ledger import CourseLock, course_lock
 from autograde.course import build, commands, config, exchange, submissions
 from autograde.errors import Interrupted, UsageError
@@ -74,9 +75,24 @@ def _release(args) -> int:
     return 0
 
 
+def _cluster(args) -> int:
+    folder, expires = security.init(args.course_dir, args.days)
+    print(f"made the course's cluster certificates in {folder}, valid until {expires:%Y-%m-%d}:")
+    print(f"  {security.CA:<34}the course's certificate authority, for every machine of the cluster (its key "
+          f"was never written: nobody can sign another)")
+    for role, where in (("scheduler", "the scheduler's machine"), ("worker", "each grading machine, and only those"),
+                        ("client", "dlkit autograde, here")):
+        print(f"  {security.certificate(role) + ', ' + security.key(role):<34}for {where}")
+    for what, command in security.start_commands(folder):
+        print(f"{what}:\n  {command}")
+    return 0
+
+
 def _autograde(args) -> int:
     if args.times and not args.submissions:
         raise UsageError("--times gives the times of --submissions FOLDER: add --submissions, or drop --times")
+    if args.scheduler:
+        security.require_secure(args.scheduler, args.insecure_cluster)
     submissions.require_released(args.course_dir, args.assignment)
     data.for_assignment(args.assignment)
     # One run at a time: collecting, importing and grading all write the course.
@@ -106,7 +122,7 @@ def _collect_and_grade(args, held: CourseLock) -> int:
                                       limits=Limits(submission_seconds=args.time_limit,
                                                     cell_seconds=args.cell_time_limit,
                                                     sandbox_required=not args.unsafe_no_sandbox), db_url=args.db_url,
-                                      rejected=refused, held=held)
+                                      rejected=refused, held=held, insecure_cluster=args.insecure_cluster)
     print(summary.describe())
     for shown, why in summary.unnamed.items():
         print(f"  '{shown}': refused, not graded or recorded: {why}")
@@ -289,7 +305,11 @@ def parser() -> argparse.ArgumentParser:
     workers = sub.add_mutually_exclusive_group()
     jobs_option(workers)
     workers.add_argument("--scheduler", metavar="ADDRESS",
-                         help="grade on the workers of this Dask scheduler (tcp://HOST:8786) instead of local processes")
+                         help="grade on the workers of this Dask scheduler (tls://HOST:8786, with the certificates of "
+                              "`dlkit cluster init`) instead of local processes")
+    sub.add_argument("--insecure-cluster", action="store_true",
+                     help="allow a --scheduler address without TLS (tcp://): neither authenticated nor encrypted, "
+                          "for a network only the course's machines reach")
     sub.add_argument("--wait", action="store_true",
                      help="when another dlkit autograde is grading this course, wait for it to end instead of "
                           "stopping with an error")
@@ -335,6 +355,13 @@ def parser() -> argparse.ArgumentParser:
                                       "check, average of every grade cell, submissions that failed to run")
     sub.add_argument("assignment", choices=registry.ids())
     sub.add_argument("--output", type=Path, help="the HTML file (default: COURSE_DIR/reports/ASSIGNMENT.html)")
+    course_options(sub)
+
+    sub = command("cluster", _cluster, "make the certificates of the course's Dask cluster: a certificate authority "
+                                       "of its own, and a certificate for the scheduler, the workers and dlkit autograde")
+    sub.add_argument("action", choices=["init"])
+    sub.add_argument("--days", type=positive(int), default=security.DAYS,
+                     help=f"how long the certificates hold (default {security.DAYS})")
     course_options(sub)
 
     sub = command("feedback", _feedback, "generate HTML feedback (hidden tests removed)")

@@ -24,7 +24,6 @@ that a reader can tell.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import shutil
 import statistics
@@ -35,6 +34,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # support.dask_cluster
 
 from autograde.authoring import demo  # noqa: E402
 from autograde.batch import coordinator  # noqa: E402
@@ -42,6 +42,7 @@ from autograde.course import build, commands, config, submissions  # noqa: E402
 from autograde.reports import grade_table  # noqa: E402
 from autograde.student import registry  # noqa: E402
 from data_scripts import load_mnist  # noqa: E402
+from support.dask_cluster import tls_cluster  # noqa: E402
 
 ASSIGNMENT = "softmax_mlp"
 
@@ -59,30 +60,6 @@ def stage_class(course_dir: Path, count: int) -> dict[str, str]:
         (folder / "mlp.ipynb").unlink()  # the softmax exercise alone
         students[student] = kind
     return students
-
-
-@contextlib.contextmanager
-def local_dask_cluster(workers: int):
-    """`dask scheduler` and `dask worker --nworkers WORKERS --nthreads 1` as processes on 127.0.0.1; the address."""
-    import socket
-    import subprocess
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    address = f"tcp://127.0.0.1:{port}"
-    dask = str(Path(sys.executable).with_name("dask"))
-    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                                  "--dashboard-address", ":0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    worker = subprocess.Popen([dask, "worker", address, "--nworkers", str(workers), "--nthreads", "1",
-                               "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        time.sleep(3)
-        yield address
-    finally:
-        for process in (worker, scheduler):
-            process.terminate()
-            process.wait(timeout=30)
 
 
 def untrusted_config(course_dir: Path) -> None:
@@ -185,9 +162,10 @@ def main() -> None:
             dask_dir = root / "dask"
             shutil.copytree(plain_dir, dask_dir)
             config.write(dask_dir)
-            with local_dask_cluster(args.jobs) as address:
+            # `dask scheduler` and `dask worker` processes on 127.0.0.1, with the course's TLS certificates.
+            with tls_cluster(dask_dir, args.jobs, root / "dask-logs") as cluster:
                 dask = measure(f"dlkit autograde --scheduler (a local Dask cluster of {args.jobs} worker processes)",
-                               lambda: coordinator.grade_class(dask_dir, ASSIGNMENT, scheduler=address))
+                               lambda: coordinator.grade_class(dask_dir, ASSIGNMENT, scheduler=cluster.address))
             assert scores(dask_dir) == scores(plain_dir), "the Dask run disagrees on a score"
 
         assert commands.untrusted_notebooks(plain_dir, ASSIGNMENT) == []

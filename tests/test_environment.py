@@ -32,8 +32,10 @@ def test_the_dependencies_are_the_students_set_and_the_release_asks_for_the_same
 def test_each_extra_holds_the_tools_of_its_use_and_test_holds_them_all(repo):
     extras = project(repo)["optional-dependencies"]
     assert {"nbgrader", "nbconvert", "copydetect"} <= {name(pin) for pin in extras["instructor"]}
-    assert {name(pin) for pin in extras["dask"]} == {"dask", "distributed"}
+    assert {name(pin) for pin in extras["dask"]} == {"dask", "distributed", "cryptography"}
     assert {name(pin) for pin in extras["browser"]} == {"playwright"}
+    assert extras["sandbox"] == [pin for pin in extras["instructor"] if name(pin) == "pyseccomp"], \
+        "the sandbox extra is the instructor's seccomp binding, at the same version"
     assert "dlkit[instructor,dask,browser]" in extras["test"]
     assert not {name(pin) for pin in project(repo)["dependencies"]} & {
         name(pin) for extra in extras.values() for pin in extra}, "a package is both a student's and an extra's"
@@ -46,7 +48,7 @@ def test_make_installs_the_sets_each_target_needs(repo):
 
 
 #: What conda-forge lacks at the kit's versions: installed by pip in the instructor's environment.yml.
-PIP_ONLY = {"latex2mathml", "copydetect"}
+PIP_ONLY = {"latex2mathml", "copydetect", "pyseccomp"}
 
 
 def environment(repo, name):

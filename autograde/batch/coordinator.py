@@ -23,7 +23,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from tqdm.auto import tqdm
 
 from autograde import intake, kit, student_ids, timing
-from autograde.batch import pool, record, tasks
+from autograde.batch import pool, record, security, tasks
 from autograde.batch.ledger import CourseLock, Ledger, course_lock
 from autograde.batch.tasks import Task, TaskResult
 from autograde.course import commands, config
@@ -31,6 +31,7 @@ from autograde.errors import Interrupted, UsageError
 from autograde.grading import runner
 from autograde.limits import Limits
 from autograde.sandbox import confine, procfs
+from autograde.student import checks
 
 #: Seconds to wait for a Dask scheduler to answer, and for its first worker.
 CONNECT_SECONDS = 10.0
@@ -74,11 +75,12 @@ class Summary:
 def grade_class(course_dir: Path, assignment_id: str, jobs: int | None = None, scheduler: str | None = None,
                 force: bool = False, students: list[str] | None = None, limits: Limits = Limits(),
                 db_url: str | None = None, progress: bool = True, rejected: dict[str, str] | None = None,
-                wait: bool = False, held: CourseLock | None = None) -> Summary:
+                wait: bool = False, held: CourseLock | None = None, insecure_cluster: bool = False) -> Summary:
     """Grade every submission of ``assignment_id`` not yet recorded; return what happened.
 
     ``jobs`` local host processes (default: one per core), or the workers of the Dask scheduler at
-    ``scheduler``; each submission under ``limits``. A submission that cannot be read safely
+    ``scheduler``: a ``tls://`` address, reached with the course's cluster certificates (``security``),
+    or another only with ``insecure_cluster``; each submission under ``limits``. A submission that cannot be read safely
     (``autograde.intake``), in ``submitted/`` or in ``rejected`` (student -> why, from an import), is
     recorded as REJECTED with the reason. Raises UsageError for input that cannot be graded, and
     ``ledger.CourseBusy`` when another process grades the course (unless ``wait``: then this one
@@ -89,19 +91,66 @@ def grade_class(course_dir: Path, assignment_id: str, jobs: int | None = None, s
         raise UsageError(lacking)
     if not course_dir.is_dir():
         raise UsageError(f"{course_dir} is not a course folder: run `dlkit release {assignment_id}` first")
+    cluster = None if scheduler is None else Cluster.of(course_dir, scheduler, insecure_cluster)
     with course_lock(course_dir, wait, f"grading {assignment_id}", held):
-        return _grade_class(course_dir, assignment_id, jobs, scheduler, force, students, limits, db_url, progress,
+        return _grade_class(course_dir, assignment_id, jobs, cluster, force, students, limits, db_url, progress,
                             rejected)
 
 
-def _grade_class(course_dir: Path, assignment_id: str, jobs: int | None, scheduler: str | None, force: bool,
+@dataclass(frozen=True)
+class Cluster:
+    """A Dask scheduler to grade on: its address, and the ``distributed.Security`` to reach it with (None on a
+    cluster the instructor allowed to be insecure)."""
+
+    address: str
+    security: object | None
+
+    @staticmethod
+    def of(course_dir: Path, address: str, insecure: bool) -> Cluster:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise UsageError("--scheduler needs Dask, which is not installed here: pip install -e \".[dask]\" "
+                             "(the kit's dask extra)") from None
+        security.require_secure(address, insecure)
+        secure = security.scheme_of(address) in security.SECURE_SCHEMES
+        return Cluster(address, security.client_security(course_dir) if secure else None)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What every task of one run shares, and the course's secret, which stays here."""
+
+    assignment_id: str
+    source: dict[str, bytes]
+    gradebook: bytes
+    #: The digest of the grading (``tasks.source_digest``), part of every fingerprint.
+    digest: str
+    limits: Limits
+    secret: int
+    #: The release's notebooks (name -> content): they replace a submitted notebook that cannot be read.
+    released: dict[str, bytes]
+
+    def task(self, folder: Path) -> Task:
+        """The task of the submission in ``folder``: its files, and the key of its grading's inputs
+        (``checks.grading_key``), never the course's secret."""
+        files = tasks.read_folder(folder)
+        graded, warnings = tasks.unreadable_notebooks_replaced(files, self.released)
+        nonce = runner.inputs_nonce(self.assignment_id, files)
+        return Task(self.assignment_id, folder.parent.name, self.source, graded, self.gradebook,
+                    tasks.fingerprint(files, self.digest), self.limits, checks.grading_key(self.secret, nonce),
+                    tuple(warnings), tasks.files_digest(files), nonce)
+
+
+def _grade_class(course_dir: Path, assignment_id: str, jobs: int | None, cluster: Cluster | None, force: bool,
                  students: list[str] | None, limits: Limits, db_url: str | None, progress: bool,
                  rejected: dict[str, str] | None) -> Summary:
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {jobs}")
     commands.tools_on_path()
-    if scheduler is None:  # the local hosts grade here: refuse before anything runs (Dask workers check their own)
-        confine.require_bubblewrap(limits)
+    if cluster is None:  # the local hosts grade here: refuse before anything runs (Dask workers check their own)
+        if confine.require_bubblewrap(limits):
+            confine.seccomp_program()  # where the sandboxes would run without their filter, says so once, here
     started = time.perf_counter()
     procfs.remove_stale(record.TEMPLATE_PREFIX)  # what a killed run left in the temporary folder
     url = config.db_url_of(course_dir, db_url)
@@ -141,12 +190,7 @@ def _grade_class(course_dir: Path, assignment_id: str, jobs: int | None, schedul
             rejections[folder.parent.name] = str(error)
 
     released = {path.name: path.read_bytes() for path in (course_dir / "release" / assignment_id).glob("*.ipynb")}
-
-    def task_of(folder: Path) -> Task:
-        files = tasks.read_folder(folder)
-        graded, warnings = tasks.unreadable_notebooks_replaced(files, released)
-        return Task(assignment_id, folder.parent.name, source, graded, template, tasks.fingerprint(files, digest),
-                    limits, secret, tuple(warnings), tasks.files_digest(files), runner.inputs_nonce(assignment_id, files))
+    batch = Batch(assignment_id, source, template, digest, limits, secret, released)
 
     pending = to_grade(fingerprints, recorded)
     refused = {student: reason for student, reason in rejections.items()
@@ -162,8 +206,8 @@ def _grade_class(course_dir: Path, assignment_id: str, jobs: int | None, schedul
     if pending:
         recorded_before = len(summary.results)
         try:
-            with _workers(jobs, scheduler, len(pending), assignment_id) as (executor, slots, grade):
-                _run(executor, slots, grade, map(task_of, pending), len(pending), course_dir, url, summary, progress,
+            with _workers(jobs, cluster, len(pending), assignment_id) as (executor, slots, grade):
+                _run(executor, slots, grade, map(batch.task, pending), len(pending), course_dir, url, summary, progress,
                      assignment_id)
         except KeyboardInterrupt:
             done = len(summary.results) - recorded_before
@@ -211,11 +255,11 @@ def _recorded(course_dir: Path, db_url: str, assignment_id: str) -> dict[str, st
 
 
 @contextlib.contextmanager
-def _workers(jobs: int | None, scheduler: str | None, count: int, assignment_id: str):
+def _workers(jobs: int | None, cluster: Cluster | None, count: int, assignment_id: str):
     """(executor, number of tasks it runs at once, the function it runs for a task) for ``count`` tasks of
     ``assignment_id``: a pool of local hosts, or a Dask cluster (whose workers must hold what grading needs,
     ``require_on_workers``), each worker with a pool of its own."""
-    if scheduler is None:
+    if cluster is None:
         slots = min(jobs or os.cpu_count() or 1, count)
         hosts = pool.HostPool(slots)
         executor = concurrent.futures.ThreadPoolExecutor(slots, thread_name_prefix="dlkit-worker")
@@ -225,7 +269,7 @@ def _workers(jobs: int | None, scheduler: str | None, count: int, assignment_id:
             hosts.close()  # a busy host stops its grading when its input closes
             executor.shutdown(wait=True, cancel_futures=True)
         return
-    client = _connect(scheduler)
+    client = _connect(cluster)
     try:
         require_on_workers(client, assignment_id)
         from autograde.batch.cluster import HostsOnWorker
@@ -248,24 +292,22 @@ def require_on_workers(client, assignment_id: str) -> None:
                          f"{worker}: {why}")
 
 
-def _connect(scheduler: str):
-    try:
-        from distributed import Client
-    except ImportError:
-        raise UsageError("--scheduler needs Dask, which is not installed here: pip install -e \".[dask]\" "
-                         "(the kit's dask extra)") from None
+def _connect(cluster: Cluster):
+    from distributed import Client
 
     try:
-        client = Client(scheduler, timeout=CONNECT_SECONDS)
+        client = Client(cluster.address, timeout=CONNECT_SECONDS, security=cluster.security)
     except (OSError, ValueError, TimeoutError) as error:
-        raise UsageError(f"cannot reach the Dask scheduler at {scheduler!r} within "
-                                 f"{CONNECT_SECONDS:g} s: {error}") from None
+        raise UsageError(f"cannot reach the Dask scheduler at {cluster.address!r} within "
+                         f"{CONNECT_SECONDS:g} s: {error}") from None
     try:
         client.wait_for_workers(1, timeout=CONNECT_SECONDS)
     except TimeoutError:
         client.close()
-        raise UsageError(f"the Dask scheduler at {scheduler!r} has no worker "
-                                 f"(start some with `dask worker {scheduler} --nthreads 1`)") from None
+        certificates = (" and the course's worker certificate (`dlkit cluster init` says how)"
+                        if cluster.security else "")
+        raise UsageError(f"the Dask scheduler at {cluster.address!r} has no worker (start some with "
+                         f"`dask worker {cluster.address} --nthreads 1`{certificates})") from None
     return client
 
 

@@ -29,7 +29,7 @@ from autograde.student import registry
 
 def graded_payload(task: Task, scratch: Path, started: float) -> bytes:
     """The pickled result of grading ``task`` in ``scratch``; a failure becomes a CRASHED result."""
-    context = GradingContext(secret=task.secret, submission=(task.student_id, task.assignment_id))
+    context = GradingContext(key=task.key, submission=(task.student_id, task.assignment_id))
     try:
         result = _grade_in_scratch(task, scratch, context)
     except BaseException:  # noqa: BLE001 - whatever happened, the coordinator gets a record of it
@@ -55,7 +55,7 @@ def _grade_in_scratch(task: Task, scratch: Path, context: GradingContext) -> Tas
     submitted = course_dir / "submitted" / student_id / assignment_id
     tasks.write_folder(submitted, task.submission)
     (course_dir / "gradebook.db").write_bytes(task.gradebook)
-    config.write(course_dir, limits=task.limits, secret=task.secret)
+    config.write(course_dir, limits=task.limits, course_secret=False)  # the grading's key is in its context
     # Temporary files of the grader, the kernel and the sandbox all land in the scratch
     # folder, which the host removes even when it had to kill this process.
     os.environ.update(commands.environment(), **confine.SINGLE_THREADED, TMPDIR=str(temporary),

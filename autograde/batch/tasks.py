@@ -57,13 +57,14 @@ class Task:
     fingerprint: str
     #: What grading it may use; ``limits.submission_seconds`` is the wall time of the whole submission.
     limits: Limits = Limits()
-    #: The course's grading secret (``config.grading_secret``): the inputs the checks draw.
-    secret: int | None = None
+    #: The key of this grading (``checks.grading_key`` of the course's secret and ``nonce``): the inputs the checks
+    #: draw. A task never carries the course's secret: a grading host learns nothing of other gradings' inputs.
+    key: int | None = None
     #: What the coordinator changed in the submission before grading it, for the grade table.
     warnings: tuple[str, ...] = ()
     #: Identifies the submission's files alone (``files_digest``): unlike the fingerprint, the same when the checks change.
     files_digest: str = ""
-    #: The grading's nonce (``runner.inputs_nonce``): with the secret, the inputs its checks draw.
+    #: The grading's nonce (``runner.inputs_nonce``): with the course's secret, the key of its inputs.
     nonce: str = ""
 
 

@@ -95,14 +95,16 @@ def set_exchange_root(course_dir: Path, folder: Path) -> None:
     (course_dir / EXCHANGE_FILE).write_text(f"{folder.resolve()}\n")
 
 
-def write(course_dir: Path, db_url: str | None = None, limits: Limits = Limits(), secret: int | None = None) -> Path:
+def write(course_dir: Path, db_url: str | None = None, limits: Limits = Limits(), secret: int | None = None,
+          course_secret: bool = True) -> Path:
     """Write ``course_dir/nbgrader_config.py`` for every assignment of the kit; return its path.
 
-    ``secret`` defaults to the course's grading secret (``grading_secret``)."""
+    ``secret`` defaults to the course's grading secret (``grading_secret``); with ``course_secret`` False the
+    configuration names none (a grading host's scratch course: its grading's key comes with the task)."""
     root = course_dir.resolve()
     config = root / "nbgrader_config.py"
     exclude = {spec.id: list(spec.student_files) for spec in registry.specs()}
-    secret = grading_secret(root) if secret is None else secret
+    secret = None if not course_secret else grading_secret(root) if secret is None else secret
     exchange = exchange_root(root)
     exchange = (f"# nbgrader's exchange (dlkit release --exchange): release_assignment publishes, collect collects.\n"
                 f"c.Exchange.root = {str(exchange)!r}\n") if exchange else ""

@@ -68,9 +68,10 @@ def run_files(assignment_id: str, student: Mapping[str, bytes], provided: Mappin
     files as submitted, beside ``provided``, the provided files as released (relative path -> content).
 
     Only the assignment's files go into the sandbox: anything else in either dict is left out. ``context`` is
-    the grading's (a new one by default): with its secret (the course's grading secret), the checks draw inputs
-    the released notebook never shows, and no other submission's grading draws (``checks.fresh_inputs`` with
-    ``inputs_nonce``); without, the notebook's. A sandbox killed from outside is recorded in its ``faults``.
+    the grading's (a new one by default): with its secret (the course's grading secret) or the key derived from
+    it for this grading, the checks draw inputs the released notebook never shows, and no other submission's
+    grading draws (``checks.grading_key`` of ``inputs_nonce``); without, the notebook's. A sandbox killed from
+    outside is recorded in its ``faults``.
     """
     context = context if context is not None else GradingContext()
     spec = registry.get(assignment_id)
@@ -95,8 +96,9 @@ def run_files(assignment_id: str, student: Mapping[str, bytes], provided: Mappin
         sources = {relative: content.decode("utf-8", errors="replace") for relative, content in files.items()}
         with Sandbox(code_dir, spec.student_modules, spec.provided_modules, limits, context) as sandbox:
             code = RemoteCode(sandbox, sources, spec.calls)
-            nonce = inputs_nonce(assignment_id, files) if context.secret is not None else ""
-            with checks.fresh_inputs(context.secret, nonce):
+            nonce = inputs_nonce(assignment_id, files) if context.secret is not None or context.key is not None else ""
+            key = context.key if context.secret is None else checks.grading_key(context.secret, nonce)
+            with checks.fresh_inputs(key):
                 outcomes = []
                 for check in selected:
                     # A check's time includes the sandbox's start when it is the first to call the code.

@@ -43,15 +43,16 @@ DATASETS = {"linear_cifar10": "cifar10"}
 KIT_FOLDERS = ("autograde", "data_scripts")
 
 SETUP = """#!/usr/bin/env bash
-# Run once by Gradescope when it builds the autograder's image (Ubuntu): Python 3.11, bubblewrap
-# (the sandbox the student's code runs in), the kit, and the dataset the accuracy checks train on.
+# Run once by Gradescope when it builds the autograder's image (Ubuntu): Python 3.11, bubblewrap and
+# libseccomp (the sandbox the student's code runs in, and its filter), the kit, and the dataset the
+# accuracy checks train on.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-apt-get install -y --no-install-recommends python3.11 python3.11-venv bubblewrap ca-certificates
+apt-get install -y --no-install-recommends python3.11 python3.11-venv bubblewrap libseccomp2 ca-certificates
 python3.11 -m venv /autograder/venv
 /autograder/venv/bin/python -m pip install --quiet --upgrade pip
-/autograder/venv/bin/python -m pip install --quiet -e /autograder/source/kit
+/autograder/venv/bin/python -m pip install --quiet -e "/autograder/source/kit[sandbox]"
 DLKIT_DATA=/autograder/data /autograder/venv/bin/python -m data_scripts {dataset}
 """
 

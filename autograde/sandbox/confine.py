@@ -2,7 +2,8 @@
 and the kernel's (``kernel.SandboxedKernelManager``, the student's notebook).
 
 - ``command``: bubblewrap around a command: no network, its own pid namespace and session, an empty
-  environment but the variables given, read-only binds, a private tmpfs;
+  environment but the variables given, read-only binds, a private tmpfs; ``start`` starts it with the
+  seccomp filter (``seccomp_program``: no new namespaces, mounts, tracing, BPF, keyrings or kernel modules);
 - ``limit_resources``: the resource limits (``autograde.limits.Limits``) the sandboxed process inherits;
 - ``environment``: the variables every sandboxed process gets (one BLAS thread, matplotlib's cache in a
   folder it may write), and ``SINGLE_THREADED`` for the grading workers;
@@ -11,16 +12,21 @@ and the kernel's (``kernel.SandboxedKernelManager``, the student's notebook).
 """
 from __future__ import annotations
 
+import errno
+import functools
 import glob
 import os
 import resource
 import shutil
+import subprocess
 import sys
 import sysconfig
+import tempfile
 import types
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from autograde.errors import UsageError
 from autograde.limits import Limits
@@ -47,6 +53,72 @@ def limit_resources(limits: Limits, own_user: bool) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if own_user:
         resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+
+
+#: System calls no sandboxed process needs, each failing with EPERM: a new namespace (in a user namespace of its
+#: own, a process could mount a tmpfs no limit counts, or rearrange what it sees), mounts, tracing or reading
+#: another process, BPF, the kernel's keyrings, kernel modules and the like.
+DENIED_CALLS = ("unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree", "fsopen",
+                "fsconfig", "fsmount", "fspick", "mount_setattr", "ptrace", "process_vm_readv", "process_vm_writev",
+                "kcmp", "bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key", "kexec_load",
+                "kexec_file_load", "init_module", "finit_module", "delete_module", "open_by_handle_at",
+                "name_to_handle_at", "swapon", "swapoff", "reboot", "acct", "quotactl", "iopl", "ioperm",
+                "syslog", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "sethostname",
+                "setdomainname", "lookup_dcookie")
+#: clone's flags that make a namespace: clone with any of them fails like unshare.
+NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000, 0x00000080)
+
+
+class SeccompUnavailable(RuntimeWarning):
+    """The sandboxes run without the seccomp filter (libseccomp or pyseccomp is missing)."""
+
+
+@functools.cache
+def seccomp_program() -> bytes | None:
+    """The seccomp filter of every sandbox, as the BPF program bubblewrap loads (``--seccomp``): everything
+    allowed but ``DENIED_CALLS`` and clone with ``NAMESPACE_FLAGS`` (EPERM), and clone3, whose flags a filter
+    cannot read (ENOSYS: the C library then uses clone). None, said once, where it cannot be made here."""
+    try:
+        import pyseccomp as seccomp  # type: ignore[import-untyped]
+
+        rules = seccomp.SyscallFilter(seccomp.ALLOW)
+        for call in DENIED_CALLS:
+            try:
+                rules.add_rule(seccomp.ERRNO(errno.EPERM), call)
+            except ValueError:  # a call this architecture does not have
+                pass
+        for flag in NAMESPACE_FLAGS:
+            rules.add_rule(seccomp.ERRNO(errno.EPERM), "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
+        rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
+        with tempfile.TemporaryFile() as program:
+            rules.export_bpf(program)
+            program.seek(0)
+            return program.read()
+    except (ImportError, OSError, RuntimeError) as error:
+        warnings.warn(f"the sandboxes run without their seccomp filter ({type(error).__name__}: {error}): student code "
+                      "may create namespaces, mount file systems and trace its own processes. Install libseccomp "
+                      "(Debian's libseccomp2) and the kit's instructor extra (pyseccomp)", SeccompUnavailable,
+                      stacklevel=2)
+        return None
+
+
+def start(arguments: list[str], **popen: Any) -> subprocess.Popen[bytes]:
+    """``subprocess.Popen(arguments, **popen)`` for a ``command`` in bubblewrap, which loads the seccomp filter
+    (``seccomp_program``, handed over on a pipe) before it runs the command."""
+    program = seccomp_program() if arguments[:1] == ["bwrap"] else None
+    if program is None:
+        return subprocess.Popen(arguments, **popen)
+    read, write = os.pipe()
+    try:
+        os.write(write, program)  # a few hundred bytes: the pipe holds them
+        os.close(write)
+        write = -1
+        return subprocess.Popen([arguments[0], "--seccomp", str(read), *arguments[1:]],
+                                pass_fds=(*popen.pop("pass_fds", ()), read), **popen)
+    finally:
+        os.close(read)
+        if write >= 0:
+            os.close(write)
 
 
 class SandboxUnavailable(RuntimeWarning):

@@ -31,9 +31,13 @@ class GradingContext:
     """The state of one grading. Copies share it (``copy.deepcopy`` returns the same object): traitlets copies
     every configured value, and a grading has one context, whoever holds it."""
 
-    #: The course's grading secret (``autograde.course.config.grading_secret``): the checks draw inputs the
-    #: released notebook never shows. None: the notebook's inputs.
+    #: The course's grading secret (``autograde.course.config.grading_secret``), where the instructor's own process
+    #: grades: each grading derives its key from it (``checks.grading_key``). None: see ``key``.
     secret: int | None = None
+    #: The key of this grading, derived from the secret by whoever handed the grading over (a task carries this,
+    #: never the course's secret). The checks draw inputs the released notebook never shows with the key; with
+    #: neither a secret nor a key, the notebook's inputs.
+    key: int | None = None
     #: The submission the files below are: (student, assignment).
     submission: tuple[str, str] | None = None
     #: The student's files as submitted (relative path -> content), recorded before any notebook ran: the checks

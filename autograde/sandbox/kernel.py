@@ -85,7 +85,7 @@ class KernelTemplate:
             self.private.chmod(0o700)
             command = _bwrap(self.private, inside(folder), copy, environment, self.uid, limits,
                              [python_binds()[0], "-S", "-c", _source("kernel_zygote"), str(self.socket)])
-            self.process = subprocess.Popen(
+            self.process = confine.start(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env={"PATH": "/usr/bin:/bin"},
                 cwd=self.private, preexec_fn=functools.partial(confine.limit_resources, limits, bool(self.uid)))
             assert self.process.stdout is not None  # a pipe

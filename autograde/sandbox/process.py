@@ -114,7 +114,7 @@ class Sandbox:
     def start(self) -> None:
         self._scratch = tempfile.TemporaryDirectory(prefix="dlkit-scratch-")
         environment = {"PATH": "/usr/bin:/bin", **confine.environment(self._scratch.name, MPLBACKEND="Agg")}
-        self.process = subprocess.Popen(
+        self.process = confine.start(
             self._command(self._scratch.name), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, cwd=self._scratch.name, env=environment, preexec_fn=self._limit_resources,
             bufsize=0)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import hashlib
+import hmac
 import importlib
 import importlib.util
 import re
@@ -30,42 +31,44 @@ from autograde.student import imports, loader, registry, signatures
 from autograde.student.spec import ASSIGNMENTS_PACKAGE, Call, module_file
 
 
-#: At grading, the secret of the grading (``fresh_inputs``): every check's random inputs depend on it. None in a
+#: At grading, the key of the grading (``fresh_inputs``): every check's random inputs depend on it. None in a
 #: notebook. A context variable: set for the block of one grading, in the thread (or task) that runs it.
-_SECRET: contextvars.ContextVar[int | None] = contextvars.ContextVar("dlkit_grading_secret", default=None)
+_KEY: contextvars.ContextVar[int | None] = contextvars.ContextVar("dlkit_grading_key", default=None)
 
 
 def input_rng(seed: int) -> np.random.Generator:
     """The random generator a check draws its inputs from.
 
     In a notebook it depends on ``seed`` alone, so a student sees the same inputs every time; at
-    grading it also depends on the grader's secret (``fresh_inputs``), so outputs recorded from the
+    grading it also depends on the grading's key (``fresh_inputs``), so outputs recorded from the
     released checks answer nothing there.
     """
-    secret = _SECRET.get()
-    return np.random.default_rng(seed if secret is None else [seed, secret])
+    key = _KEY.get()
+    return np.random.default_rng(seed if key is None else [seed, key])
 
 
 def fresh_seed(seed: int) -> int:
     """A seed a check passes to the student's code (``init_params(..., seed)``): ``seed`` in a notebook, one
-    drawn with the grader's secret at grading, for the same reason as ``input_rng``."""
-    return seed if _SECRET.get() is None else int(input_rng(seed).integers(2 ** 31))
+    drawn with the grading's key at grading, for the same reason as ``input_rng``."""
+    return seed if _KEY.get() is None else int(input_rng(seed).integers(2 ** 31))
 
 
 @contextlib.contextmanager
-def fresh_inputs(secret: int | None, nonce: str = "") -> Iterator[None]:
-    """Within the block, checks draw their inputs with ``secret`` (None: the notebook's inputs) and the
-    grading's ``nonce`` (``runner.inputs_nonce``): inputs one grading showed hold for no other."""
-    token = _SECRET.set(secret if secret is None or not nonce else per_grading(secret, nonce))
+def fresh_inputs(key: int | None) -> Iterator[None]:
+    """Within the block, checks draw their inputs with ``key``, one grading's (``grading_key``); None: the
+    notebook's inputs."""
+    token = _KEY.set(key)
     try:
         yield
     finally:
-        _SECRET.reset(token)
+        _KEY.reset(token)
 
 
-def per_grading(secret: int, nonce: str) -> int:
-    """The secret one grading draws its inputs with: the course's ``secret`` and that grading's ``nonce``."""
-    return int.from_bytes(hashlib.sha256(f"{secret}:{nonce}".encode()).digest()[:8], "big") >> 1
+def grading_key(secret: int, nonce: str) -> int:
+    """The key one grading draws its inputs with: HMAC-SHA256 of the grading's ``nonce`` (``runner.inputs_nonce``,
+    a digest of the files graded) under the course's ``secret``, cut to 63 bits. Inputs one grading showed hold
+    for no other; whoever sees a key (a grading host) learns neither the secret nor another grading's key."""
+    return int.from_bytes(hmac.new(str(secret).encode(), nonce.encode(), hashlib.sha256).digest()[:8], "big") >> 1
 
 
 #: The message of every check whose code still raises NotImplementedError: a part not attempted yet.

@@ -14,12 +14,13 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograde import cli
-from autograde.batch import coordinator, tasks
+from autograde.batch import coordinator, security, tasks
 from autograde.batch.ledger import Ledger
 from autograde.course import build, commands, config, submissions
 from autograde.kit import REPO
 from autograde.reports import grade_table
 from autograde.sandbox import confine
+from support.dask_cluster import tls_cluster, tls_options
 from support.softmax_class import (ASSIGNMENT, CLASS, STARTER, cli_output, copy_course, export,
                                    gradebook_state, parent, stage)
 
@@ -48,15 +49,30 @@ def test_parallel_workers_grade_exactly_like_sequential_nbgrader(released, seque
     assert commands.untrusted_notebooks(course_dir, ASSIGNMENT) == []
 
 
-def test_a_dask_cluster_grades_exactly_like_sequential_nbgrader(released, sequential, tmp_path):
-    from distributed import Client, LocalCluster
+def test_a_tls_cluster_admits_only_the_courses_workers_and_grades_exactly_like_sequential_nbgrader(
+        released, sequential, tmp_path):
+    """Issue 34: a student's `dask worker` joined the course's scheduler (no authentication) and received other
+    students' tasks. Now the cluster is `dask scheduler` and `dask worker` processes with the certificates of
+    `dlkit cluster init`: a worker with another course's certificate, with none, or over plain tcp never joins,
+    and the class grades on the course's two workers exactly as sequential nbgrader does."""
+    from distributed import Client
 
     course_dir = copy_course(released, tmp_path / "course")
     students = ["starter", "softmax_without_max_subtraction"]
     stage(course_dir, {s: CLASS[s] for s in students})
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
-        summary = coordinator.grade_class(course_dir, ASSIGNMENT, scheduler=cluster.scheduler_address, progress=False)
-        with Client(cluster) as client:
+    other_course = tmp_path / "another-course"
+    security.init(other_course)
+    with tls_cluster(course_dir, workers=2, logs=tmp_path / "logs") as cluster:
+        rogues = {"other": cluster.worker("other", tls_options(security.folder_of(other_course), "worker")),
+                  "none": cluster.worker("none"),
+                  "tcp": cluster.worker("tcp", address=cluster.address.replace("tls://", "tcp://"))}
+        for name, rogue in rogues.items():
+            assert rogue.wait(timeout=120) != 0, f"the {name} worker should have given up: {cluster.log(name)}"
+        assert "certificate verify failed" in cluster.log("other")
+        assert "TLS" in cluster.log("none")
+        assert cluster.workers_seen(security.folder_of(course_dir)) == 2
+        summary = coordinator.grade_class(course_dir, ASSIGNMENT, scheduler=cluster.address, progress=False)
+        with Client(cluster.address, security=security.client_security(course_dir)) as client:
             dask_workers = set(client.run(os.getpid).values())
         # A result names the host that graded it; the host's parent is the process that ran the task.
         parents = {parent(int(r.worker.rsplit(":", 1)[1])) for r in summary.results}

@@ -17,7 +17,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograde import cli
-from autograde.batch import coordinator, tasks
+from autograde.batch import coordinator, security, tasks
 from autograde.batch.ledger import Ledger
 from autograde.course import config
 from autograde.kit import REPO
@@ -234,7 +234,8 @@ def test_bad_worker_options_are_refused_with_a_clear_message(released, tmp_path,
     assert cli.main(["autograde", ASSIGNMENT, "--course-dir", str(course_dir)]) == 1
     assert f"no submissions of {ASSIGNMENT} in" in capsys.readouterr().err
     stage(course_dir, {"starter": STARTER})
-    address = "tcp://127.0.0.1:9"  # the discard port: nothing listens there
+    security.init(course_dir)  # the course's cluster certificates
+    address = "tls://127.0.0.1:9"  # the discard port: nothing listens there
     monkeypatch.setattr(coordinator, "CONNECT_SECONDS", 2.0)
     assert cli.main(["autograde", ASSIGNMENT, "--course-dir", str(course_dir), "--scheduler", address]) == 1
     assert f"cannot reach the Dask scheduler at '{address}'" in capsys.readouterr().err

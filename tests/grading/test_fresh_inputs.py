@@ -127,7 +127,7 @@ def test_inputs_one_grading_showed_earn_nothing_at_the_next(tmp_path, monkeypatc
     @contextlib.contextmanager
     def watched(*args, **kwargs):
         with original(*args, **kwargs):
-            shown.append(checks._SECRET.get())  # the inputs this grading draws, as its feedback could show them
+            shown.append(checks._KEY.get())  # the inputs this grading draws, as its feedback could show them
             yield
 
     monkeypatch.setattr(checks, "fresh_inputs", watched)

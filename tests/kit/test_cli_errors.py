@@ -78,15 +78,16 @@ def test_times_without_submissions_is_refused_before_the_course_is_read(tmp_path
     assert not (tmp_path / "course").exists()
 
 
-def test_a_scheduler_without_dask_installed_says_which_extra_to_install(monkeypatch):
+def test_a_scheduler_without_dask_installed_says_which_extra_to_install(monkeypatch, tmp_path):
     import sys
 
     from autograde.batch import coordinator
 
     monkeypatch.setitem(sys.modules, "distributed", None)  # as where the dask extra is not installed
-    with pytest.raises(UsageError, match=r"--scheduler needs Dask, which is not installed here: pip install -e "
-                                         r"\"\.\[dask\]\""):
-        coordinator._connect("tcp://127.0.0.1:8786")
+    for address in ("tls://127.0.0.1:8786", "tcp://127.0.0.1:8786"):
+        with pytest.raises(UsageError, match=r"--scheduler needs Dask, which is not installed here: pip install -e "
+                                             r"\"\.\[dask\]\""):
+            coordinator.Cluster.of(tmp_path, address, insecure=True)
 
 
 def test_an_unknown_assignment_is_one_line_and_any_other_fault_of_the_kit_keeps_its_traceback(capsys, monkeypatch):

@@ -83,7 +83,10 @@ def test_the_zip_has_gradescope_s_layout_and_only_this_assignment_s_reference(au
     solutions = {name.split("/")[2] for name in names if name.startswith("kit/solutions/")}
     assert solutions == {ASSIGNMENT}, "another assignment's reference travels with this one"
     assert not [name for name in names if "__pycache__" in name or name.startswith("kit/tests/")]
-    assert "python -m data_scripts mnist" in (root / "source" / "setup.sh").read_text()
+    setup = (root / "source" / "setup.sh").read_text()
+    assert "python -m data_scripts mnist" in setup
+    # The sandbox's seccomp filter: libseccomp from the system, its binding from the kit's sandbox extra.
+    assert "libseccomp2" in setup and 'install --quiet -e "/autograder/source/kit[sandbox]"' in setup
     assert subprocess.run(["bash", "-n", str(root / "source" / "setup.sh")]).returncode == 0
 
 
