@@ -29,7 +29,7 @@ LONGEST_MODULES = ("test_demo.py", "test_parallel.py", "test_resume.py", "test_f
 HEAVY_MODULES = frozenset({
     "test_class_stoppers.py", "test_demo.py", "test_explore_browser.py", "test_gradescope.py", "test_kernel_template.py",
     "test_new_assignment.py", "test_parallel.py", "test_postgres.py", "test_release.py", "test_resume.py",
-    "test_similarity.py", "test_seccomp.py",
+    "test_similarity.py", "test_seccomp.py", "test_cgroups.py",
     # tests/redteam/
     "test_browser_attacks.py", "test_installed_kit.py", "test_kernel_attacks.py", "test_notebook_attacks.py",
 })

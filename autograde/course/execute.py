@@ -48,21 +48,33 @@ class SandboxedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         try:
             try:
-                return self._execute(nb, resources, km)
+                nb, resources = self._execute(nb, resources, km)
             except (DeadKernelError, RuntimeError) as error:
                 if not _kernel_died(error):
                     raise
                 # Run once more from a fresh kernel: a kernel killed from outside the sandbox says nothing of
                 # the notebook; one that dies again is the notebook's own doing.
                 self.log.warning("the notebook's kernel died (%s): running the notebook once more", error)
-                return self._execute(nb, resources, km)
+                nb, resources = self._execute(nb, resources, km)
         except (CellTimeoutError, DeadKernelError) as error:
             text = f"the notebook's kernel stopped here ({type(error).__name__}): {str(error).splitlines()[0]}"
+            memory = self._over_memory()
+            text += f"; {memory}" if memory else ""
             self.log.warning(text)
             if self._running is not None:
                 nb.cells[self._running].outputs.append(
                     new_output("error", ename=type(error).__name__, evalue=text, traceback=[text]))
-        return self._coalesced(nb, resources)
+            return self._coalesced(nb, resources)
+        memory = self._over_memory()
+        code = [cell for cell in nb.cells if cell.cell_type == "code"]
+        if memory and code:  # a process the notebook started went over and was killed; the kernel lived on
+            code[-1].outputs.append(new_output("error", ename="MemoryLimit", evalue=memory, traceback=[memory]))
+        return nb, resources
+
+    def _over_memory(self) -> str | None:
+        """What the memory limit of the notebook's sandbox did, if it killed one of its processes."""
+        template = self.grading.kernel_template if self.grading is not None else None
+        return template.over_memory() if template is not None else None
 
     def _execute(self, nb, resources, km):
         self._kept, self._cut, self._running = 0, False, None

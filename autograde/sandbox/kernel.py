@@ -41,7 +41,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Dict, Instance
 
 from autograde.limits import Limits
-from autograde.sandbox import procfs
+from autograde.sandbox import cgroups, procfs
 from autograde.sandbox import confine
 from autograde.sandbox.confine import SITE, python_binds, require_bubblewrap, sandbox_uid
 from autograde.sandbox.context import GradingContext
@@ -76,6 +76,9 @@ class KernelTemplate:
         self.socket = self.private / "template.sock"
         self._kernels = itertools.count(1)
         self.process: subprocess.Popen[bytes] | None = None
+        self.limits = limits
+        #: The control group of the template and its kernels (``cgroups``), where the grader can make one.
+        self.group = cgroups.group(limits)
         try:
             copy = self.private / "notebook"
             shutil.copytree(folder, copy, symlinks=True)
@@ -87,7 +90,7 @@ class KernelTemplate:
                              [python_binds()[0], "-S", "-c", _source("kernel_zygote"), str(self.socket)])
             self.process = confine.start(
                 command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env={"PATH": "/usr/bin:/bin"},
-                cwd=self.private, preexec_fn=functools.partial(confine.limit_resources, limits, bool(self.uid)))
+                cwd=self.private, preexec_fn=self._limit_resources)
             assert self.process.stdout is not None  # a pipe
             ready, _, _ = select.select([self.process.stdout], [], [], TEMPLATE_START_SECONDS)
             said = self.process.stdout.readline() if ready else b""
@@ -101,6 +104,18 @@ class KernelTemplate:
         except BaseException:
             self.stop()
             raise
+
+    def _limit_resources(self) -> None:
+        confine.limit_resources(self.limits, bool(self.uid))
+        if self.group is not None:
+            self.group.join()
+
+    def over_memory(self) -> str | None:
+        """What to tell the student when the memory limit of the sandbox killed one of its processes, else None."""
+        if self.group is None or not self.group.oom_kills():
+            return None
+        return (f"the notebook used more than {self.limits.memory_bytes / (1 << 30):g} GiB of memory (all its "
+                f"processes together), and the process that went over was killed")
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -123,6 +138,8 @@ class KernelTemplate:
             self.process.kill()
         if self.process is not None:
             self.process.wait()
+        if self.group is not None:
+            self.group.close()
         shutil.rmtree(self.private, ignore_errors=True)
 
 

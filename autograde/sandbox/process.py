@@ -28,7 +28,7 @@ import numpy
 
 from autograde import timing
 from autograde.limits import Limits
-from autograde.sandbox import confine, procfs, wire
+from autograde.sandbox import cgroups, confine, procfs, wire
 from autograde.sandbox.context import GradingContext
 from autograde.sandbox.confine import SCRATCH, SITE, python_binds, require_bubblewrap, sandbox_uid
 from autograde.student.environment import released_entries, site_entries
@@ -82,6 +82,8 @@ class Sandbox:
         #: ``import_error`` say how, and stay when the process is started again.
         self.imported = False
         self.spent = 0.0
+        #: The control group of the running process (``cgroups``), where the grader can make one.
+        self.group: cgroups.Group | None = None
         self.output = bytearray()
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._next_id = 1
@@ -110,9 +112,12 @@ class Sandbox:
     def _limit_resources(self) -> None:
         os.setsid()
         confine.limit_resources(self.limits, own_user=os.getuid() == 0 and self.sandboxed)
+        if self.group is not None:
+            self.group.join()
 
     def start(self) -> None:
         self._scratch = tempfile.TemporaryDirectory(prefix="dlkit-scratch-")
+        self.group = cgroups.group(self.limits) if self.sandboxed else None
         environment = {"PATH": "/usr/bin:/bin", **confine.environment(self._scratch.name, MPLBACKEND="Agg")}
         self.process = confine.start(
             self._command(self._scratch.name), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -151,6 +156,9 @@ class Sandbox:
                 assert stream is not None  # both are pipes
                 stream.close()
             self.process = None
+        if self.group is not None:
+            self.group.close()
+            self.group = None
         if self._scratch is not None:
             self._scratch.cleanup()
             self._scratch = None
@@ -239,6 +247,7 @@ class Sandbox:
             header, buffers = wire.unpack(_Deadline(stdout, timeout), self.limits.message_bytes)
         except EOFError:
             code = self.process.wait()
+            self._fail_over_memory()  # whichever process the kernel chose to kill
             if self.sandboxed and code < 0:  # bubblewrap itself, which nothing in the sandbox can signal
                 self.close()
                 raise self.context.fault(f"the sandbox was killed by signal {-code}") from None
@@ -249,11 +258,22 @@ class Sandbox:
             self._fail(f"your code broke the grader's protocol: {error}")
         if header.get("id") != request_id:
             self._fail("your code broke the grader's protocol: it wrote into the grader's channel")
+        self._fail_over_memory()  # a process it started went over, and the kernel killed it: the answer is void
         return header, buffers
+
+    def _fail_over_memory(self) -> None:
+        """Fail the call when the memory limit of the sandbox's group killed one of its processes."""
+        if self.group is not None and self.group.oom_kills():
+            self._fail(f"your code ended the grading process: it used more than {_size(self.limits.memory_bytes)} "
+                       f"of memory (all its processes together)")
 
     def _fail(self, description: str) -> NoReturn:
         self.close()
         raise SandboxError(description)
+
+
+def _size(count: int) -> str:
+    return f"{count / (1 << 30):g} GiB" if count >= 1 << 30 else f"{count / (1 << 20):g} MiB"
 
 
 def _widen(stream: IO[bytes]) -> None:

@@ -9,12 +9,12 @@ from autograde.limits import Limits
 from autograde.sandbox.context import GradingContext
 
 
-def run(context: GradingContext | None, folder, *cells: str) -> list[str]:
+def run(context: GradingContext | None, folder, *cells: str, limits: Limits = Limits()) -> list[str]:
     """Execute a notebook of ``cells`` in ``folder`` as the grading of ``context`` does (None: as nbgrader at the
     terminal does, which hands no context and makes a SandboxedExecute for each notebook); the text each cell
-    printed."""
+    printed, under ``limits``."""
     settings = Config()
-    settings.SandboxedKernelManager.limits = Limits().to_dict()
+    settings.SandboxedKernelManager.limits = limits.to_dict()
     if context is not None:
         settings.SandboxedExecute.grading = context
     notebook = new_notebook(cells=[new_code_cell(source) for source in cells])
