@@ -12,6 +12,7 @@ from autograde.sandbox import cgroups, confine, process
 from autograde.sandbox.context import GradingContext
 from autograde.sandbox.proxy import RemoteCode
 from support.kernel_run import run
+from support.code_folder import code_folder
 
 pytestmark = [pytest.mark.skipif(confine.bubblewrap() is None, reason="needs bubblewrap"),
               pytest.mark.skipif(cgroups.parents() is None, reason="needs cgroup v1's memory, pids and cpu")]
@@ -58,11 +59,7 @@ HOGS = textwrap.dedent('''
 
 
 def sandbox(tmp_path, limits: Limits) -> process.Sandbox:
-    folder = tmp_path / "code"
-    folder.mkdir()
-    (folder / "layers.py").write_text(HOGS)
-    folder.chmod(0o755)
-    (folder / "layers.py").chmod(0o644)
+    folder = code_folder(tmp_path, HOGS)
     return process.Sandbox(folder, ("layers",), (), limits)
 
 

@@ -14,6 +14,7 @@ from autograde.student.checks import CheckFailure
 from autograde.sandbox.proxy import RemoteCode, RemoteObject, StudentError
 from autograde.student.outcome import earned
 from autograde.limits import Limits
+from support.code_folder import code_folder
 
 LAYERS = '''
 import numpy as np
@@ -59,11 +60,7 @@ def epochs_that_fail():
 
 @pytest.fixture
 def code(tmp_path):
-    folder = tmp_path / "code"
-    folder.mkdir()
-    (folder / "layers.py").write_text(textwrap.dedent(LAYERS))
-    folder.chmod(0o755)
-    (folder / "layers.py").chmod(0o644)
+    folder = code_folder(tmp_path, textwrap.dedent(LAYERS))
     with process.Sandbox(folder, ("layers",), ()) as box:
         yield RemoteCode(box)
 
@@ -168,11 +165,7 @@ def test_a_generator_is_iterated_and_closed_in_the_sandbox(code):
 
 @pytest.mark.heavy
 def test_a_crash_fails_the_call_and_the_next_call_gets_a_fresh_sandbox(tmp_path):
-    folder = tmp_path / "code"
-    folder.mkdir()
-    (folder / "layers.py").write_text("import os\ndef crash():\n    os._exit(3)\ndef fine():\n    return 1\n")
-    folder.chmod(0o755)
-    (folder / "layers.py").chmod(0o644)
+    folder = code_folder(tmp_path, "import os\ndef crash():\n    os._exit(3)\ndef fine():\n    return 1\n")
     with process.Sandbox(folder, ("layers",), (), Limits(call_seconds=5)) as box:
         code = RemoteCode(box)
         with pytest.raises(process.SandboxError, match="exited with code 3"):
@@ -196,12 +189,7 @@ def wait(seconds):
 
 
 def timed_code(tmp_path):
-    folder = tmp_path / "code"
-    folder.mkdir()
-    (folder / "layers.py").write_text(TIMED)
-    folder.chmod(0o755)
-    (folder / "layers.py").chmod(0o644)
-    return folder
+    return code_folder(tmp_path, TIMED)
 
 
 @pytest.mark.heavy
@@ -298,11 +286,7 @@ def test_the_course_package_layout_loads_in_the_sandbox_and_locally(tmp_path, mo
     ("def result():\n    return np.ones(10_000_000)\n", "bytes, more than the limit of 67,108,864"),
 ])
 def test_a_result_too_large_fails_the_call_saying_so_and_the_sandbox_goes_on(tmp_path, body, words):
-    folder = tmp_path / "code"
-    folder.mkdir()
-    (folder / "layers.py").write_text("import numpy as np\n" + body + "def fine():\n    return 1\n")
-    folder.chmod(0o755)
-    (folder / "layers.py").chmod(0o644)
+    folder = code_folder(tmp_path, "import numpy as np\n" + body + "def fine():\n    return 1\n")
     limits = Limits(call_seconds=60, memory_bytes=5 << 29, message_bytes=64 << 20)
     with process.Sandbox(folder, ("layers",), (), limits) as box:
         code = RemoteCode(box)

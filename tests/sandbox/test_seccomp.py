@@ -16,6 +16,7 @@ from autograde.sandbox import confine, process
 from autograde.sandbox.context import GradingContext
 from autograde.sandbox.proxy import RemoteCode
 from support.kernel_run import run
+from support.code_folder import code_folder
 
 needs_bubblewrap = pytest.mark.skipif(confine.bubblewrap() is None, reason="needs bubblewrap")
 
@@ -54,11 +55,7 @@ def seen(found: dict) -> dict:
 
 @needs_bubblewrap
 def test_the_module_sandbox_denies_namespaces_mounts_tracing_keyrings_and_bpf(tmp_path):
-    folder = tmp_path / "code"
-    folder.mkdir()
-    (folder / "layers.py").write_text(PROBE)
-    folder.chmod(0o755)
-    (folder / "layers.py").chmod(0o644)
+    folder = code_folder(tmp_path, PROBE)
     with process.Sandbox(folder, ("layers",), ()) as box:
         assert seen(RemoteCode(box).attempts()) == EXPECTED
 
