@@ -25,6 +25,8 @@ class Limits:
     output_bytes: int = 64 << 10        # stdout/stderr of the student's modules kept; the rest is discarded
     notebook_output_bytes: int = 8 << 20  # outputs of one notebook's cells kept at grading; the rest is left out
     scratch_bytes: int = 64 << 20       # size of the private scratch folder (a tmpfs)
+    folder_bytes: int = 256 << 20       # size of a notebook kernel's folder: its copy of the notebook's folder, its
+                                        # sockets and what its notebooks write (a tmpfs, where the grader is root)
     message_bytes: int = 512 << 20      # largest message either side accepts
     #: Whether student code may run only in bubblewrap (the default): without it grading refuses to start.
     #: False (``--unsafe-no-sandbox``) grades with resource limits only where bubblewrap is missing.

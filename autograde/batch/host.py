@@ -13,7 +13,6 @@ import ctypes
 import os
 import pickle
 import select
-import shutil
 import signal
 import socket
 import time
@@ -99,7 +98,7 @@ def _run_forked(task: Task, answers: int) -> TaskResult:
             os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         _kill_descendants()
-        shutil.rmtree(folder, ignore_errors=True)
+        procfs.remove_tree(folder)  # and the notebook kernel's file system, mounted in it
     if gone:
         os._exit(0)  # nobody waits for the result
     seconds = time.monotonic() - started

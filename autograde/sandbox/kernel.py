@@ -33,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,9 @@ class KernelTemplate:
         parent = _socket_folder()
         procfs.remove_stale(PRIVATE_PREFIX, parent)  # of graders killed before they could
         self.private = procfs.owned_folder(PRIVATE_PREFIX, parent)
+        unbounded = procfs.mount_tmpfs(self.private, limits.folder_bytes)  # the host's disk stays out of reach
+        if unbounded:
+            _say_unbounded(unbounded)
         self.socket = self.private / "template.sock"
         self._kernels = itertools.count(1)
         self.process: subprocess.Popen[bytes] | None = None
@@ -140,7 +144,7 @@ class KernelTemplate:
             self.process.wait()
         if self.group is not None:
             self.group.close()
-        shutil.rmtree(self.private, ignore_errors=True)
+        procfs.remove_tree(self.private)
 
 
 #: The kernel sandbox's private folder: ``dlkit-kernel-<pid>.<start>-<random>`` (``procfs.owned_folder``).
@@ -160,6 +164,16 @@ def template_for(context: GradingContext, folder: Path, environment: Mapping[str
     context.close()
     context.kernel_template = KernelTemplate(key, folder, environment, limits, context)
     return context.kernel_template
+
+
+class FolderUnbounded(RuntimeWarning):
+    """A notebook kernel's folder is a plain folder of the host: what its notebooks write is bounded per file only."""
+
+
+@functools.cache
+def _say_unbounded(why: str) -> None:
+    warnings.warn(f"the notebook kernels' folders are not size-limited ({why}): a notebook may fill the disk with "
+                  f"files of Limits.file_bytes each. Grade as root", FolderUnbounded, stacklevel=3)
 
 
 @functools.cache

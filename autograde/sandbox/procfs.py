@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import re
 import shutil
@@ -110,7 +111,7 @@ def remove_stale(prefix: str, parent: str | None = None) -> list[Path]:
     for folder in Path(parent or tempfile.gettempdir()).glob(f"{prefix}*"):
         named = pattern.fullmatch(folder.name)
         if named and folder.is_dir() and not folder.is_symlink() and _started(int(named[1])) != named[2]:
-            shutil.rmtree(folder, ignore_errors=True)
+            remove_tree(folder)
             removed.append(folder)
     return removed
 
@@ -122,4 +123,41 @@ def owned_temporary(prefix: str, parent: str | None = None) -> Iterator[Path]:
     try:
         yield folder
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_tree(folder)
+
+
+#: mount(2)'s flags of a folder's tmpfs, and umount2(2)'s lazy detach.
+MS_NOSUID, MS_NODEV, MNT_DETACH = 2, 4, 2
+
+
+def mount_tmpfs(folder: Path, size: int) -> str | None:
+    """Mount a tmpfs of ``size`` bytes (mode 0700) on ``folder``; None, or why it cannot be done here (only root
+    may mount). ``remove_tree`` unmounts it, also when the process that mounted it was killed."""
+    if os.getuid() != 0:
+        return "only root may mount the folder's size-limited file system"
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.mount(b"tmpfs", os.fsencode(folder), b"tmpfs", MS_NOSUID | MS_NODEV,
+                  f"size={size},mode=0700".encode()) != 0:
+        return f"mount: {os.strerror(ctypes.get_errno())}"
+    return None
+
+
+def mounts_below(folder: Path) -> list[str]:
+    """The mount points at or below ``folder`` in this process's mount namespace, the deepest first."""
+    root = os.path.realpath(folder)
+    found = []
+    with open("/proc/self/mountinfo") as mountinfo:
+        for line in mountinfo:
+            point = re.sub(r"\\([0-7]{3})", lambda escaped: chr(int(escaped[1], 8)), line.split()[4])
+            if point == root or point.startswith(root + "/"):
+                found.append(point)
+    return sorted(found, key=len, reverse=True)
+
+
+def remove_tree(folder: Path) -> None:
+    """Remove ``folder`` and everything in it, first detaching what is mounted below it (a notebook kernel's
+    tmpfs, whose grader may have been killed before it could unmount it)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for point in mounts_below(folder):
+        libc.umount2(os.fsencode(point), MNT_DETACH)
+    shutil.rmtree(folder, ignore_errors=True)

@@ -4,12 +4,14 @@ folder, and nothing a kernel left running meets the next one. Scratch folders of
 removed by the next one."""
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
 
 import pytest
 
+from autograde.limits import Limits
 from autograde.sandbox import confine, procfs
 from autograde.sandbox.context import GradingContext
 from support.kernel_run import run
@@ -95,3 +97,47 @@ def test_folders_of_processes_that_are_gone_are_removed_and_live_ones_kept(tmp_p
         (folder / "inside").mkdir(parents=True)
     assert sorted(procfs.remove_stale("dlkit-test-", str(tmp_path))) == sorted([dead, reused])
     assert mine.is_dir() and other.is_dir() and not dead.exists() and not reused.exists()
+
+
+FILL = """
+import os, sys
+def fill(folder, limit=64):
+    written = 0
+    try:
+        for index in range(limit):
+            with open(os.path.join(folder, f"fill{index}.bin"), "wb") as out:
+                out.write(b"x" * (8 << 20))
+            written += 8
+    except OSError as error:
+        return error.errno, written
+    return 0, written
+sockets = os.path.dirname(sys.argv[sys.argv.index("-f") + 1])
+print(repr((fill("."), fill(sockets))))
+"""
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="only root mounts the kernel folder's tmpfs")
+def test_what_a_notebook_writes_stays_within_its_folders_size_and_off_the_hosts_disk(tmp_path):
+    """Issue 34: a notebook wrote 1 GiB into its folder's copy on the host's /tmp in 2.7 s (each file within the
+    file-size limit). The copy and the kernels' sockets now live in a tmpfs of Limits.folder_bytes."""
+    context = GradingContext()
+    try:
+        printed = run(context, tmp_path, FILL, limits=Limits(folder_bytes=48 << 20))
+        private = context.kernel_template.private
+        assert procfs.mounts_below(private) == [str(private)]
+    finally:
+        context.close()
+    (folder_errno, in_folder), (sockets_errno, in_sockets) = eval(printed[0])
+    assert folder_errno == errno.ENOSPC and in_folder <= 48, printed
+    assert sockets_errno == errno.ENOSPC and in_sockets == 0, printed
+    assert not private.exists() and procfs.mounts_below(private) == []
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="only root mounts")
+def test_a_killed_graders_mounted_folder_is_unmounted_and_removed_by_the_next(tmp_path):
+    folder = tmp_path / "dlkit-kernel-4194303.1-k2j4x9ab"  # as owned_folder names it, for a process that is gone
+    folder.mkdir()
+    assert procfs.mount_tmpfs(folder, 1 << 20) is None
+    (folder / "left.txt").write_text("by a grader killed before it could unmount")
+    assert procfs.remove_stale("dlkit-kernel-", str(tmp_path)) == [folder]
+    assert not folder.exists() and procfs.mounts_below(tmp_path) == []
