@@ -54,7 +54,9 @@ class SandboxedExecute(Execute):
                     raise
                 # Run once more from a fresh kernel: a kernel killed from outside the sandbox says nothing of
                 # the notebook; one that dies again is the notebook's own doing.
-                self.log.warning("the notebook's kernel died (%s): running the notebook once more", error)
+                memory = self._over_memory()
+                self.log.warning("the notebook's kernel died (%s%s): running the notebook once more", error,
+                                 f"; {memory}" if memory else "")
                 nb, resources = self._execute(nb, resources, km)
         except (CellTimeoutError, DeadKernelError) as error:
             text = f"the notebook's kernel stopped here ({type(error).__name__}): {str(error).splitlines()[0]}"
@@ -65,10 +67,6 @@ class SandboxedExecute(Execute):
                 nb.cells[self._running].outputs.append(
                     new_output("error", ename=type(error).__name__, evalue=text, traceback=[text]))
             return self._coalesced(nb, resources)
-        memory = self._over_memory()
-        code = [cell for cell in nb.cells if cell.cell_type == "code"]
-        if memory and code:  # a process the notebook started went over and was killed; the kernel lived on
-            code[-1].outputs.append(new_output("error", ename="MemoryLimit", evalue=memory, traceback=[memory]))
         return nb, resources
 
     def _over_memory(self) -> str | None:
@@ -104,6 +102,13 @@ class SandboxedExecute(Execute):
 
     def on_cell_execute(self, cell, cell_index, **kwargs):
         self._running = cell_index
+
+    def on_cell_executed(self, cell, cell_index, execute_reply, **kwargs):
+        """A cell during which the sandbox's memory limit killed a process the notebook started says so (the
+        kernel lived on)."""
+        memory = self._over_memory()
+        if memory:
+            cell.outputs.append(new_output("error", ename="MemoryLimit", evalue=memory, traceback=[memory]))
 
     def output(self, outs, msg, display_id, cell_index):
         size = len(json.dumps(msg.get("content", {})))

@@ -83,6 +83,7 @@ class KernelTemplate:
         self.limits = limits
         #: The control group of the template and its kernels (``cgroups``), where the grader can make one.
         self.group = cgroups.group(limits)
+        self._memory_kills_told = 0
         try:
             copy = self.private / "notebook"
             shutil.copytree(folder, copy, symlinks=True)
@@ -115,9 +116,12 @@ class KernelTemplate:
             self.group.join()
 
     def over_memory(self) -> str | None:
-        """What to tell the student when the memory limit of the sandbox killed one of its processes, else None."""
-        if self.group is None or not self.group.oom_kills():
+        """What to tell the student when the memory limit of the sandbox killed one of its processes since the
+        last call, else None."""
+        kills = self.group.oom_kills() if self.group is not None else 0
+        if kills <= self._memory_kills_told:
             return None
+        self._memory_kills_told = kills
         return (f"the notebook used more than {self.limits.memory_bytes / (1 << 30):g} GiB of memory (all its "
                 f"processes together), and the process that went over was killed")
 
