@@ -113,8 +113,7 @@ class Cluster:
             raise UsageError("--scheduler needs Dask, which is not installed here: pip install -e \".[dask]\" "
                              "(the kit's dask extra)") from None
         security.require_secure(address, insecure)
-        secure = security.scheme_of(address) in security.SECURE_SCHEMES
-        return Cluster(address, security.client_security(course_dir) if secure else None)
+        return Cluster(address, security.client_security(course_dir) if security.is_secure(address) else None)
 
 
 @dataclass(frozen=True)

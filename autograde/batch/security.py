@@ -55,9 +55,14 @@ def scheme_of(address: str) -> str:
     return address.split("://", 1)[0].lower() if "://" in address else "tcp"
 
 
+def is_secure(address: str) -> bool:
+    """Whether a scheduler's address is encrypted and authenticated (TLS)."""
+    return scheme_of(address) in SECURE_SCHEMES
+
+
 def require_secure(address: str, insecure: bool) -> None:
     """Refuse a scheduler's address that is not TLS unless the instructor said ``--insecure-cluster``."""
-    if scheme_of(address) not in SECURE_SCHEMES and not insecure:
+    if not is_secure(address) and not insecure:
         raise UsageError(
             f"--scheduler {address}: the cluster would be neither authenticated nor encrypted (anybody who reaches "
             f"the scheduler could start a worker and receive students' files); use a tls:// address with the "

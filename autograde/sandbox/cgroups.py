@@ -30,7 +30,7 @@ from autograde.limits import Limits
 
 #: The controllers a sandbox's group uses (cgroup v1 hierarchies).
 CONTROLLERS = ("memory", "pids", "cpu")
-#: A sandbox's group: ``dlkit-<grader's pid>-<n>`` below the grader's own group of each controller.
+#: A sandbox's group: ``dlkit-<grader's pid>-<random>`` below the grader's own group of each controller.
 PREFIX = "dlkit-"
 #: cpu.cfs_period_us of a group; its quota is the same: one core.
 CPU_PERIOD_MICROSECONDS = 100_000
@@ -159,9 +159,17 @@ class Group:
             for pid in self.processes():
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, signal.SIGKILL)
+            # A list, not a generator: every controller's folder is tried, also after one that stays.
             if all([_remove(folder) for folder in self.folders.values()]) or time.monotonic() > deadline:
                 return
             time.sleep(0.02)
+
+
+def over_memory(limits: Limits) -> str:
+    """What a sandbox whose group's memory limit killed one of its processes did, in the student's words."""
+    size = limits.memory_bytes
+    shown = f"{size / (1 << 30):g} GiB" if size >= 1 << 30 else f"{size / (1 << 20):g} MiB"
+    return f"used more than {shown} of memory (all its processes together)"
 
 
 def group(limits: Limits) -> Group | None:

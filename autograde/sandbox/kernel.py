@@ -122,8 +122,7 @@ class KernelTemplate:
         if kills <= self._memory_kills_told:
             return None
         self._memory_kills_told = kills
-        return (f"the notebook used more than {self.limits.memory_bytes / (1 << 30):g} GiB of memory (all its "
-                f"processes together), and the process that went over was killed")
+        return f"the notebook {cgroups.over_memory(self.limits)}, and the process that went over was killed"
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None

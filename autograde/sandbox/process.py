@@ -264,16 +264,11 @@ class Sandbox:
     def _fail_over_memory(self) -> None:
         """Fail the call when the memory limit of the sandbox's group killed one of its processes."""
         if self.group is not None and self.group.oom_kills():
-            self._fail(f"your code ended the grading process: it used more than {_size(self.limits.memory_bytes)} "
-                       f"of memory (all its processes together)")
+            self._fail(f"your code ended the grading process: it {cgroups.over_memory(self.limits)}")
 
     def _fail(self, description: str) -> NoReturn:
         self.close()
         raise SandboxError(description)
-
-
-def _size(count: int) -> str:
-    return f"{count / (1 << 30):g} GiB" if count >= 1 << 30 else f"{count / (1 << 20):g} MiB"
 
 
 def _widen(stream: IO[bytes]) -> None:

@@ -70,7 +70,7 @@ def test_a_tls_cluster_admits_only_the_courses_workers_and_grades_exactly_like_s
             assert rogue.wait(timeout=120) != 0, f"the {name} worker should have given up: {cluster.log(name)}"
         assert "certificate verify failed" in cluster.log("other")
         assert "TLS" in cluster.log("none")
-        assert cluster.workers_seen(security.folder_of(course_dir)) == 2
+        assert cluster.workers_seen(course_dir) == 2
         summary = coordinator.grade_class(course_dir, ASSIGNMENT, scheduler=cluster.address, progress=False)
         with Client(cluster.address, security=security.client_security(course_dir)) as client:
             dask_workers = set(client.run(os.getpid).values())

@@ -49,13 +49,11 @@ class Cluster:
         self.processes.append(process)
         return process
 
-    def workers_seen(self, certificates: Path) -> int:
-        from distributed import Client, Security
+    def workers_seen(self, course_dir: Path) -> int:
+        """The workers the scheduler has, asked as dlkit autograde asks (the course's client certificate)."""
+        from distributed import Client
 
-        folder = certificates
-        with Client(self.address, timeout=30, security=Security(
-                tls_ca_file=str(folder / security.CA), tls_client_cert=str(folder / security.certificate("client")),
-                tls_client_key=str(folder / security.key("client")), require_encryption=True)) as client:
+        with Client(self.address, timeout=30, security=security.client_security(course_dir)) as client:
             return len(client.scheduler_info()["workers"])
 
     def log(self, name: str) -> str:
@@ -83,9 +81,9 @@ def tls_cluster(course_dir: Path, workers: int, logs: Path) -> Iterator[Cluster]
         assert scheduler_file.exists(), (logs / "scheduler.log").read_text()
         cluster = Cluster(json.loads(scheduler_file.read_text())["address"], logs)
         cluster.worker("workers", tls_options(folder, "worker"), workers=workers)
-        while cluster.workers_seen(folder) < workers and time.monotonic() < deadline:
+        while cluster.workers_seen(course_dir) < workers and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert cluster.workers_seen(folder) == workers, cluster.log("workers")
+        assert cluster.workers_seen(course_dir) == workers, cluster.log("workers")
         yield cluster
     finally:
         for process in [*(cluster.processes if cluster else []), scheduler]:
