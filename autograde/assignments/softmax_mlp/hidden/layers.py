@@ -3,17 +3,21 @@ numeric gradients of the *reference* forward (a forward bug is not charged again
 calibrated accuracy of the best network on MNIST. Never shipped to students."""
 from __future__ import annotations
 
+import numpy as np
+
 from autograde.assignments.softmax_mlp.public.layers import (
     activation_forward, compare_activation_backward, compare_fc_backward, compare_loss_backward, compare_network,
     compare_sgd, fc_forward, fc_problem, loss_forward, one_hot, relu_hint, rng_for, sigmoid_hint)
 from autograde.assignments.softmax_mlp.training import BEST_NETWORK
 from autograde.grading import calibration
 from autograde.grading import data as grading_data
+from autograde.grading import trusted_training
 from autograde.student.checks import CheckFailure, check
-from autograde.student import gradcheck
+from autograde.student import gradcheck, validate
 from autograde.student.gradcheck import expect_close
 from solutions.softmax_mlp.criterion import EuclideanLossLayer, SoftmaxCrossEntropyLossLayer
 from solutions.softmax_mlp.layers import FCLayer, ReLULayer, SigmoidLayer
+from solutions.softmax_mlp.optimizer import SGD as ReferenceSGD
 
 REFERENCE_LOSSES = {"EuclideanLossLayer": EuclideanLossLayer, "SoftmaxCrossEntropyLossLayer": SoftmaxCrossEntropyLossLayer}
 
@@ -131,16 +135,131 @@ def best_network_reaches_calibrated_test_accuracy_on_mnist(student, seed: int):
     """The notebook's best network, built from your layers and trained by the provided code, reaches the calibrated test accuracy on MNIST.
 
     Measured as the test accuracy after each epoch of training with ``seed``, until one reaches the
-    bar: the provided trainer runs beside the student's layers (in the sandbox at grading) with the
-    training data and the test images; the test labels stay here.
+    bar. The provided trainer runs on the grader's side: it builds the network from your layers (with
+    the initial weights the reference draws for ``seed``) and calls your forward, backward and step for
+    each batch; at a secret sample of the steps the grader also computes the reference's step from the
+    same weights and batch. The test predictions are those of the trained weights, computed by the
+    grader with the reference forward: your code never sees a test image.
     """
     data, config = grading_data.mnist(), BEST_NETWORK
-    trainer = student.provided("mlp_training")
+    trainer = trusted_training.provided(student, "softmax_mlp", "mlp_training")
     model = trainer.build_mlp(config["hidden_sizes"], config["activation"], seed=seed)
-    criterion = getattr(student, {"softmax_cross_entropy": "SoftmaxCrossEntropyLossLayer",
-                                  "euclidean": "EuclideanLossLayer"}[config["loss"]])()
+    layers = list(model.layerList)
+    initial = reference_network(config, seed)
+    fcs = [(layer, reference) for layer, reference in zip(layers, initial) if isinstance(reference, FCLayer)]
+    for layer, reference in fcs:
+        layer.W, layer.b = reference.W, reference.b
+    criterion = getattr(student, LOSS_CLASSES[config["loss"]])()
     optimizer = student.SGD(config["learning_rate"], config["weight_decay"])
-    return calibration.epoch_accuracies(
-        trainer.predictions_by_epoch(model, criterion, optimizer, data.train.images, data.train.labels,
-                                     data.test.images, config["epochs"], config["batch_size"], seed=seed),
-        data.test.labels)
+    audited = _AuditedTraining(model, criterion, optimizer, [layer for layer, _ in fcs], config)
+    steps = trainer._epochs(audited.model, audited.criterion, audited.optimizer, data.train.images,
+                            data.train.labels, range(config["epochs"]), config["batch_size"], seed)
+    return calibration.epoch_accuracies((predict(audited.parameters(), data.test.images, config) for _ in steps),
+                                        data.test.labels)
+
+
+LOSS_CLASSES = {"softmax_cross_entropy": "SoftmaxCrossEntropyLossLayer", "euclidean": "EuclideanLossLayer"}
+ACTIVATIONS = {"relu": ReLULayer, "sigmoid": SigmoidLayer}
+
+
+def reference_network(config, seed: int) -> list:
+    """The layers ``mlp_training.build_mlp`` builds for ``config`` and ``seed``, of the reference: the same
+    draws of numpy's global generator, so the same initial weights."""
+    np.random.seed(seed)
+    sizes = [784, *config["hidden_sizes"]]
+    network = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        network += [FCLayer(fan_in, fan_out, config["activation"]), ACTIVATIONS[config["activation"]]()]
+    return network + [FCLayer(sizes[-1], 10, config["activation"])]
+
+
+def reference_step(parameters, images, gt, config) -> list:
+    """The parameters after the reference's forward, backward and SGD step on ``images`` (N, 784) and ``gt``."""
+    network = []
+    for index, (W, b) in enumerate(parameters):
+        layer = FCLayer(*W.shape, config["activation"])
+        layer.W, layer.b = W.copy(), b.copy()
+        network += [layer] if index == len(parameters) - 1 else [layer, ACTIVATIONS[config["activation"]]()]
+    x = images
+    for layer in network:
+        x = layer.forward(x)
+    criterion = REFERENCE_LOSSES[LOSS_CLASSES[config["loss"]]]()
+    criterion.forward(x, gt)
+    delta = criterion.backward()
+    for layer in reversed(network):
+        delta = layer.backward(delta)
+    step = ReferenceSGD(config["learning_rate"], config["weight_decay"])
+    holder = type("Model", (), {"layerList": network})()
+    step.step(holder)
+    return [(layer.W, layer.b) for layer in network if isinstance(layer, FCLayer)]
+
+
+def predict(parameters, images, config) -> np.ndarray:
+    """The classes the reference forward gives ``images`` with ``parameters`` [(W, b), ...]."""
+    activation = ACTIVATIONS[config["activation"]]()
+    x = images
+    for index, (W, b) in enumerate(parameters):
+        x = reference_fc(x, W, b)
+        if index < len(parameters) - 1:
+            x = activation.forward(x)
+    return np.argmax(x, axis=1)
+
+
+class _AuditedTraining:
+    """The student's network, loss and optimizer as the provided trainer uses them, with the steps a secret
+    sample draws computed again by the reference: the weights before the step, the batch and its targets give
+    the reference's new weights, and the student's change of the weights must be the reference's
+    (``trusted_training.TOLERANCE``)."""
+
+    def __init__(self, model, criterion, optimizer, layers, config) -> None:
+        self.remote_model, self.remote_criterion, self.remote_optimizer = model, criterion, optimizer
+        self.layers, self.config = layers, config
+        self.sample = trusted_training.Sample()
+        self.pending = None
+        self.gt = None
+        outer = self
+
+        class Model:
+            def forward(self, x):
+                if outer.sample.draw():
+                    outer.pending = (outer.parameters(), x)
+                return outer.remote_model.forward(x)
+
+            def backward(self, delta):
+                return outer.remote_model.backward(delta)
+
+        class Criterion:
+            def forward(self, logit, gt):
+                outer.gt = gt
+                return outer.remote_criterion.forward(logit, gt)
+
+            def backward(self):
+                return outer.remote_criterion.backward()
+
+        class Optimizer:
+            def step(self, model):
+                outer.remote_optimizer.step(outer.remote_model)
+                if outer.pending is not None:
+                    outer.check_step()
+
+        self.model, self.criterion, self.optimizer = Model(), Criterion(), Optimizer()
+
+    def parameters(self) -> list:
+        """(W, b) of every FCLayer of the student's network, as the grader reads them."""
+        shapes = [(fan_in, fan_out) for fan_in, fan_out in zip((784, *self.config["hidden_sizes"]),
+                                                               (*self.config["hidden_sizes"], 10))]
+        return [(validate.array(layer.W, f"layer {2 * index}'s W", shape, finite=False),
+                 validate.array(layer.b, f"layer {2 * index}'s b", [(1, shape[1]), (shape[1],)], finite=False))
+                for index, (layer, shape) in enumerate(zip(self.layers, shapes))]
+
+    def check_step(self) -> None:
+        before, images = self.pending
+        self.pending = None
+        after = self.parameters()
+        expected = reference_step(before, images, self.gt, self.config)
+        changes = [a - b for (W, bias), (W_after, b_after) in zip(before, after) for a, b in ((W_after, W), (b_after, bias))]
+        reference = [a - b for (W, bias), (W_next, b_next) in zip(before, expected) for a, b in ((W_next, W), (b_next, bias))]
+        found = trusted_training.deviation(changes, reference)
+        if found > trusted_training.TOLERANCE:
+            raise trusted_training.StepDiffers(self.sample.calls, "your network's change of the weights in one step "
+                                               "(forward, backward, SGD.step)", found)

@@ -6,7 +6,8 @@ from autograde.assignments.softmax_mlp.public.softmax import LOSS_TOLERANCE, ran
 from autograde.assignments.softmax_mlp.training import TRAINING
 from autograde.grading import calibration
 from autograde.grading import data as grading_data
-from autograde.student import gradcheck
+from autograde.grading import trusted_training
+from autograde.student import gradcheck, validate
 from autograde.student.checks import CheckFailure, check
 from solutions.softmax_mlp.softmax_classifier import softmax_classifier as reference
 
@@ -53,11 +54,23 @@ def reaches_calibrated_test_accuracy_on_mnist(student, seed: int):
     """Trained with the notebook's hyperparameters, the classifier reaches the calibrated test accuracy on MNIST.
 
     Measured as the test accuracy after each epoch of training with ``seed``, until one reaches the
-    bar: the provided trainer runs beside the student's code (in the sandbox at grading); it gets the
-    training data and the test images, never the test labels, which stay here.
+    bar. The provided trainer runs on the grader's side and calls your softmax_classifier for the
+    loss and gradient of each batch (a secret sample of those calls is also computed by the reference);
+    the test predictions are those of the trained W (the largest score of each test image), computed
+    by the grader: your code never sees a test image.
     """
     data = grading_data.mnist()
-    trainer = student.provided("softmax_training")
-    return calibration.epoch_accuracies(
-        trainer.predictions_by_epoch(student.softmax_classifier, data.train.images, data.train.labels,
-                                     data.test.images, seed=seed, **TRAINING), data.test.labels)
+    sample = trusted_training.Sample()
+    classifier = trusted_training.Audit("softmax_classifier", student.softmax_classifier, reference,
+                                        lambda result, expected: ([result[1]], [expected[1]]), sample, "gradient",
+                                        validate=_training_outputs)
+    trainer = trusted_training.provided(student, "softmax_mlp", "softmax_training")
+    weights = trainer._epochs(classifier, data.train.images, data.train.labels, seed=seed, **TRAINING)
+    return calibration.epoch_accuracies((trainer.predict(reference, W, data.test.images) for W in weights),
+                                        data.test.labels)
+
+
+def _training_outputs(result, W, input, label, lamda):
+    """softmax_classifier's (loss, gradient, prediction) as the trainer uses them: a gradient of W's shape."""
+    loss, gradient, prediction = validate.sequence(result, "softmax_classifier", 3)
+    return loss, validate.array(gradient, "the gradient", W.shape, finite=False), prediction
