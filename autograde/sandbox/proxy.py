@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
+
 from autograde.sandbox import wire
 from autograde.sandbox.process import Sandbox, SandboxError
 from autograde.student import imports, signatures
@@ -76,7 +78,108 @@ class _Handles(wire.Handles):
             return {"$": "handle", "id": object.__getattribute__(value, "_handle")}
         if isinstance(value, RemoteMethod) and value._handle is None:
             return {"$": "ref", "module": value._module, "name": value._name}
+        if isinstance(value, Promise):
+            return {"$": "result", "index": value.index}
+        if isinstance(value, Resident):
+            return {"$": "handle", "id": object.__getattribute__(value.handle, "_handle")}
+        if isinstance(value, Rows) and value.resident is not None:
+            return {"$": "rows", "id": object.__getattribute__(value.resident.handle, "_handle"),
+                    "rows": value.rows.tolist()}
         return None
+
+
+class Resident:
+    """An array the grader sent to the sandbox once (``RemoteCode.keep``), such as a training set: passed to the
+    student's code as it is (by reference), or as rows of it (``resident[rows]``, a ``Rows``), only the row
+    numbers cross. Here it reads as the array itself (``local``)."""
+
+    def __init__(self, local: np.ndarray, handle: RemoteObject) -> None:
+        self.local, self.handle = local, handle
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.local.shape)
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return self.local.dtype
+
+    def __len__(self) -> int:
+        return len(self.local)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.local if dtype is None else self.local.astype(dtype)
+
+    def __getitem__(self, rows: Any) -> Any:
+        """Rows (an array of row numbers, or a slice) as ``Rows``; any other index as a plain array of the local
+        copy."""
+        if isinstance(rows, slice):
+            return Rows.of(self, np.arange(len(self.local))[rows])
+        if isinstance(rows, np.ndarray) and rows.dtype.kind in "iu" and rows.ndim == 1:
+            return Rows.of(self, rows.astype(np.int64))
+        return self.local[rows]
+
+
+class Rows(np.ndarray):
+    """Rows of a ``Resident`` array: an array here (a copy of the rows), and only their numbers on the way to the
+    sandbox, which takes them from its own copy. Arrays computed from it are plain data (``resident`` is None)."""
+
+    resident: Resident | None = None
+    rows: np.ndarray
+
+    @classmethod
+    def of(cls, resident: Resident, rows: np.ndarray) -> Rows:
+        taken: Rows = resident.local[rows].view(cls)
+        taken.resident, taken.rows = resident, rows
+        return taken
+
+    def __array_finalize__(self, obj: object) -> None:
+        self.resident = None
+
+
+class Promise:
+    """The result of a call of a ``Pipeline`` not sent yet: it stays in the sandbox, and a later call of the same
+    pipeline may take it as an argument."""
+
+    def __init__(self, pipeline: Pipeline, index: int) -> None:
+        self.pipeline, self.index = pipeline, index
+
+    def __repr__(self) -> str:
+        return f"<result {self.index} of a pipeline of calls to the student's code>"
+
+
+class Pipeline:
+    """Calls of methods of objects in one sandbox, sent together in one request (``run``): a training step's
+    forward, loss, backward and update cross to the sandbox once, not once each. Each call returns a Promise;
+    ``run`` returns the last call's result, and an error of any call is raised as a single call's would be."""
+
+    def __init__(self) -> None:
+        self.sandbox: Sandbox | None = None
+        self.calls: list[dict[str, Any]] = []
+        self.buffers: list[wire.Chunk] = []
+
+    def call(self, target: RemoteObject, name: str, *args: object) -> Promise:
+        sandbox = object.__getattribute__(target, "_sandbox")
+        if self.sandbox is not None and sandbox is not self.sandbox:
+            raise ValueError("a pipeline's calls go to one sandbox")
+        if any(isinstance(arg, Promise) and arg.pipeline is not self for arg in args):
+            raise ValueError("a promise is taken only by a later call of its own pipeline")
+        self.sandbox = sandbox
+        try:
+            encoded = wire.encode(list(args), self.buffers, _Handles())
+        except wire.WireError as error:
+            raise TypeError(f"the grader cannot send this argument to your code: {error}") from None
+        self.calls.append({"handle": object.__getattribute__(target, "_handle"), "module": None, "name": name,
+                           "args": encoded, "kwargs": {"$": "dict", "items": []}})
+        return Promise(self, len(self.calls) - 1)
+
+    def run(self) -> Any:
+        """Send the calls made since the last run; the last one's result."""
+        if not self.calls:
+            return None
+        assert self.sandbox is not None  # set by the first call
+        calls, buffers, self.calls, self.buffers = self.calls, self.buffers, [], []
+        return _answer(self.sandbox, {"op": "calls", "calls": calls, "name": calls[-1]["name"]}, buffers)
 
     def add(self, value: object) -> int:
         raise wire.WireError(f"cannot send a value of type {type(value).__name__}")
@@ -201,6 +304,12 @@ class RemoteCode:
             else:
                 self._failures = imports.findings(sandbox.import_errors, student, provided, self._sources)
         return self._failures
+
+    def keep(self, array: np.ndarray) -> Resident:
+        """``array`` sent to the sandbox once, to be passed to the student's code by reference (``Resident``)."""
+        buffers: list[wire.Chunk] = []
+        handle = _answer(self._sandbox, {"op": "keep", "value": wire.encode(array, buffers)}, buffers)
+        return Resident(array, handle)
 
     def provided(self, module: str) -> RemoteModule:
         """A provided module as loaded beside the student's (its functions run in the sandbox)."""

@@ -53,9 +53,10 @@ def main(argv: Sequence[str]) -> int:
             "type": "WireError", "where": "", "message": f"the result is too large: {what}"}}, []))
 
     def send(header: dict[str, Any], value: object = None, error: BaseException | None = None,
-             defined: str | None = None) -> None:
+             defined: str | None = None, raw: bool = False) -> None:
+        """Answer with ``value`` (``raw``: the header's "ok" is the answer already), or with ``error``."""
         buffers: list[wire.Chunk] = []
-        if error is None:
+        if error is None and not raw:
             try:
                 header["ok"] = wire.encode(value, buffers, handles)
             except (wire.WireError, RecursionError) as failure:
@@ -93,10 +94,38 @@ def main(argv: Sequence[str]) -> int:
                 names.setdefault(attribute, callable(value))
     send({"id": 0}, {"names": names, "import_errors": {m: describe(e) for m, e in failures.items()}})
 
+    #: The results of the calls of the pipeline being run (``calls``), which its later calls may take.
+    results: list[object] = []
+
     def resolve(tag: dict[str, Any]) -> object:
         if tag["$"] == "ref":  # a function or class of the student's or provided modules, by name
             return getattr(modules[tag["module"]] if tag.get("module") else find(tag["name"]), tag["name"])
+        if tag["$"] == "result":  # the result of an earlier call of the same pipeline
+            return results[int(tag["index"])]
+        if tag["$"] == "rows":  # rows of an array the grader sent once ("keep"), as a fresh array
+            kept: Any = handles.objects[int(tag["id"])]
+            return kept[[int(row) for row in tag["rows"]]]
         return handles.objects[int(tag["id"])]
+
+    def target_of(header: dict[str, Any]) -> Any:
+        """The object, provided module or student module a request names."""
+        if header.get("handle"):
+            return handles.objects[int(header["handle"])]
+        if header.get("module"):
+            if header["module"] not in provided_modules:
+                raise ValueError(f"no provided module {header['module']!r}")
+            if header["module"] in failures:
+                raise ImportError(f"{header['module']} could not be imported because of "
+                                  f"{describe(failures[header['module']])['message']}")
+            return modules[header["module"]]
+        return find(header["name"])
+
+    def call(header: dict[str, Any], buffers: list[Any]) -> object:
+        target, name = target_of(header), header.get("name")
+        function = getattr(target, name) if name else target
+        args = wire.decode(header["args"], buffers, resolve)
+        kwargs = wire.decode(header["kwargs"], buffers, resolve)
+        return function(*args, **kwargs)
 
     def find(name: str) -> ModuleType:
         return modules[next(m for m in student_modules if m in modules and hasattr(modules[m], name))]
@@ -106,33 +135,31 @@ def main(argv: Sequence[str]) -> int:
             header, buffers = wire.unpack(requests, max_bytes)
         except EOFError:
             return 0
-        target: Any  # an object of the student's code, or one of its modules
         try:
             operation = header["op"]
-            if header.get("handle"):
-                target = handles.objects[int(header["handle"])]
-            elif header.get("module"):
-                if header["module"] not in provided_modules:
-                    raise ValueError(f"no provided module {header['module']!r}")
-                if header["module"] in failures:
-                    raise ImportError(f"{header['module']} could not be imported because of "
-                                      f"{describe(failures[header['module']])['message']}")
-                target = modules[header["module"]]
-            else:
-                target = find(header["name"])
             name: Any = header.get("name")  # the grader's JSON: an attribute's name, or None to call the target
             if operation == "call":
-                function = getattr(target, name) if name else target
-                args = wire.decode(header["args"], buffers, resolve)
-                kwargs = wire.decode(header["kwargs"], buffers, resolve)
-                result = function(*args, **kwargs)
+                result = call(header, buffers)
+            elif operation == "calls":  # a pipeline: calls in order, each may take an earlier one's result
+                results.clear()
+                for request in header["calls"]:
+                    results.append(call(request, buffers))
+                result = results[-1] if results else None
+                results.clear()
             elif operation == "getattr":
+                target = target_of(header)
                 result = getattr(target, name)
                 if callable(result) and not isinstance(result, type):
                     send({"id": header["id"], "callable": True}, None)
                     continue
+            elif operation == "keep":  # an array the grader sends once, to name in later calls
+                array = wire.decode(header["value"], buffers)
+                kept = handles.add(array)
+                send({"id": header["id"], "ok": {"$": "handle", "id": kept, "type": "ndarray", "callable": False}},
+                     raw=True)
+                continue
             elif operation == "setattr":
-                setattr(target, name, wire.decode(header["value"], buffers, resolve))
+                setattr(target_of(header), name, wire.decode(header["value"], buffers, resolve))
                 result = None
             else:
                 raise ValueError(f"unknown operation {operation!r}")

@@ -80,6 +80,10 @@ def encode(value: Any, buffers: list[Chunk], handles: Handles | None = None, dep
         return value
     if type(value) is float:
         return {"$": "float", "value": repr(value)}
+    if handles is not None and isinstance(value, np.ndarray) and type(value) is not np.ndarray:
+        tag = handles.reference(value)  # an array that names one the other side holds
+        if tag is not None:
+            return tag
     if isinstance(value, np.generic) and not isinstance(value, np.object_):
         return {"$": "scalar", **_array(np.asarray(value), buffers)}
     if isinstance(value, np.ndarray):
@@ -147,7 +151,7 @@ def decode(value: object, buffers: list[Chunk], resolve: Callable[[dict[str, Any
         return items if tag == "list" else tuple(items)
     if tag == "dict":
         return {str(k): decode(v, buffers, resolve, depth + 1) for k, v in value["items"]}
-    if tag in ("handle", "ref") and resolve is not None:
+    if tag in ("handle", "ref", "result", "rows") and resolve is not None:
         return resolve(value)
     raise WireError(f"malformed value tagged {tag!r}")
 

@@ -1,10 +1,11 @@
-"""Accuracy points that only training earns: submissions that reach the accuracy bars of softmax_mlp without
-training a model, each of which earned its points when the provided trainers ran beside the student's code.
+"""Accuracy points that only training earns: submissions that reach the accuracy bars without training a model,
+each of which earned its points when the provided trainers ran beside the student's code (softmax_mlp's five,
+and one for each other assignment with a provided trainer).
 
 Each attack is a starter submission with one or two files changed, built here around what a student can
 embed: MNIST's public test labels in canonical order, a table of the test images, and weights trained
-beforehand (here by the reference, for one epoch). Graded in the real sandbox, every one earns 0 of the 6
-accuracy points; the reference earns all 6 with the same verdicts as before.
+beforehand (here by the reference). Graded in the real sandbox, every one earns 0 accuracy points; the
+reference earns all of softmax_mlp's 6 with the same verdicts as before.
 """
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ from autograde.student import outcome
 pytestmark = pytest.mark.heavy
 
 ACCURACY = {"softmax_accuracy", "mlp_accuracy"}
-STARTER = REPO / "starter/softmax_mlp"
 
 
 def embedded(array: np.ndarray, dtype: str = "float32") -> str:
@@ -185,8 +185,8 @@ def attacks(mnist):
     }
 
 
-def submission(folder: Path, files: dict[str, str]) -> Path:
-    shutil.copytree(STARTER, folder, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
+def submission(folder: Path, files: dict[str, str], assignment: str = "softmax_mlp") -> Path:
+    shutil.copytree(REPO / "starter" / assignment, folder, ignore=shutil.ignore_patterns("*.ipynb", "__pycache__"))
     for relative, source in files.items():
         (folder / relative).write_text(source)
     return folder
@@ -208,3 +208,113 @@ def test_the_reference_earns_every_accuracy_point_with_the_verdicts_of_the_provi
     assert outcome.earned(graded.outcomes) == 6, outcome.render(graded.outcomes)
     assert messages["softmax_accuracy"].startswith("test accuracy 92.02% at epoch 4 ")
     assert messages["mlp_accuracy"].startswith("test accuracy 97.25% at epoch 4 ")
+
+
+def digests(images: np.ndarray) -> list[str]:
+    """A digest of each row of ``images`` as float32: what a table of the test images is keyed by."""
+    return [hashlib.blake2b(row.tobytes(), digest_size=8).hexdigest()
+            for row in np.ascontiguousarray(images, dtype=np.float32)]
+
+
+TABLE_LOOKUP = """
+def _from_table(images):
+    rows = np.ascontiguousarray(images, dtype=np.float32)
+    return np.array([TABLE.get(hashlib.blake2b(row.tobytes(), digest_size=8).hexdigest(), 0) for row in rows])
+"""
+
+
+@pytest.fixture(scope="module")
+def other_attacks(mnist):
+    """name -> (assignment, accuracy groups, {file: source}) of an attack on each other assignment."""
+    from autograde.assignments.logistic_regression.hidden import three_vs_six
+
+    data = grading_data.mnist()
+    header = "import base64\nimport hashlib\n\nimport numpy as np\n"
+    labels = "np.array(" + repr(data.test.labels.tolist()) + ")"
+    test_images, test_labels = three_vs_six(data.test)
+    three_six = dict(zip(digests(test_images), test_labels.tolist()))
+    return {
+        "deep_mlp_label_table_with_patched_trainer": ("deep_mlp", {"accuracy"}, {
+            # The sandbox loads the trainer first, which imports deep_mlp while it is half loaded: its later
+            # definitions would replace a plain assignment, so the patch answers for the module instead.
+            "deep_mlp.py": (REPO / "starter/deep_mlp/deep_mlp.py").read_text() + textwrap.dedent(f"""
+
+            import sys
+            import types
+
+            LABELS = {labels}
+
+
+            class _Patched(types.ModuleType):
+                def __getattribute__(self, name):
+                    if name == "predictions_by_epoch":
+                        return lambda *args, **kwargs: (LABELS.copy() for epoch in range(1))
+                    return super().__getattribute__(name)
+
+
+            sys.modules["deep_mlp_training"].__class__ = _Patched
+            """)}),
+        "logistic_regression_table_of_the_test_images": ("logistic_regression", {"accuracy"}, {
+            "logistic_regression.py": header + f"TABLE = {three_six!r}\n" + TABLE_LOOKUP + textwrap.dedent("""
+
+            def loss_and_gradients(W, b, images, labels, weight_decay):
+                return 0.0, np.zeros_like(W), np.zeros_like(b)
+
+
+            def sgd_update(W, b, dW, db, learning_rate):
+                return W, b
+
+
+            def predict(W, b, images):
+                return _from_table(images)
+            """)}),
+        "linear_mnist_embedded_weights_from_every_epoch": ("linear_mnist", {"plain_accuracy"}, {
+            "linear_mnist.py": header + f"W_STAR = {embedded(softmax_weights(data.train))}\n" + textwrap.dedent("""
+
+            def init_params(inputs=784, classes=10, seed=0):
+                return np.zeros((inputs, classes)), np.zeros(classes)
+
+
+            def sgd_epoch(W, b, images, labels, order, step, batch_size):
+                return W_STAR.copy(), np.zeros(10)
+
+
+            def accuracy(W, b, images, labels):
+                return 0.0
+            """) + (REPO / "starter/linear_mnist/linear_mnist.py").read_text().split("import numpy as np", 1)[1]
+            .replace("def sgd_epoch(", "def _starter_sgd_epoch(").replace("def init_params(", "def _starter_init_params(")
+            .replace("def accuracy(", "def _starter_accuracy(")}),
+    }
+
+
+@pytest.mark.parametrize("name", ["deep_mlp_label_table_with_patched_trainer",
+                                  "logistic_regression_table_of_the_test_images",
+                                  "linear_mnist_embedded_weights_from_every_epoch"])
+def test_accuracy_without_training_earns_nothing_in_the_other_assignments(name, other_attacks, tmp_path):
+    assignment, groups, files = other_attacks[name]
+    graded = runner.run(assignment, submission(tmp_path / name, files, assignment), groups=groups, secret=4242)
+    assert graded.sandboxed and {o.group for o in graded.outcomes} == groups
+    assert outcome.earned(graded.outcomes) == 0, outcome.render(graded.outcomes)
+
+
+def test_a_table_of_the_cifar10_test_images_earns_nothing(tmp_path, cifar10_data_dir, monkeypatch):
+    """linear_cifar10: EvaluateClassifier answers from a table of the test images, MiniBatchGD returns W and b."""
+    from autograde.assignments.linear_cifar10.hidden import cifar10_columns
+
+    monkeypatch.setenv("DLKIT_DATA", str(cifar10_data_dir))
+    *_, X_test, test_labels = cifar10_columns()
+    table = dict(zip(digests(X_test.T), test_labels.tolist()))
+    source = "import hashlib\n\nimport numpy as np\n" + f"TABLE = {table!r}\n" + TABLE_LOOKUP + textwrap.dedent("""
+
+        def EvaluateClassifier(X, W, b):
+            return np.eye(10)[_from_table(X.T)].T
+
+
+        def MiniBatchGD(X, Y, GDparams, W, b, lamda):
+            return W, b
+        """) + (REPO / "starter/linear_cifar10/linear_cifar10.py").read_text().split("import numpy as np", 1)[1] \
+        .replace("def EvaluateClassifier(", "def _starter_EvaluateClassifier(").replace("def MiniBatchGD(", "def _starter_MiniBatchGD(")
+    graded = runner.run("linear_cifar10", submission(tmp_path / "student", {"linear_cifar10.py": source},
+                                                     "linear_cifar10"), groups={"accuracy"}, secret=4242)
+    assert graded.sandboxed
+    assert outcome.earned(graded.outcomes) == 0, outcome.render(graded.outcomes)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from autograde.grading import runner
-from autograde.sandbox import confine, process, wire
+from autograde.sandbox import confine, process, proxy, wire
 from autograde.student.checks import CheckFailure
 from autograde.sandbox.proxy import RemoteCode, RemoteObject, StudentError
 from autograde.student.outcome import earned
@@ -131,6 +131,43 @@ def test_functions_values_and_errors_cross_the_sandbox(code):
         code.fail()
     with pytest.raises(CheckFailure, match="missing is not defined in layers.py"):
         _ = code.missing
+
+
+@pytest.mark.heavy
+def test_a_pipeline_of_calls_crosses_once_and_hands_results_along(code, monkeypatch):
+    """A training step's calls go in one request; each call takes the earlier one's result where it stays."""
+    first, second = code.Scale(2.0), code.Scale(5.0)
+    requests = []
+    original = process.Sandbox.request
+    monkeypatch.setattr(process.Sandbox, "request",
+                        lambda self, header, buffers: requests.append(header["op"]) or original(self, header, buffers))
+    pipeline = proxy.Pipeline()
+    doubled = pipeline.call(first, "forward", np.arange(3.0))
+    pipeline.call(second, "forward", doubled)
+    np.testing.assert_array_equal(pipeline.run(), [0.0, 10.0, 20.0])
+    assert requests == ["calls"]
+    assert (first.calls, second.calls) == (1, 1)
+    broken = proxy.Pipeline()
+    broken.call(first, "forward", np.arange(3.0))
+    broken.call(first, "no_such_method")
+    with pytest.raises(StudentError, match="AttributeError"):
+        broken.run()
+
+
+@pytest.mark.heavy
+def test_rows_of_a_kept_array_reach_the_students_code_as_those_rows(code):
+    images = np.arange(40.0).reshape(10, 4)
+    kept = code.keep(images)
+    assert len(kept) == 10 and kept.shape == (10, 4)
+    rows = kept[np.array([7, 2, 2])]
+    np.testing.assert_array_equal(rows, images[[7, 2, 2]])  # here, the rows themselves
+    buffers = []
+    assert wire.encode(rows, buffers, proxy._Handles()) == {"$": "rows", "id": object.__getattribute__(
+        kept.handle, "_handle"), "rows": [7, 2, 2]} and buffers == []  # on the way, only their numbers
+    layer = code.Scale(1.0)
+    np.testing.assert_array_equal(layer.forward(rows), images[[7, 2, 2]])
+    np.testing.assert_array_equal(layer.forward(kept[2:4]), images[2:4])
+    assert type(rows * 2) is proxy.Rows and (rows * 2).resident is None  # computed from it: plain data again
 
 
 @pytest.mark.heavy

@@ -11,8 +11,9 @@ from autograde.assignments.deep_mlp.public import (
 from autograde.assignments.deep_mlp.training import TRAINING
 from autograde.grading import calibration
 from autograde.grading import data as grading_data
+from autograde.grading import trusted_training
 from autograde.student.checks import CheckFailure, check
-from autograde.student import gradcheck
+from autograde.student import gradcheck, validate
 from autograde.student.gradcheck import expect_close
 from solutions.deep_mlp import deep_mlp as reference
 
@@ -81,11 +82,37 @@ def reaches_calibrated_test_accuracy_on_mnist(student, seed: int):
     """Trained with the notebook's hyperparameters, the network reaches the calibrated test accuracy on MNIST.
 
     Measured as the test accuracy after each epoch of training with ``seed``, until one reaches the
-    bar: the provided trainer runs beside the student's code (in the sandbox at grading) with the
-    training data and the test images; the test labels stay here.
+    bar. The provided trainer runs on the grader's side from the initial parameters the reference draws
+    for ``seed``, and calls your loss_and_gradients for each batch and your step_size for each epoch (a
+    secret sample of the batches is also computed by the reference); the test predictions are the
+    grader's, the reference forward of the trained parameters: your code never sees a test image.
     """
     data = grading_data.mnist()
-    trainer = student.provided("deep_mlp_training")
+    sample, every_call = trusted_training.Sample(), trusted_training.Sample(share=1.0)
+    audited = {
+        "init_params": reference.init_params,
+        "loss_and_gradients": trusted_training.Audit(
+            "loss_and_gradients", student.loss_and_gradients, reference.loss_and_gradients,
+            lambda result, expected, _: ([g for pair in result[1] for g in pair], [g for pair in expected[1] for g in pair]),
+            sample, "gradients", validate=_gradients_of_every_parameter),
+        "step_size": trusted_training.Audit("step_size", student.step_size, reference.step_size,
+                                            lambda result, expected, _: ([result], [expected]), every_call, "step",
+                                            validate=lambda result, *args: validate.scalar(result, "step_size")),
+    }
+    trainer = trusted_training.provided(student, "deep_mlp", "deep_mlp_training", audited=audited)
+    settings = {key: value for key, value in TRAINING.items() if key != "epochs"}
+    images = trusted_training.resident(student, data.train.images)
+    parameters = trainer._epochs(images, data.train.labels, range(TRAINING["epochs"]),
+                                 sizes=(784, 100, 100, 10), scale=0.1, seed=seed, **settings)
     return calibration.epoch_accuracies(
-        trainer.predictions_by_epoch(data.train.images, data.train.labels, data.test.images, seed=seed, **TRAINING),
-        data.test.labels)
+        (np.argmax(reference.forward(params, data.test.images), axis=1) for params in parameters), data.test.labels)
+
+
+def _gradients_of_every_parameter(result, params, x, labels, l1):
+    """loss_and_gradients' (loss, [(dW, db), ...]) as the trainer uses it: a gradient of each parameter's shape."""
+    loss, grads = validate.sequence(result, "loss_and_gradients", 2)
+    grads = validate.sequence(grads, "the gradients", len(params))
+    return loss, [tuple(validate.array(g, f"the gradient of layer {index + 1}'s {name}", p.shape, finite=False)
+                        for g, p, name in zip(validate.sequence(pair, f"layer {index + 1}'s gradients", 2), param,
+                                              ("W", "b")))
+                  for index, (pair, param) in enumerate(zip(grads, params))]

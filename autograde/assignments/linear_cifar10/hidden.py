@@ -16,6 +16,7 @@ from autograde.assignments.linear_cifar10.public import (
 from autograde.assignments.linear_cifar10.training import GRADED
 from autograde.grading import calibration
 from autograde.grading import data as grading_data
+from autograde.grading import trusted_training
 from autograde.student import validate
 from autograde.student.checks import CheckFailure, check
 from autograde.student import gradcheck
@@ -106,14 +107,30 @@ def trained_on() -> str:
 def reaches_the_test_accuracy_calibrated_on_the_grading_data(student, seed: int) -> float:
     """Trained as the notebook's graded run, the classifier reaches the test accuracy calibrated on the grading data.
 
-    Measured as the test accuracy after training on batch 1 with the graded run's hyperparameters,
-    from InitParams(seed): the provided trainer runs beside the student's code (in the sandbox at
-    grading) with the training batch and the test images; the test labels stay here.
+    Measured as the test accuracy after training on batch 1 with the graded run's hyperparameters, from
+    InitParams(seed). The provided trainer's loop runs on the grader's side and calls your MiniBatchGD for
+    each epoch (a secret sample of the epochs is also computed by the reference, from the same W, b and
+    data); the test predictions are the grader's, the reference's EvaluateClassifier of the trained W and b:
+    your code never sees a test image.
     """
     X, Y, y, X_test, test_labels = cifar10_columns()
-    trainer = student.provided("functions")
-    W, b, _ = validate.sequence(trainer.train(X, Y, y, GRADED["GDparams"], GRADED["lamda"], seed=seed,
-                                              record=False), "train", 3)
-    P = validate.array(student.EvaluateClassifier(X_test, W, b), "EvaluateClassifier(X_test, W, b)",
-                       (10, len(test_labels)))
-    return float(np.mean(np.argmax(P, axis=0) == test_labels))
+    trainer = trusted_training.provided(student, "linear_cifar10", "functions")
+    sample = trusted_training.Sample(share=trusted_training.EPOCH_SHARE)
+    epoch = trusted_training.Audit(
+        "MiniBatchGD", student.MiniBatchGD, reference.MiniBatchGD,
+        lambda result, expected, args: trusted_training.changes(args[3:5], result, expected), sample,
+        "change of W and b over an epoch", validate=_trained)
+    # As functions.train(..., record=False) trains: float64 columns, one epoch per call.
+    X = trusted_training.resident(student, np.ascontiguousarray(X, dtype=np.float64))
+    Y = trusted_training.resident(student, Y)
+    W, b = trainer.InitParams(Y.shape[0], X.shape[0], seed)
+    for _ in range(GRADED["GDparams"]["n_epochs"]):
+        W, b = epoch(X, Y, {**GRADED["GDparams"], "n_epochs": 1}, W, b, GRADED["lamda"])
+    return float(np.mean(np.argmax(reference.EvaluateClassifier(X_test, W, b), axis=0) == test_labels))
+
+
+def _trained(result, X, Y, GDparams, W, b, lamda):
+    """MiniBatchGD's (W, b) as the trainer uses it: of W's and b's shapes."""
+    new_W, new_b = validate.sequence(result, "MiniBatchGD", 2)
+    return (validate.array(new_W, "the new W", W.shape, finite=False),
+            validate.array(new_b, "the new b", [b.shape, (b.shape[0],)], finite=False).reshape(b.shape))

@@ -11,6 +11,7 @@ from autograde.assignments.linear_mnist.public import (
 from autograde.assignments.linear_mnist.training import IMPROVED, PLAIN
 from autograde.grading import calibration
 from autograde.grading import data as grading_data
+from autograde.grading import trusted_training
 from autograde.student import validate
 from autograde.student.checks import CheckFailure, check
 from autograde.student import gradcheck
@@ -71,16 +72,34 @@ def mnist_splits():
 
 
 def trained(student, seed: int, improved: bool):
-    """(W, b) after training on the 50k training images, the 10k dev images for the dev accuracy."""
+    """(W, b) after training on the 50k training images, the 10k dev images for the dev accuracy.
+
+    The improved trainer is the student's own code, called once. The plain trainer is provided: it runs on
+    the grader's side from the reference's Glorot init for ``seed``, and calls the student's sgd_epoch for each
+    epoch (a secret sample of the epochs is also computed by the reference, from the same W, b and data).
+    """
     train, dev, _ = mnist_splits()
-    W, b = params_of(student.init_params(784, 10, seed), 784, 10, f"init_params(784, 10, {seed})")
     if improved:
+        W, b = params_of(student.init_params(784, 10, seed), 784, 10, f"init_params(784, 10, {seed})")
         returned = student.train_improved(W, b, train.images, train.labels, dev.images, dev.labels, seed=seed,
                                           **IMPROVED)
-    else:
-        returned = student.provided("linear_training").train_plain(W, b, train.images, train.labels, dev.images,
-                                                                   dev.labels, **PLAIN)
-    return params_of(validate.sequence(returned, "the trainer", 3)[:2], 784, 10, "the trained parameters")
+        return params_of(validate.sequence(returned, "the trainer", 3)[:2], 784, 10, "the trained parameters")
+    sample = trusted_training.Sample(share=trusted_training.EPOCH_SHARE)
+    audited = {
+        "sgd_epoch": trusted_training.Audit(
+            "sgd_epoch", student.sgd_epoch, reference.sgd_epoch,
+            lambda result, expected, args: trusted_training.changes(args[:2], result, expected), sample,
+            "change of W and b over an epoch",
+            validate=lambda result, W, b, *rest: params_of(validate.sequence(result, "sgd_epoch", 2), 784, 10,
+                                                           "sgd_epoch's (W, b)")),
+        # What the trainer records after each epoch (its history, which grading does not read).
+        "accuracy": lambda W, b, images, labels: reference.accuracy(W, b, np.asarray(images), labels),
+    }
+    trainer = trusted_training.provided(student, "linear_mnist", "linear_training", audited=audited)
+    W, b = reference.init_params(784, 10, seed)
+    W, b, _ = trainer.train_plain(W, b, trusted_training.resident(student, train.images), train.labels, dev.images,
+                                  dev.labels, **PLAIN)
+    return W, b
 
 
 def test_accuracy(W, b) -> float:

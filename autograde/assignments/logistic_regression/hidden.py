@@ -11,6 +11,7 @@ from autograde.assignments.logistic_regression.public import (
 from autograde.assignments.logistic_regression.training import TRAINING
 from autograde.grading import calibration
 from autograde.grading import data as grading_data
+from autograde.grading import trusted_training
 from autograde.student import validate
 from autograde.student.checks import CheckFailure, check
 from autograde.student import gradcheck
@@ -69,14 +70,42 @@ def three_vs_six(split):
 def reaches_calibrated_test_accuracy_on_three_vs_six(student, seed: int) -> float:
     """Trained with the notebook's hyperparameters, the model reaches the calibrated test accuracy on MNIST 3 vs 6.
 
-    Measured as the test accuracy on the 3s and 6s of MNIST after training with ``seed``: the
-    provided trainer runs beside the student's code (in the sandbox at grading) with the training
-    data and the test images; the test labels stay here.
+    Measured as the test accuracy on the 3s and 6s of MNIST after training with ``seed``. The provided
+    trainer runs on the grader's side, from W = 0 and b = 0, and calls your loss_and_gradients and
+    sgd_update for each batch (a secret sample of those calls is also computed by the reference); the
+    test predictions are the grader's, the reference's predict of the trained W and b: your code never
+    sees a test image.
     """
     data = grading_data.mnist()
     images, labels = three_vs_six(data.train)
     test_images, test_labels = three_vs_six(data.test)
-    trainer = student.provided("logistic_training")
-    W, b, _ = validate.sequence(trainer.train(images, labels, seed=seed, **TRAINING), "train", 3)
-    prediction = validate.labels(student.predict(W, b, test_images), "prediction", len(test_labels))
-    return float(np.mean(prediction == test_labels))
+    sample = trusted_training.Sample()
+    audited = {
+        "loss_and_gradients": trusted_training.Audit(
+            "loss_and_gradients", student.loss_and_gradients, reference.loss_and_gradients,
+            lambda result, expected, _: (result[1:], expected[1:]), sample, "gradients", validate=_gradients),
+        "sgd_update": trusted_training.Audit(
+            "sgd_update", student.sgd_update, reference.sgd_update,
+            lambda result, expected, args: ([result[0] - args[0], result[1] - args[1]],
+                                            [expected[0] - args[0], expected[1] - args[1]]),
+            sample, "change of W and b", validate=_updated),
+        # What the trainer records of each batch's accuracy (its history, which grading does not read).
+        "predict": reference.predict,
+    }
+    trainer = trusted_training.provided(student, "logistic_regression", "logistic_training", audited=audited)
+    W, b, _ = trainer.train(trusted_training.resident(student, images), labels, seed=seed, **TRAINING)
+    return float(np.mean(reference.predict(W, b, test_images) == test_labels))
+
+
+def _gradients(result, W, b, images, labels, weight_decay):
+    """loss_and_gradients' (loss, dW, db) as the trainer uses it: gradients of W's and b's shapes."""
+    loss, dW, db = validate.sequence(result, "loss_and_gradients", 3)
+    return (loss, validate.array(dW, "dW", W.shape, finite=False),
+            validate.array(db, "db", [b.shape, (1, *b.shape)], finite=False).reshape(b.shape))
+
+
+def _updated(result, W, b, dW, db, learning_rate):
+    """sgd_update's (W, b) as the trainer uses it: of W's and b's shapes."""
+    new_W, new_b = validate.sequence(result, "sgd_update", 2)
+    return (validate.array(new_W, "the new W", W.shape, finite=False),
+            validate.array(new_b, "the new b", [b.shape, (1, *b.shape)], finite=False).reshape(b.shape))

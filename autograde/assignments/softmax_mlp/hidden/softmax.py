@@ -62,10 +62,11 @@ def reaches_calibrated_test_accuracy_on_mnist(student, seed: int):
     data = grading_data.mnist()
     sample = trusted_training.Sample()
     classifier = trusted_training.Audit("softmax_classifier", student.softmax_classifier, reference,
-                                        lambda result, expected: ([result[1]], [expected[1]]), sample, "gradient",
+                                        lambda result, expected, _: ([result[1]], [expected[1]]), sample, "gradient",
                                         validate=_training_outputs)
     trainer = trusted_training.provided(student, "softmax_mlp", "softmax_training")
-    weights = trainer._epochs(classifier, data.train.images, data.train.labels, seed=seed, **TRAINING)
+    images = trusted_training.resident(student, data.train.images)
+    weights = trainer._epochs(classifier, images, data.train.labels, seed=seed, **TRAINING)
     return calibration.epoch_accuracies((trainer.predict(reference, W, data.test.images) for W in weights),
                                         data.test.labels)
 
