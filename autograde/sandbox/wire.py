@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import struct
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 #: dtypes an array may have on the wire: booleans, integers and floats, nothing with objects.
 ALLOWED_DTYPES = frozenset({np.dtype(code).newbyteorder("<") for code in
                             ("b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8")})
+#: The allowed dtypes by the names messages give them (``dtype.str``).
+_DTYPES = {dtype.str: dtype for dtype in ALLOWED_DTYPES}
 MAX_DEPTH = 32
 MAX_HEADER_BYTES = 16 << 20
 
@@ -112,6 +115,16 @@ def _array(array: np.ndarray, buffers: list[Chunk]) -> dict[str, Any]:
     return {"dtype": dtype.str, "shape": list(array.shape), "buffer": len(buffers) - 1}
 
 
+def _dtype(name: object) -> np.dtype[Any]:
+    """The dtype a message names, when it is one an array may have on the wire."""
+    dtype = _DTYPES.get(name) if isinstance(name, str) else None
+    if dtype is None:
+        dtype = np.dtype(name)  # type: ignore[call-overload]  # the message's text: numpy refuses what it cannot read
+        if dtype not in ALLOWED_DTYPES:
+            raise WireError(f"refusing an array of dtype {dtype}")
+    return dtype
+
+
 def decode(value: object, buffers: list[Chunk], resolve: Callable[[dict[str, Any]], object] | None = None,
            depth: int = 0) -> Any:
     """Inverse of ``encode``: plain Python values and fresh, writable numpy arrays.
@@ -128,15 +141,13 @@ def decode(value: object, buffers: list[Chunk], resolve: Callable[[dict[str, Any
     if tag == "float":
         return float(value["value"])
     if tag in ("array", "scalar"):
-        dtype = np.dtype(value["dtype"])
-        if dtype not in ALLOWED_DTYPES:
-            raise WireError(f"refusing an array of dtype {dtype}")
+        dtype = _dtype(value["dtype"])
         shape = tuple(int(n) for n in value["shape"])
         index = int(value["buffer"])
         data = buffers[index]
         if data is _TAKEN:
             raise WireError(f"buffer {index} is used by two arrays")
-        if len(data) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+        if any(n < 0 for n in shape) or len(data) != dtype.itemsize * math.prod(shape):
             raise WireError(f"array of shape {shape} and dtype {dtype} does not match its {len(data)} bytes")
         if isinstance(data, bytearray) and dtype.isnative:
             # A buffer ``unpack`` read for this message alone becomes the array: no copy. Each buffer makes
