@@ -19,6 +19,7 @@ import math
 import os
 import struct
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
 import numpy as np
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 ALLOWED_DTYPES = frozenset({np.dtype(code).newbyteorder("<") for code in
                             ("b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8")})
 #: The allowed dtypes by the names messages give them (``dtype.str``).
-_DTYPES = {dtype.str: dtype for dtype in ALLOWED_DTYPES}
+_DTYPES = MappingProxyType({dtype.str: dtype for dtype in ALLOWED_DTYPES})
 MAX_DEPTH = 32
 MAX_HEADER_BYTES = 16 << 20
 
