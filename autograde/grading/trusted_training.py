@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-import importlib.util
+import statistics
 import sys
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -74,9 +74,10 @@ class Sample:
 
     def judge(self, found: float, what: str) -> None:
         """Record the difference ``found`` of a sampled call (of ``what``) from the reference; raise StepDiffers
-        when the median of the differences recorded so far is above ``TOLERANCE``."""
+        when the median of the differences recorded so far is above ``TOLERANCE`` (the lower median, so that
+        one batch's spike among two calls is not a majority)."""
         self.found.append(found)
-        median = float(np.median(self.found))
+        median = statistics.median_low(self.found)
         if median > TOLERANCE:
             raise StepDiffers(self.calls, what, median, len(self.found))
 
@@ -87,12 +88,10 @@ def deviation(results: Sequence[np.ndarray], expected: Sequence[np.ndarray]) -> 
     difference = scale = 0.0
     for result, reference in zip(results, expected, strict=True):
         result, reference = np.asarray(result, dtype=np.float64), np.asarray(reference, dtype=np.float64)
-        if result.shape != reference.shape:
-            try:
-                result = np.broadcast_to(result, reference.shape) if result.size == reference.size else result
-                result = result.reshape(reference.shape)
-            except ValueError:
+        if result.shape != reference.shape:  # b as a row where the reference's is a vector, say
+            if result.size != reference.size:
                 return float("inf")
+            result = result.reshape(reference.shape)
         if not np.all(np.isfinite(result)):
             return float("inf")
         difference += float(np.sum((result - reference) ** 2))
