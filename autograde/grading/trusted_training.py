@@ -63,14 +63,12 @@ class Sample:
         self.share = share
         self.rng = checks.input_rng(seed)
         self.calls = 0
-        self.sampled = 0
+        #: The difference of each sampled call from the reference (``deviation``), in order.
         self.found: list[float] = []
 
     def draw(self) -> bool:
         self.calls += 1
-        chosen = bool(self.rng.random() < self.share)
-        self.sampled += chosen
-        return chosen
+        return bool(self.rng.random() < self.share)
 
     def judge(self, found: float, what: str) -> None:
         """Record the difference ``found`` of a sampled call (of ``what``) from the reference; raise StepDiffers
@@ -84,7 +82,8 @@ class Sample:
 
 def deviation(results: Sequence[np.ndarray], expected: Sequence[np.ndarray]) -> float:
     """Relative difference of ``results`` from ``expected``: the norm of the difference over the norm of the
-    expected arrays (as if concatenated). Arrays of another shape, or not finite, differ by infinity."""
+    expected arrays (as if concatenated). An array of another size, or not finite, differs by infinity; one of the
+    same size and another shape is read in the expected shape."""
     difference = scale = 0.0
     for result, reference in zip(results, expected, strict=True):
         result, reference = np.asarray(result, dtype=np.float64), np.asarray(reference, dtype=np.float64)
