@@ -86,8 +86,7 @@ def reaches_calibrated_test_accuracy_on_three_vs_six(student, seed: int) -> floa
             lambda result, expected, _: (result[1:], expected[1:]), sample, "gradients", validate=_gradients),
         "sgd_update": trusted_training.Audit(
             "sgd_update", student.sgd_update, reference.sgd_update,
-            lambda result, expected, args: ([result[0] - args[0], result[1] - args[1]],
-                                            [expected[0] - args[0], expected[1] - args[1]]),
+            lambda result, expected, args: trusted_training.changes(args[:2], result, expected),
             sample, "change of W and b", validate=_updated),
         # What the trainer records of each batch's accuracy (its history, which grading does not read).
         "predict": reference.predict,

@@ -259,7 +259,6 @@ class _AuditedTraining:
         self.pending = None
         after = self.parameters()
         expected = reference_step(before, images, self.gt, self.config)
-        changes = [a - b for (W, bias), (W_after, b_after) in zip(before, after) for a, b in ((W_after, W), (b_after, bias))]
-        reference = [a - b for (W, bias), (W_next, b_next) in zip(before, expected) for a, b in ((W_next, W), (b_next, bias))]
-        self.sample.judge(trusted_training.deviation(changes, reference),
+        flat = [[array for pair in parameters for array in pair] for parameters in (before, after, expected)]
+        self.sample.judge(trusted_training.deviation(*trusted_training.changes(*flat)),
                           "your network's change of the weights in one step (forward, backward, SGD.step)")
