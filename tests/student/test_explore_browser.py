@@ -41,6 +41,18 @@ CELL_ERRORS = """() => {
     }
     return errors;
 }"""
+#: True once the kernel has been idle for half a second. ipywidgets holds a slider's new value back
+#: while the kernel is busy with the previous one and sends it on the next idle, but a button's
+#: click goes at once: pressed right after a keyboard move, Train can overtake the slider's last
+#: steps (CI once trained at 0.0020 while the readout said 0.0032). A student's hand takes longer.
+KERNEL_SETTLED = """() => {
+    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    if (!window.dlkitStatusWatch) {
+        window.dlkitStatusWatch = {changed: performance.now()};
+        kernel.statusChanged.connect(() => { window.dlkitStatusWatch.changed = performance.now(); });
+    }
+    return kernel.status === "idle" && performance.now() - window.dlkitStatusWatch.changed > 500;
+}"""
 SCREENSHOT_COPY = SCREENSHOTS / "explore_panel.png"
 
 
@@ -111,6 +123,7 @@ def test_slider_and_train_redraw_the_plot_and_report_an_accuracy(chromium, jupyt
                 page.keyboard.press("ArrowRight")
             shown_after = learning_rate.locator(".widget-readout").inner_text()
             assert shown_after != shown_before, "the learning-rate slider did not move"
+            page.wait_for_function(KERNEL_SETTLED, timeout=30_000)
 
             started = time.perf_counter()
             panel.locator(".dlkit-explore-train").click()
@@ -130,6 +143,7 @@ def test_slider_and_train_redraw_the_plot_and_report_an_accuracy(chromium, jupyt
             learning_rate.locator(".noUi-handle").focus()
             for _ in range(10):  # a decade down: slower
                 page.keyboard.press("ArrowLeft")
+            page.wait_for_function(KERNEL_SETTLED, timeout=30_000)
             panel.locator(".dlkit-explore-train").click()
             expect(panel.locator(".dlkit-explore-runs tr")).to_have_count(3, timeout=60_000)
             expect(plot).not_to_have_attribute("src", first_plot)
