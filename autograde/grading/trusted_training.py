@@ -24,7 +24,8 @@ import sys
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -188,6 +189,62 @@ def _imports(folder: Any, bound: Mapping[str, types.ModuleType], own: Iterable[s
         for name in [name for name in sys.modules if name.split(".")[0] in names]:
             del sys.modules[name]
         sys.modules.update(saved)
+
+
+class Ahead:
+    """Training's calls of the student's functions answered by a run of the same trainer in the sandbox, ahead of
+    the grader's (``proxy.Run``): the sandbox computes the next calls while the grader checks the last ones, and no
+    call waits for a request of its own. Trusted as much as calls made one by one: the grader's trainer holds the
+    parameters, each answer is validated and audited (``Audit``) as a call's would be, and when the run in the
+    sandbox strays from the grader's (another call, or its end), the grader makes the calls itself from there on.
+
+    ``function(name)`` is the student's function of that name for ``Audit`` to wrap; ``running(function, ...)``
+    calls the grader's trainer ``function`` with the run in the sandbox started beside it, until the block ends.
+    ``given`` maps the names of the functions the grader's trainer takes from the reference (bound by ``provided``'s
+    ``audited``) to what they return, so that the run in the sandbox starts from the same values. Where the
+    student's code runs in this process (calibration), calls are made directly."""
+
+    def __init__(self, student: Any, given: Mapping[str, Any] | None = None) -> None:
+        self.student, self.given = student, dict(given or {})
+        self.remote = isinstance(student, proxy.RemoteCode)
+        self.streamed: list[str] = []
+        self.run: proxy.Run | None = None
+
+    def function(self, name: str) -> Callable[..., Any]:
+        direct = getattr(self.student, name)  # a missing function fails the check here, as without a run
+        if not self.remote:
+            return cast(Callable[..., Any], direct)
+        self.streamed.append(name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if self.run is not None:
+                try:
+                    return self.run.next(name)
+                except proxy.Diverged:
+                    self.run = None
+            return direct(*args, **kwargs)
+        return call
+
+    def call(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``function(*args, **kwargs)`` with the same call run ahead in the sandbox (``running``), for a trainer
+        that returns when it is done."""
+        with self.running(function, *args, **kwargs) as result:
+            return result
+
+    @contextmanager
+    def running(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Iterator[Any]:
+        """``function(*args, **kwargs)`` (a trainer of a module ``provided`` loaded), with the same call run ahead in
+        the sandbox; the run there stops when the block ends."""
+        if self.remote and self.streamed:
+            source = Path(function.__globals__["__file__"]).read_text()  # the module ``provided`` loaded
+            self.run = proxy.Run(self.student, function.__module__, source, function.__name__, args, kwargs,
+                                 self.streamed, self.given)
+        try:
+            yield function(*args, **kwargs)
+        finally:
+            if self.run is not None:
+                self.run.end()
+                self.run = None
 
 
 class Steps:

@@ -87,6 +87,8 @@ class Sandbox:
         self.output = bytearray()
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._next_id = 1
+        #: The id of the request whose messages are still coming (``stream``), if any.
+        self.streaming: int | None = None
         self.sandboxed = require_bubblewrap(limits)
 
     # -- process ---------------------------------------------------------------------------
@@ -147,6 +149,7 @@ class Sandbox:
                 self.output += block[:room]
 
     def close(self) -> None:
+        self.streaming = None
         if self.process is not None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
@@ -202,6 +205,56 @@ class Sandbox:
     def request(self, header: Mapping[str, Any], buffers: Sequence[wire.Chunk]
                 ) -> tuple[dict[str, Any], list[wire.Chunk]]:
         """Send one request; return the answer's header and buffers, or raise SandboxError."""
+        started = time.perf_counter()
+        try:
+            request_id = self._send(header, buffers)
+            called = f"{header['name']}()" if header.get("op") == "call" and header.get("name") else "your code"
+            return self._receive(request_id, self._call_wall_seconds(), self.limits.call_seconds, called)
+        finally:
+            self.spent += time.perf_counter() - started
+
+    def stream(self, header: Mapping[str, Any], buffers: Sequence[wire.Chunk]) -> int:
+        """Send a request answered by several messages (a trainer run ahead, ``op`` "run"): its id, whose
+        messages ``streamed`` reads one by one, until the one saying "done" or ``end_stream``. No other request
+        may be sent meanwhile."""
+        started = time.perf_counter()
+        try:
+            self.streaming = self._send(header, buffers)
+            return self.streaming
+        finally:
+            self.spent += time.perf_counter() - started
+
+    def streamed(self, request_id: int, called: str) -> tuple[dict[str, Any], list[wire.Chunk]]:
+        """The next message of the stream ``request_id``: the answer to a call of ``called`` made in the sandbox,
+        timed as that call's answer would be; once it said "done", the stream is over."""
+        if self.streaming != request_id:
+            raise SandboxError("your code broke the grader's protocol: a message of a run that is over")
+        started = time.perf_counter()
+        try:
+            header, buffers = self._receive(request_id, self._call_wall_seconds(), self.limits.call_seconds, called)
+        finally:
+            self.spent += time.perf_counter() - started
+        if header.get("done"):
+            self.streaming = None
+        return header, buffers
+
+    def end_stream(self, request_id: int) -> None:
+        """Stop the stream ``request_id`` where it is, reading what it sent meanwhile, so that the sandbox takes
+        requests again."""
+        if self.streaming != request_id or self.process is None:
+            return
+        assert self.process.stdin is not None  # started, with pipes
+        try:
+            wire.write(self.process.stdin, wire.message({"op": "stop", "id": request_id}, []))
+        except (BrokenPipeError, OSError):
+            self._fail("your code ended the grading process")
+        while self.streaming == request_id:
+            self.streamed(request_id, "your code")
+
+    def _send(self, header: Mapping[str, Any], buffers: Sequence[wire.Chunk]) -> int:
+        """Write one request (starting the process first if need be); its id."""
+        if self.streaming is not None:
+            raise RuntimeError("a request was sent to a sandbox running a trainer ahead of the grader")
         self.ensure_started()
         if self.import_error:
             raise SandboxError(f"could not import your code: {self.import_error['message']}"
@@ -210,16 +263,11 @@ class Sandbox:
         assert self.process is not None and self.process.stdin is not None  # started: import_error is None
         request_id = self._next_id
         self._next_id += 1
-        started = time.perf_counter()
         try:
-            try:
-                wire.write(self.process.stdin, wire.message({**header, "id": request_id}, buffers))
-            except (BrokenPipeError, OSError):
-                self._fail("your code ended the grading process")
-            called = f"{header['name']}()" if header.get("op") == "call" and header.get("name") else "your code"
-            return self._receive(request_id, self._call_wall_seconds(), self.limits.call_seconds, called)
-        finally:
-            self.spent += time.perf_counter() - started
+            wire.write(self.process.stdin, wire.message({**header, "id": request_id}, buffers))
+        except (BrokenPipeError, OSError):
+            self._fail("your code ended the grading process")
+        return request_id
 
     def _call_wall_seconds(self) -> float:
         """The wall time one call may take: four times its CPU time, within what is left of the sandbox's."""

@@ -38,6 +38,12 @@ class StudentError(Exception):
 def _answer(sandbox: Sandbox, header: Mapping[str, Any], buffers: list[wire.Chunk]) -> Any:
     """Send ``header``; return the decoded answer or raise what the student's code raised."""
     response, response_buffers = sandbox.request(header, buffers)
+    return _decoded(sandbox, header, response, response_buffers)
+
+
+def _decoded(sandbox: Sandbox, header: Mapping[str, Any], response: Mapping[str, Any],
+             response_buffers: list[wire.Chunk]) -> Any:
+    """The answer ``response`` to the request ``header``, decoded; or raise what the student's code raised."""
     if "error" in response:
         error = response["error"]
         if error.get("type") == "NotImplementedError":
@@ -95,6 +101,9 @@ class Resident:
 
     def __init__(self, local: np.ndarray, handle: RemoteObject) -> None:
         self.local, self.handle = local, handle
+        #: The rows taken last, by the array of row numbers that took them and a copy of its numbers: a trainer
+        #: takes a batch's rows for the loss and again for its record of the batch.
+        self._last: tuple[np.ndarray, np.ndarray, Rows] | None = None
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -116,7 +125,12 @@ class Resident:
         if isinstance(rows, slice):
             return Rows.of(self, np.arange(len(self.local))[rows])
         if isinstance(rows, np.ndarray) and rows.dtype.kind in "iu" and rows.ndim == 1:
-            return Rows.of(self, rows.astype(np.int64))
+            last = self._last
+            if last is not None and last[0] is rows and np.array_equal(last[1], rows):
+                return last[2]
+            taken = Rows.of(self, rows.astype(np.int64))
+            self._last = (rows, taken.rows, taken)
+            return taken
         return self.local[rows]
 
 
@@ -183,6 +197,61 @@ class Pipeline:
 
     def add(self, value: object) -> int:
         raise wire.WireError(f"cannot send a value of type {type(value).__name__}")
+
+
+class Diverged(Exception):
+    """The run ahead in the sandbox (``Run``) made another call than the grader's run makes next, or ended before it:
+    the grader makes its calls itself from here on."""
+
+
+class Run:
+    """A provided trainer (the grader's copy of its module ``source``, named ``module``) run in the sandbox ahead of
+    the grader's own run of it with the same arguments, so that training's calls of the student's functions do not
+    wait for a request each: each call of a function named in ``streamed`` sends its result as it is made, and the
+    grader's run takes them in order (``next``). The functions of ``given`` return the grader's values there (the
+    reference's initial parameters, say). What the run in the sandbox computes is the student's to make: the
+    grader's run holds its own parameters and checks what it takes as it checks any call's answer."""
+
+    def __init__(self, code: RemoteCode, module: str, source: str, function: str, args: Iterable[object],
+                 kwargs: Mapping[str, object], streamed: Iterable[str], given: Mapping[str, object]) -> None:
+        self.sandbox = code._sandbox
+        buffers: list[wire.Chunk] = []
+        try:
+            encoded = {key: wire.encode(_listed(value), buffers, _Handles())
+                       for key, value in (("args", list(args)), ("kwargs", dict(kwargs)), ("given", dict(given)))}
+        except wire.WireError as error:
+            raise TypeError(f"the grader cannot send this argument to your code: {error}") from None
+        self.id: int | None = self.sandbox.stream(
+            {"op": "run", "module": module, "source": source, "file": f"<provided {module}.py>", "function": function,
+             "streamed": sorted(streamed), **encoded}, buffers)
+
+    def next(self, name: str) -> Any:
+        """The result of the run's next call, which must be of ``name``; raises what that call raised, or Diverged
+        (the run is over then)."""
+        if self.id is None:
+            raise Diverged(name)
+        response, buffers = self.sandbox.streamed(self.id, f"{name}()")
+        if response.get("done") or response.get("stream") != name:
+            self.end()
+            raise Diverged(name)
+        return _decoded(self.sandbox, {"name": name}, response, buffers)
+
+    def end(self) -> None:
+        """Stop the run in the sandbox where it is; the sandbox takes requests again."""
+        if self.id is not None:
+            self.sandbox.end_stream(self.id)
+            self.id = None
+
+
+def _listed(value: Any) -> Any:
+    """``value`` with each ``range`` in it (of epochs, say) as a list, which the wire takes."""
+    if isinstance(value, range):
+        return list(value)
+    if type(value) in (list, tuple):
+        return type(value)(_listed(item) for item in value)
+    if type(value) is dict:
+        return {key: _listed(item) for key, item in value.items()}
+    return value
 
 
 class RemoteMethod:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import select
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -130,6 +131,69 @@ def main(argv: Sequence[str]) -> int:
     def find(name: str) -> ModuleType:
         return modules[next(m for m in student_modules if m in modules and hasattr(modules[m], name))]
 
+    def run(header: dict[str, Any], buffers: list[Any]) -> None:
+        """Run the grader's copy of a provided trainer here, ahead of the grader's own run of it: each call of a
+        student function named in "streamed" is answered at once (a message of the run's id naming it, as a
+        call's answer), and the functions of "given" return the grader's values. Ends with a message saying
+        "done", when the trainer ends (an iterator it returns is run to its end), when a streamed call raises
+        (its answer carries the error), or when the grader sends "stop"."""
+        run_id, streamed = header["id"], set(header["streamed"])
+        given = wire.decode(header["given"], buffers, resolve)
+        args = wire.decode(header["args"], buffers, resolve)
+        kwargs = wire.decode(header["kwargs"], buffers, resolve)
+
+        class Stopped(BaseException):
+            """The run ends here: the grader asked, or a streamed call raised."""
+
+        def recorded(name: str, function: Any) -> Any:
+            def call(*call_args: Any, **call_kwargs: Any) -> Any:
+                if select.select([requests], [], [], 0)[0]:  # the grader's "stop", the only request a run takes
+                    raise Stopped
+                try:
+                    result = function(*call_args, **call_kwargs)
+                except BaseException as error:  # noqa: BLE001 - the student's, sent as a call's error is
+                    defined = loader.bound_signature(error, [modules[m] for m in student_modules if m in modules])
+                    send({"id": run_id, "stream": name}, error=error, defined=defined)
+                    raise Stopped from None
+                send({"id": run_id, "stream": name}, result)
+                return result
+            return call
+
+        def returns(value: Any) -> Any:
+            return lambda *_, **__: value
+
+        class Bound(ModuleType):
+            def __getattr__(self, name: str) -> Any:
+                if name.startswith("__"):
+                    raise AttributeError(name)
+                if name in given:
+                    return returns(given[name])
+                value = getattr(find(name), name)
+                return recorded(name, value) if name in streamed else value
+
+        trainer = ModuleType(header["module"])
+        names = [*student_modules, header["module"]]
+        saved = {name: sys.modules.get(name) for name in names}
+        sys.modules.update({name: Bound(name) for name in student_modules})
+        sys.modules[header["module"]] = trainer
+        ended: dict[str, Any] = {}
+        try:
+            exec(compile(header["source"], header["file"], "exec"), trainer.__dict__)
+            result = getattr(trainer, header["function"])(*args, **kwargs)
+            for _ in result if hasattr(result, "__next__") else ():
+                pass
+        except Stopped:
+            pass
+        except BaseException as error:  # noqa: BLE001 - the trainer stopped on what the student's code returned
+            ended = describe(error)
+        finally:
+            for name, module in saved.items():
+                if module is None:
+                    sys.modules.pop(name, None)
+                else:
+                    sys.modules[name] = module
+        send({"id": run_id, "done": True, "ended": ended}, raw=True)
+
     while True:
         try:
             header, buffers = wire.unpack(requests, max_bytes)
@@ -157,6 +221,11 @@ def main(argv: Sequence[str]) -> int:
                 kept = handles.add(array)
                 send({"id": header["id"], "ok": {"$": "handle", "id": kept, "type": "ndarray", "callable": False}},
                      raw=True)
+                continue
+            elif operation == "run":  # a trainer run ahead of the grader's: sends its own messages
+                run(header, buffers)
+                continue
+            elif operation == "stop":  # of a run that had ended already
                 continue
             elif operation == "setattr":
                 setattr(target_of(header), name, wire.decode(header["value"], buffers, resolve))

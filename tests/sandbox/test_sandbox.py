@@ -31,6 +31,9 @@ class Scale:
 def apply(layer, x):
     return layer.forward(x)
 
+def start():
+    raise AssertionError("the grader gives the starting values")
+
 def describe():
     return {"ints": np.arange(3, dtype=np.int32), "pair": (1.5, float("nan")), "nested": [[True, None, "s"]]}
 
@@ -332,3 +335,64 @@ def test_a_result_too_large_fails_the_call_saying_so_and_the_sandbox_goes_on(tmp
         assert raised.value.description.startswith("your code returned a value the grader cannot take: the result "
                                                    "is too large: ") and words in raised.value.description
         assert code.fine() == 1
+
+
+#: A trainer as the grader runs it, and sends to the sandbox to run ahead: it calls the student's ``apply`` once a
+#: step, on what the last step returned, and its ``start`` is the grader's value (the reference's, say).
+TRAINER = '''
+import numpy as np
+from layers import Scale, apply, start
+
+def train(steps, factor):
+    x = start()
+    for _ in range(steps):
+        x = apply(Scale(factor), x)
+    return x
+'''
+
+
+def run_ahead(code, steps, factor=2.0, given=(1.0, 1.0)):
+    return proxy.Run(code, "trainer", TRAINER, "train", [steps], {"factor": factor}, ["apply"],
+                     {"start": np.array(given)})
+
+
+@pytest.mark.heavy
+def test_a_trainer_run_ahead_answers_each_call_in_order_from_one_request(code, monkeypatch):
+    """The sandbox runs the trainer itself and sends each call's result as it makes it: the grader's run takes
+    them one by one, with no request of its own, from the grader's starting values."""
+    requests = []
+    original = process.Sandbox.request
+    monkeypatch.setattr(process.Sandbox, "request",
+                        lambda self, header, buffers: requests.append(header["op"]) or original(self, header, buffers))
+    run = run_ahead(code, 5, given=(1.0, 3.0))
+    for step in range(1, 6):
+        np.testing.assert_array_equal(run.next("apply"), [2.0 ** step, 3 * 2.0 ** step])
+    with pytest.raises(proxy.Diverged):  # the sandbox's run ended: the grader's calls are its own again
+        run.next("apply")
+    assert requests == [] and run.id is None
+    assert code.describe()["pair"][0] == 1.5  # the sandbox takes requests again
+
+
+@pytest.mark.heavy
+def test_a_run_stopped_midway_or_straying_leaves_the_sandbox_answering(code):
+    run = run_ahead(code, 100_000)
+    np.testing.assert_array_equal(run.next("apply"), [2.0, 2.0])
+    with pytest.raises(RuntimeError, match="running a trainer"):
+        code.describe()  # nothing else may cross while the run sends
+    run.end()  # the grader's training ended (the bar reached): the sandbox's stops where it is
+    assert code.describe()["pair"][0] == 1.5
+    strayed = run_ahead(code, 100_000)
+    with pytest.raises(proxy.Diverged):  # the grader's run calls another function than the sandbox's made
+        strayed.next("describe")
+    assert strayed.id is None and code.describe()["pair"][0] == 1.5
+
+
+@pytest.mark.heavy
+def test_an_error_of_a_call_in_the_run_is_raised_as_that_calls_error(code):
+    run = run_ahead(code, 3, factor="x")  # x * "x": numpy raises in the student's forward, at the first step
+    with pytest.raises(StudentError, match=r"UFuncTypeError") as raised:
+        run.next("apply")
+    assert raised.value.description.endswith("(line 11 of layers.py)")  # where, as for a call
+    with pytest.raises(proxy.Diverged):
+        run.next("apply")
+    assert code.describe()["pair"][0] == 1.5

@@ -89,23 +89,26 @@ def reaches_calibrated_test_accuracy_on_mnist(student, seed: int):
     """
     data = grading_data.mnist()
     sample, every_call = trusted_training.Sample(), trusted_training.Sample(share=1.0)
+    sizes, scale = (784, 100, 100, 10), 0.1
+    ahead = trusted_training.Ahead(student, given={"init_params": reference.init_params(sizes, scale, seed)})
     audited = {
         "init_params": reference.init_params,
         "loss_and_gradients": trusted_training.Audit(
-            "loss_and_gradients", student.loss_and_gradients, reference.loss_and_gradients,
+            "loss_and_gradients", ahead.function("loss_and_gradients"), reference.loss_and_gradients,
             lambda result, expected, _: ([g for pair in result[1] for g in pair], [g for pair in expected[1] for g in pair]),
             sample, "gradients", validate=_gradients_of_every_parameter),
-        "step_size": trusted_training.Audit("step_size", student.step_size, reference.step_size,
+        "step_size": trusted_training.Audit("step_size", ahead.function("step_size"), reference.step_size,
                                             lambda result, expected, _: ([result], [expected]), every_call, "step",
                                             validate=lambda result, *args: validate.scalar(result, "step_size")),
     }
     trainer = trusted_training.provided(student, "deep_mlp", "deep_mlp_training", audited=audited)
     settings = {key: value for key, value in TRAINING.items() if key != "epochs"}
     images = trusted_training.resident(student, data.train.images)
-    parameters = trainer._epochs(images, data.train.labels, range(TRAINING["epochs"]),
-                                 sizes=(784, 100, 100, 10), scale=0.1, seed=seed, **settings)
-    return calibration.epoch_accuracies(
-        (np.argmax(reference.forward(params, data.test.images), axis=1) for params in parameters), data.test.labels)
+    with ahead.running(trainer._epochs, images, data.train.labels, range(TRAINING["epochs"]), sizes=sizes,
+                       scale=scale, seed=seed, **settings) as parameters:
+        yield from calibration.epoch_accuracies(
+            (np.argmax(reference.forward(params, data.test.images), axis=1) for params in parameters),
+            data.test.labels)
 
 
 def _gradients_of_every_parameter(result, params, x, labels, l1):
