@@ -223,6 +223,7 @@ class Ahead:
                 except proxy.Diverged:
                     self.run = None
             return direct(*args, **kwargs)
+        call.streamed = proxy.Streamed(name)  # type: ignore[attr-defined]  # what the run in the sandbox is given
         return call
 
     def call(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -237,14 +238,22 @@ class Ahead:
         the sandbox; the run there stops when the block ends."""
         if self.remote and self.streamed:
             source = Path(function.__globals__["__file__"]).read_text()  # the module ``provided`` loaded
-            self.run = proxy.Run(self.student, function.__module__, source, function.__name__, args, kwargs,
-                                 self.streamed, self.given)
+            self.run = proxy.Run(self.student, function.__module__, source, function.__name__,
+                                 [_streamed(arg) for arg in args],
+                                 {key: _streamed(value) for key, value in kwargs.items()}, self.streamed, self.given)
         try:
             yield function(*args, **kwargs)
         finally:
             if self.run is not None:
                 self.run.end()
                 self.run = None
+
+
+def _streamed(argument: Any) -> Any:
+    """An argument of a trainer as the run in the sandbox takes it: a function of ``Ahead.function``, audited or not,
+    as the student's function whose calls it answers (``proxy.Streamed``); anything else as it is."""
+    function = argument.function if isinstance(argument, Audit) else argument
+    return getattr(function, "streamed", argument) if callable(function) else argument
 
 
 class Steps:

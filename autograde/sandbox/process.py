@@ -234,7 +234,7 @@ class Sandbox:
             header, buffers = self._receive(request_id, self._call_wall_seconds(), self.limits.call_seconds, called)
         finally:
             self.spent += time.perf_counter() - started
-        if header.get("done"):
+        if header.get("done") or "stream" not in header:  # its end, or an error of the request itself
             self.streaming = None
         return header, buffers
 

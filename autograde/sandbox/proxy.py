@@ -88,6 +88,8 @@ class _Handles(wire.Handles):
             return {"$": "result", "index": value.index}
         if isinstance(value, Resident):
             return {"$": "handle", "id": object.__getattribute__(value.handle, "_handle")}
+        if isinstance(value, Streamed):
+            return {"$": "streamed", "name": value.name}
         if isinstance(value, Rows) and value.resident is not None:
             return {"$": "rows", "id": object.__getattribute__(value.resident.handle, "_handle"),
                     "rows": value.rows.tolist()}
@@ -197,6 +199,14 @@ class Pipeline:
 
     def add(self, value: object) -> int:
         raise wire.WireError(f"cannot send a value of type {type(value).__name__}")
+
+
+class Streamed:
+    """An argument of a ``Run`` that stands for the student's function ``name``, its calls answered as they are made
+    (a trainer that takes the function to train, say)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
 
 class Diverged(Exception):

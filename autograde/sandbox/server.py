@@ -99,6 +99,8 @@ def main(argv: Sequence[str]) -> int:
     results: list[object] = []
 
     def resolve(tag: dict[str, Any]) -> object:
+        if tag["$"] == "streamed":
+            raise ValueError("a streamed function outside a run")
         if tag["$"] == "ref":  # a function or class of the student's or provided modules, by name
             return getattr(modules[tag["module"]] if tag.get("module") else find(tag["name"]), tag["name"])
         if tag["$"] == "result":  # the result of an earlier call of the same pipeline
@@ -138,9 +140,10 @@ def main(argv: Sequence[str]) -> int:
         "done", when the trainer ends (an iterator it returns is run to its end), when a streamed call raises
         (its answer carries the error), or when the grader sends "stop"."""
         run_id, streamed = header["id"], set(header["streamed"])
-        given = wire.decode(header["given"], buffers, resolve)
-        args = wire.decode(header["args"], buffers, resolve)
-        kwargs = wire.decode(header["kwargs"], buffers, resolve)
+
+        def resolve_streamed(tag: dict[str, Any]) -> object:  # a function the trainer takes as an argument
+            return recorded(tag["name"], getattr(find(tag["name"]), tag["name"])) if tag["$"] == "streamed" \
+                else resolve(tag)
 
         class Stopped(BaseException):
             """The run ends here: the grader asked, or a streamed call raised."""
@@ -171,6 +174,9 @@ def main(argv: Sequence[str]) -> int:
                 value = getattr(find(name), name)
                 return recorded(name, value) if name in streamed else value
 
+        given = wire.decode(header["given"], buffers, resolve)
+        args = wire.decode(header["args"], buffers, resolve_streamed)
+        kwargs = wire.decode(header["kwargs"], buffers, resolve_streamed)
         trainer = ModuleType(header["module"])
         names = [*student_modules, header["module"]]
         saved = {name: sys.modules.get(name) for name in names}

@@ -163,7 +163,7 @@ def decode(value: object, buffers: list[Chunk], resolve: Callable[[dict[str, Any
         return items if tag == "list" else tuple(items)
     if tag == "dict":
         return {str(k): decode(v, buffers, resolve, depth + 1) for k, v in value["items"]}
-    if tag in ("handle", "ref", "result", "rows") and resolve is not None:
+    if tag in ("handle", "ref", "result", "rows", "streamed") and resolve is not None:
         return resolve(value)
     raise WireError(f"malformed value tagged {tag!r}")
 

@@ -385,6 +385,11 @@ def test_a_run_stopped_midway_or_straying_leaves_the_sandbox_answering(code):
     with pytest.raises(proxy.Diverged):  # the grader's run calls another function than the sandbox's made
         strayed.next("describe")
     assert strayed.id is None and code.describe()["pair"][0] == 1.5
+    # A run that cannot start (an argument naming a function the student's code lacks) ends at once, too.
+    unstarted = proxy.Run(code, "trainer", TRAINER, "train", [proxy.Streamed("no_such_function")], {}, ["apply"], {})
+    with pytest.raises(proxy.Diverged):
+        unstarted.next("apply")
+    assert code.describe()["pair"][0] == 1.5
 
 
 @pytest.mark.heavy

@@ -60,15 +60,15 @@ def reaches_calibrated_test_accuracy_on_mnist(student, seed: int):
     by the grader: your code never sees a test image.
     """
     data = grading_data.mnist()
-    sample = trusted_training.Sample()
-    classifier = trusted_training.Audit("softmax_classifier", student.softmax_classifier, reference,
+    sample, ahead = trusted_training.Sample(), trusted_training.Ahead(student)
+    classifier = trusted_training.Audit("softmax_classifier", ahead.function("softmax_classifier"), reference,
                                         lambda result, expected, _: ([result[1]], [expected[1]]), sample, "gradient",
                                         validate=_training_outputs)
     trainer = trusted_training.provided(student, "softmax_mlp", "softmax_training")
     images = trusted_training.resident(student, data.train.images)
-    weights = trainer._epochs(classifier, images, data.train.labels, seed=seed, **TRAINING)
-    return calibration.epoch_accuracies((trainer.predict(reference, W, data.test.images) for W in weights),
-                                        data.test.labels)
+    with ahead.running(trainer._epochs, classifier, images, data.train.labels, seed=seed, **TRAINING) as weights:
+        yield from calibration.epoch_accuracies((trainer.predict(reference, W, data.test.images) for W in weights),
+                                                data.test.labels)
 
 
 def _training_outputs(result, W, input, label, lamda):
