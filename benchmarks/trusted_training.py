@@ -9,7 +9,10 @@ the reference as the student's code in the real sandbox:
     sgd_update (logistic, 784x2)           ...
 
 and for a training step of softmax_mlp's MLP (forward, loss, backward, step): five requests, against one
-pipeline (``proxy.Pipeline``); for a softmax batch: the rows sent, against the rows named (``proxy.Rows``).
+pipeline (``proxy.Pipeline``); for a softmax batch: the rows sent, against the rows named (``proxy.Rows``); for
+a step of logistic_regression's trainer: run in this process, against run ahead in the sandbox with each call's
+result streamed (``proxy.Run``, as the accuracy checks of deep_mlp, logistic_regression and softmax_mlp's
+classifier train), where no call waits for a request.
 
     .venv/bin/python benchmarks/trusted_training.py [--calls 1000]
 """
@@ -60,6 +63,31 @@ def sandboxed(assignment_id: str, root: Path) -> tuple[process.Sandbox, proxy.Re
     return box, proxy.RemoteCode(box), modules.student_code(assignment_id, kit.solutions(assignment_id))
 
 
+def run_ahead(box: process.Sandbox, remote: proxy.RemoteCode, images: np.ndarray,
+              labels: np.ndarray, epochs: int = 5) -> tuple[float, float]:
+    """Microseconds per step of logistic_regression's provided trainer (loss_and_gradients and sgd_update of a
+    batch of 200, and its record of the batch's accuracy) on the 3s and 6s: run in this process, and run ahead in
+    the sandbox with every result streamed to the grader (``proxy.Run``, drained as fast as it comes)."""
+    keep = np.isin(labels, (3, 6))
+    images, labels = images[keep], (labels[keep] == 6).astype(np.int64)
+    steps = epochs * -(-len(images) // 200)
+    folder = kit.solutions("logistic_regression")
+    source = (folder / "logistic_training.py").read_text()
+    sys.path.insert(0, str(folder))
+    import logistic_training as trainer  # the reference's modules, in this process
+    started = time.perf_counter()
+    trainer.train(images, labels, epochs=epochs, seed=0)
+    here = (time.perf_counter() - started) / steps * 1e6
+    kept = remote.keep(images)
+    started = time.perf_counter()
+    run = proxy.Run(remote, "logistic_training", source, "train", [kept, labels], {"epochs": epochs, "seed": 0},
+                    ["loss_and_gradients", "sgd_update"], {})
+    assert run.id is not None
+    while not box.streamed(run.id, "train()")[0].get("done"):
+        pass
+    return here, (time.perf_counter() - started) / steps * 1e6
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=1000)
@@ -78,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(("sgd_update (logistic_regression, W 784x2)",
                          per_call(lambda i: local.sgd_update(W, b, W, b, 0.1), calls),
                          per_call(lambda i: remote.sgd_update(W, b, W, b, 0.1), calls)))
+            rows.append(("logistic training step, run ahead (Ahead)", *run_ahead(box, remote, images, labels)))
         box, remote, local = sandboxed("softmax_mlp", root)
         with box:
             W, one_hot = rng.normal(0, 0.01, (784, 10)), np.eye(10)[labels]
