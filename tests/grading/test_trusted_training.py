@@ -89,3 +89,19 @@ def test_deviation_is_relative_and_refuses_what_is_not_the_reference_shape_or_fi
     assert trusted_training.deviation([np.ones((3, 2)) * 7, np.ones(3)], reference_arrays) > 1  # same size, reshaped
     assert trusted_training.deviation([np.ones(5), np.ones(3)], reference_arrays) == float("inf")
     assert trusted_training.deviation([np.full((2, 3), np.nan), np.ones(3)], reference_arrays) == float("inf")
+
+
+def test_a_batch_taken_twice_is_copied_once_and_a_changed_batch_anew():
+    """A trainer takes a batch's rows for the loss and again for its record of the batch: the grader copies them
+    once (``proxy.Resident``), and an array of row numbers changed in place takes the new rows."""
+    from autograde.sandbox import proxy
+
+    images = np.arange(40.0).reshape(10, 4)
+    kept = proxy.Resident(images, handle=None)  # no sandbox: the rows are the grader's copy
+    batch = np.array([7, 2, 5])
+    first = kept[batch]
+    assert kept[batch] is first
+    np.testing.assert_array_equal(first, images[[7, 2, 5]])
+    batch[0] = 1
+    np.testing.assert_array_equal(kept[batch], images[[1, 2, 5]])
+    assert kept[np.array([1, 2, 5])] is not kept[batch]  # equal numbers in another array: taken again
