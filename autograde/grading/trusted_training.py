@@ -259,7 +259,9 @@ def _streamed(argument: Any) -> Any:
 class Steps:
     """Calls of methods of the student's objects that training makes in a row without looking at their results
     (forward, loss, backward, update): through the sandbox they cross in one request (``proxy.Pipeline``), sent
-    by ``run``; objects of the grader's own (the reference at calibration) are called at once."""
+    by ``run``, whose answer is read with the next request (the next step's, or the grader's reading of the
+    weights), so that the sandbox computes a step while the grader prepares the next; an error of a step is
+    raised there. Objects of the grader's own (the reference at calibration) are called at once."""
 
     def __init__(self) -> None:
         self.pipeline = proxy.Pipeline()
@@ -270,7 +272,7 @@ class Steps:
         return getattr(target, name)(*args)
 
     def run(self) -> None:
-        self.pipeline.run()
+        self.pipeline.run(later=True)
 
 
 def resident(student: Any, array: np.ndarray) -> Any:

@@ -92,6 +92,8 @@ class Sandbox:
         self._next_id = 1
         #: The id of the request whose messages are still coming (``stream``), if any.
         self.streaming: int | None = None
+        #: The request ``send_later`` sent whose answer is still to be read: its id, and what it called.
+        self._later: tuple[int, str] | None = None
         self.sandboxed = require_bubblewrap(limits)
 
     # -- process ---------------------------------------------------------------------------
@@ -152,7 +154,7 @@ class Sandbox:
                 self.output += block[:room]
 
     def close(self) -> None:
-        self.streaming = None
+        self.streaming = self._later = None
         if self.process is not None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
@@ -211,15 +213,40 @@ class Sandbox:
         started = time.perf_counter()
         try:
             request_id = self._send(header, buffers)
-            called = f"{header['name']}()" if header.get("op") == "call" and header.get("name") else "your code"
-            return self._receive(request_id, self._call_wall_seconds(), self.limits.call_seconds, called)
+            earlier = self._read_later()
+            answer = self._receive(request_id, self._call_wall_seconds(), self.limits.call_seconds, _called(header))
+            return earlier if earlier is not None and "error" in earlier[0] else answer
         finally:
             self.spent += time.perf_counter() - started
+
+    def send_later(self, header: Mapping[str, Any], buffers: Sequence[wire.Chunk]
+                   ) -> tuple[dict[str, Any], list[wire.Chunk]] | None:
+        """Send a request whose answer is read with the next request's (a training step, whose result training
+        does not look at), so that the sandbox computes it while the grader goes on; an error it answered is
+        that next request's answer. Returns the answer of the request sent this way before, when it is an error."""
+        started = time.perf_counter()
+        try:
+            request_id = self._send(header, buffers)
+            earlier = self._read_later()
+            self._later = (request_id, _called(header))
+            return earlier if earlier is not None and "error" in earlier[0] else None
+        finally:
+            self.spent += time.perf_counter() - started
+
+    def _read_later(self) -> tuple[dict[str, Any], list[wire.Chunk]] | None:
+        """The answer of the request ``send_later`` sent last, if it is still to be read."""
+        if self._later is None:
+            return None
+        request_id, called = self._later
+        self._later = None
+        return self._receive(request_id, self._call_wall_seconds(), self.limits.call_seconds, called)
 
     def stream(self, header: Mapping[str, Any], buffers: Sequence[wire.Chunk]) -> int:
         """Send a request answered by several messages (a trainer run ahead, ``op`` "run"): its id, whose
         messages ``streamed`` reads one by one, until the one saying "done" or ``end_stream``. No other request
         may be sent meanwhile."""
+        if self._later is not None:
+            raise RuntimeError("a trainer run ahead was started while a step's answer was still to be read")
         started = time.perf_counter()
         try:
             self.streaming = self._send(header, buffers)
@@ -321,6 +348,11 @@ class Sandbox:
     def _fail(self, description: str) -> NoReturn:
         self.close()
         raise SandboxError(description)
+
+
+def _called(header: Mapping[str, Any]) -> str:
+    """What a request calls, as a message that it was too slow says it."""
+    return f"{header['name']}()" if header.get("op") == "call" and header.get("name") else "your code"
 
 
 def _widen(stream: IO[bytes]) -> None:

@@ -189,13 +189,19 @@ class Pipeline:
                            "args": encoded, "kwargs": {"$": "dict", "items": []}})
         return Promise(self, len(self.calls) - 1)
 
-    def run(self) -> Any:
-        """Send the calls made since the last run; the last one's result."""
+    def run(self, later: bool = False) -> Any:
+        """Send the calls made since the last run; the last one's result. ``later``: the answer is read with the
+        next request to the sandbox (``Sandbox.send_later``), and an error of these calls is raised by it (or by
+        the next run sent later); the result is None."""
         if not self.calls:
             return None
         assert self.sandbox is not None  # set by the first call
         calls, buffers, self.calls, self.buffers = self.calls, self.buffers, [], []
-        return _answer(self.sandbox, {"op": "calls", "calls": calls, "name": calls[-1]["name"]}, buffers)
+        header = {"op": "calls", "calls": calls, "name": calls[-1]["name"]}
+        if later:
+            failed = self.sandbox.send_later(header, buffers)
+            return None if failed is None else _decoded(self.sandbox, header, *failed)
+        return _answer(self.sandbox, header, buffers)
 
     def add(self, value: object) -> int:
         raise wire.WireError(f"cannot send a value of type {type(value).__name__}")

@@ -401,3 +401,28 @@ def test_an_error_of_a_call_in_the_run_is_raised_as_that_calls_error(code):
     with pytest.raises(proxy.Diverged):
         run.next("apply")
     assert code.describe()["pair"][0] == 1.5
+
+
+@pytest.mark.heavy
+def test_a_pipeline_sent_later_is_answered_with_the_next_request_and_its_error_raised_there(code):
+    """A training step whose result training does not look at: the grader goes on while the sandbox computes it,
+    and reads its answer with the next request's; an error of the step is what the next request raises."""
+    layer = code.Scale(2.0)
+    step = proxy.Pipeline()
+    step.call(layer, "forward", np.arange(3.0))
+    assert step.run(later=True) is None
+    assert layer.calls == 1  # the next request: the step's answer is read first, then this one's
+    failing = proxy.Pipeline()
+    failing.call(layer, "no_such_method")
+    assert failing.run(later=True) is None  # sent; its error is not read yet
+    with pytest.raises(StudentError, match="AttributeError"):
+        code.describe()
+    assert code.describe()["pair"][0] == 1.5 and layer.calls == 1  # in step again
+    again = proxy.Pipeline()
+    again.call(layer, "no_such_method")
+    again.run(later=True)
+    then = proxy.Pipeline()
+    then.call(layer, "forward", np.arange(3.0))
+    with pytest.raises(StudentError, match="AttributeError"):  # raised by the next step sent later, too
+        then.run(later=True)
+    assert layer.calls == 2
