@@ -20,7 +20,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
@@ -193,45 +194,39 @@ class Sandbox:
         if self.alive() or self.import_error:
             return
         self._remaining()
-        started = time.perf_counter()
-        try:
-            self.close()
-            with timing.phase("sandbox start (imports the student's modules)"):
-                self.start()
-        except SandboxError as error:
-            # Importing is the student's code too: it ran out of time or memory, or ended the process. That
-            # is the submission's one finding, and the sandbox is not started again for every check.
-            self.import_error = {"type": "SandboxError", "message": f"the grader stopped it: {error.description}",
-                                 "where": "", "frames": []}
-            self.imported = True
-        finally:
-            self.spent += time.perf_counter() - started
+        with self._spending():
+            try:
+                self.close()
+                with timing.phase("sandbox start (imports the student's modules)"):
+                    self.start()
+            except SandboxError as error:
+                # Importing is the student's code too: it ran out of time or memory, or ended the process. That
+                # is the submission's one finding, and the sandbox is not started again for every check.
+                self.import_error = {"type": "SandboxError", "message": f"the grader stopped it: {error.description}",
+                                     "where": "", "frames": []}
+                self.imported = True
 
     def request(self, header: Mapping[str, Any], buffers: Sequence[wire.Chunk]
                 ) -> tuple[dict[str, Any], list[wire.Chunk]]:
         """Send one request; return the answer's header and buffers, or raise SandboxError."""
-        started = time.perf_counter()
-        try:
+        self._ready()
+        with self._spending():
             request_id = self._send(header, buffers)
             earlier = self._read_later()
             answer = self._receive(request_id, self._call_wall_seconds(), self.limits.call_seconds, _called(header))
-            return earlier if earlier is not None and "error" in earlier[0] else answer
-        finally:
-            self.spent += time.perf_counter() - started
+        return earlier if earlier is not None and "error" in earlier[0] else answer
 
     def send_later(self, header: Mapping[str, Any], buffers: Sequence[wire.Chunk]
                    ) -> tuple[dict[str, Any], list[wire.Chunk]] | None:
         """Send a request whose answer is read with the next request's (a training step, whose result training
         does not look at), so that the sandbox computes it while the grader goes on; an error it answered is
         that next request's answer. Returns the answer of the request sent this way before, when it is an error."""
-        started = time.perf_counter()
-        try:
+        self._ready()
+        with self._spending():
             request_id = self._send(header, buffers)
             earlier = self._read_later()
-            self._later = (request_id, _called(header))
-            return earlier if earlier is not None and "error" in earlier[0] else None
-        finally:
-            self.spent += time.perf_counter() - started
+        self._later = (request_id, _called(header))
+        return earlier if earlier is not None and "error" in earlier[0] else None
 
     def _read_later(self) -> tuple[dict[str, Any], list[wire.Chunk]] | None:
         """The answer of the request ``send_later`` sent last, if it is still to be read."""
@@ -247,23 +242,18 @@ class Sandbox:
         may be sent meanwhile."""
         if self._later is not None:
             raise RuntimeError("a trainer run ahead was started while a step's answer was still to be read")
-        started = time.perf_counter()
-        try:
+        self._ready()
+        with self._spending():
             self.streaming = self._send(header, buffers)
-            return self.streaming
-        finally:
-            self.spent += time.perf_counter() - started
+        return self.streaming
 
     def streamed(self, request_id: int, called: str) -> tuple[dict[str, Any], list[wire.Chunk]]:
         """The next message of the stream ``request_id``: the answer to a call of ``called`` made in the sandbox,
         timed as that call's answer would be; once it said "done", the stream is over."""
         if self.streaming != request_id:
             raise SandboxError("your code broke the grader's protocol: a message of a run that is over")
-        started = time.perf_counter()
-        try:
+        with self._spending():
             header, buffers = self._receive(request_id, self._call_wall_seconds(), self.limits.call_seconds, called)
-        finally:
-            self.spent += time.perf_counter() - started
         if header.get("done") or "stream" not in header:  # its end, or an error of the request itself
             self.streaming = None
         return header, buffers
@@ -273,16 +263,13 @@ class Sandbox:
         requests again."""
         if self.streaming != request_id or self.process is None:
             return
-        assert self.process.stdin is not None  # started, with pipes
-        try:
-            wire.write(self.process.stdin, wire.message({"op": "stop", "id": request_id}, []))
-        except (BrokenPipeError, OSError):
-            self._fail("your code ended the grading process")
+        self._write({"op": "stop", "id": request_id}, [])
         while self.streaming == request_id:
             self.streamed(request_id, "your code")
 
-    def _send(self, header: Mapping[str, Any], buffers: Sequence[wire.Chunk]) -> int:
-        """Write one request (starting the process first if need be); its id."""
+    def _ready(self) -> None:
+        """Before a request: the process runs (started if need be, not counted as the request's time), its
+        modules imported, the sandbox's time not used up, and no trainer running ahead."""
         if self.streaming is not None:
             raise RuntimeError("a request was sent to a sandbox running a trainer ahead of the grader")
         self.ensure_started()
@@ -290,14 +277,29 @@ class Sandbox:
             raise SandboxError(f"could not import your code: {self.import_error['message']}"
                                + (f" ({self.import_error['where']})" if self.import_error["where"] else ""))
         self._remaining()  # raises when the sandbox's time is used up
-        assert self.process is not None and self.process.stdin is not None  # started: import_error is None
+
+    def _send(self, header: Mapping[str, Any], buffers: Sequence[wire.Chunk]) -> int:
+        """Write one request (``_ready`` first); its id."""
         request_id = self._next_id
         self._next_id += 1
+        self._write({**header, "id": request_id}, buffers)
+        return request_id
+
+    def _write(self, header: Mapping[str, Any], buffers: Sequence[wire.Chunk]) -> None:
+        assert self.process is not None and self.process.stdin is not None  # started, with pipes
         try:
-            wire.write(self.process.stdin, wire.message({**header, "id": request_id}, buffers))
+            wire.write(self.process.stdin, wire.message(header, buffers))
         except (BrokenPipeError, OSError):
             self._fail("your code ended the grading process")
-        return request_id
+
+    @contextmanager
+    def _spending(self) -> Iterator[None]:
+        """Count the block's wall time as the sandbox's (``Limits.sandbox_seconds``), raised or not."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.spent += time.perf_counter() - started
 
     def _call_wall_seconds(self) -> float:
         """The wall time one call may take: four times its CPU time, within what is left of the sandbox's."""

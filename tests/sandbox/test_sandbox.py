@@ -426,3 +426,18 @@ def test_a_pipeline_sent_later_is_answered_with_the_next_request_and_its_error_r
     with pytest.raises(StudentError, match="AttributeError"):  # raised by the next step sent later, too
         then.run(later=True)
     assert layer.calls == 2
+
+
+@pytest.mark.heavy
+def test_the_sandboxs_start_counts_once_in_its_time(tmp_path):
+    """The time a sandbox may take (``Limits.sandbox_seconds``) counts each start, then each call's wait: a start
+    that imports slowly (again after a crash, within the next call) is not counted again as that call's."""
+    folder = code_folder(tmp_path, "import os, time\ntime.sleep(1.0)\ndef fine():\n    return 1\n"
+                                   "def crash():\n    os._exit(3)\n")
+    with process.Sandbox(folder, ("layers",), ()) as box:
+        code = RemoteCode(box)
+        assert code.fine() == 1
+        with pytest.raises(process.SandboxError):
+            code.crash()
+        assert code.fine() == 1  # started again by this call
+        assert 2.0 <= box.spent < 2.8, box.spent
