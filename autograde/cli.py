@@ -219,7 +219,7 @@ def _calibrate(args) -> int:
     for bar in selected:
         entry_key = bar.entry_key()
         entry = calibration.calibrate(entry_key, lambda seed: bar.score(reference, seed), list(range(args.seeds)),
-                                      note=bar.note)
+                                      note=bar.note, rule=bar.rule)
         print(f"{entry_key}: accuracies {entry['accuracies']}, bar {entry['bar']}", flush=True)
     return 0
 

@@ -68,6 +68,9 @@ LOCAL_THRESHOLDS = "calibration.json"
 GRADING_SEED = 1000
 #: Seeds that show a bar holds: neither calibration (SEEDS) nor grading (GRADING_SEED) uses them.
 FRESH_SEEDS = tuple(range(100, 120))
+#: How a bar's record scored each seed (its ``rule``): the test accuracy after the whole training, or the best
+#: epoch's (a bar ``by_epoch``). A record made under the other rule is stale.
+AFTER_TRAINING, BEST_EPOCH = "after training", "best epoch"
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,11 @@ class Bar:
 
     def entry_key(self) -> str:
         return self.key if self.data is None else f"{self.key}@{self.data()}"
+
+    @property
+    def rule(self) -> str:
+        """How the bar's record scores each seed: AFTER_TRAINING, or BEST_EPOCH for a bar ``by_epoch``."""
+        return BEST_EPOCH if self.by_epoch else AFTER_TRAINING
 
     def score(self, code: object, seed: int) -> float:
         """The accuracy the bar is compared with for ``code`` trained with ``seed``: the test accuracy
@@ -119,7 +127,7 @@ def accuracy_check(group: str, points: float, note: str, trained: str | Callable
         def graded(student: Any) -> Result:
             how = trained() if callable(trained) else trained
             if data is None:
-                threshold = bar(declared.key)
+                threshold = bar(declared.key, declared.rule)
             else:
                 threshold, origin = bar_on_this_data(declared)
                 how = f"{how} (bar {origin})"
@@ -143,14 +151,22 @@ def accuracy_checks(assignment_id: str) -> list[Check]:
     return [c for c in checks.load(assignment_id, hidden=True) if c.bar is not None]
 
 
-def load(path: Path = THRESHOLDS) -> dict[str, Any]:
+def load(path: Path | None = None) -> dict[str, Any]:
+    """The bars recorded in ``path`` (by default THRESHOLDS)."""
+    path = path or THRESHOLDS
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def bar(key: str) -> float:
+def bar(key: str, rule: str | None = None) -> float:
+    """The committed bar of ``key``; with ``rule``, only one whose record was made under that rule."""
     entries = load()
     if key not in entries:
         raise UsageError(f"no calibrated bar for {key} in {THRESHOLDS}; run `dlkit calibrate`")
+    if rule is not None and rule_of(entries[key]) != rule:
+        raise UsageError(f"the bar of {key} in {THRESHOLDS} scored each seed by the test accuracy "
+                         f"{'after training' if rule_of(entries[key]) == AFTER_TRAINING else 'of the best epoch'}, but "
+                         f"the check now follows {'the best epoch' if rule == BEST_EPOCH else 'the end of training'}: "
+                         f"run `dlkit calibrate {key.split('.', 1)[0]}`")
     return float(entries[key]["bar"])
 
 
@@ -207,10 +223,12 @@ def verdict(key: str, achieved: float, trained: str, threshold: float | None = N
     return Result(1.0, message)
 
 
-def entry(measure: Callable[[int], float], seeds: Sequence[int], note: str = "") -> dict[str, Any]:
-    """Measure the reference's accuracy for each seed; the record of a bar."""
+def entry(measure: Callable[[int], float], seeds: Sequence[int], note: str = "",
+          rule: str = AFTER_TRAINING) -> dict[str, Any]:
+    """Measure the reference's accuracy for each seed (scored by ``rule``); the record of a bar."""
     accuracies = [float(measure(seed)) for seed in seeds]
     return {
+        "rule": rule,
         "seeds": list(seeds),
         "accuracies": [round(a, 5) for a in accuracies],
         "mean": round(statistics.fmean(accuracies), 5),
@@ -227,9 +245,10 @@ def record(key: str, value: Mapping[str, Any], path: Path = THRESHOLDS) -> None:
     path.write_text(json.dumps(entries, indent=2, sort_keys=True) + "\n")
 
 
-def calibrate(key: str, measure: Callable[[int], float], seeds: Sequence[int], note: str = "") -> dict[str, Any]:
+def calibrate(key: str, measure: Callable[[int], float], seeds: Sequence[int], note: str = "",
+              rule: str = AFTER_TRAINING) -> dict[str, Any]:
     """Measure the reference's accuracy for each seed and record the bar for ``key`` in thresholds.json."""
-    value = entry(measure, seeds, note)
+    value = entry(measure, seeds, note, rule)
     record(key, value)
     return value
 
@@ -255,6 +274,11 @@ def record_fresh_seeds(key: str, value: Mapping[str, Any], path: Path = THRESHOL
     path.write_text(json.dumps(entries, indent=2, sort_keys=True) + "\n")
 
 
+def rule_of(record: Mapping[str, Any]) -> str:
+    """The rule a bar's record was made under (records older than the rules were made AFTER_TRAINING)."""
+    return str(record.get("rule", AFTER_TRAINING))
+
+
 def bar_on_this_data(bar: Bar) -> tuple[float, str]:
     """(bar, where it came from) for a bar kept per dataset, calibrating it on this data if nobody has.
 
@@ -265,16 +289,16 @@ def bar_on_this_data(bar: Bar) -> tuple[float, str]:
 
     entry_key = bar.entry_key()
     committed = load()
-    if entry_key in committed:
+    if entry_key in committed and rule_of(committed[entry_key]) == bar.rule:
         return float(committed[entry_key]["bar"]), "calibrated for this data in thresholds.json"
     local = data_dir() / LOCAL_THRESHOLDS
     local.parent.mkdir(parents=True, exist_ok=True)
     with open(local.with_name(local.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         entries = load(local)
-        if entry_key not in entries:
+        if entry_key not in entries or rule_of(entries[entry_key]) != bar.rule:  # none, or made under another rule
             reference = modules.student_code(bar.assignment, kit.solutions(bar.assignment))
-            record(entry_key, entry(lambda seed: bar.score(reference, seed), SEEDS, bar.note), local)
+            record(entry_key, entry(lambda seed: bar.score(reference, seed), SEEDS, bar.note, bar.rule), local)
             entries = load(local)
     found = entries[entry_key]
     return float(found["bar"]), (f"calibrated on this data: the reference reached "

@@ -70,3 +70,30 @@ def test_a_verdict_by_epoch_says_where_training_stopped_or_the_best_epoch():
                               "the bar is 92.00%, so training stopped there")
     with pytest.raises(calibration.CheckFailure, match=r"best test accuracy 91.00% \(epoch 7\) over every epoch"):
         calibration.verdict("x", 0.91, "of training", threshold=0.92, epoch=7)
+
+
+def test_every_committed_bar_was_calibrated_under_the_rule_its_check_follows():
+    committed = calibration.load()
+    for _, bar in BARS:
+        if bar.data is None:
+            assert calibration.rule_of(committed[bar.key]) == bar.rule, bar.key
+
+
+def test_a_bar_calibrated_under_the_other_rule_is_refused_or_calibrated_again(tmp_path, monkeypatch):
+    # A committed bar: grading refuses it, saying what to run (the author changed the check, not the bar).
+    thresholds = tmp_path / "thresholds.json"
+    calibration.record("logistic_regression.accuracy", {"bar": 0.9, "accuracies": [0.91]}, thresholds)
+    monkeypatch.setattr(calibration, "THRESHOLDS", thresholds)
+    with pytest.raises(calibration.UsageError, match=r"scored each seed by the test accuracy after training, but "
+                                                     r"the check now follows the best epoch: run `dlkit calibrate "
+                                                     r"logistic_regression`"):
+        calibration.bar("logistic_regression.accuracy", calibration.BEST_EPOCH)
+    assert calibration.bar("logistic_regression.accuracy", calibration.AFTER_TRAINING) == 0.9
+    # A bar kept beside the grading data: made under the other rule, it is calibrated again on that data.
+    monkeypatch.setenv("DLKIT_DATA", str(tmp_path))
+    bar = calibration.Bar("logistic_regression.accuracy", lambda code, seed: iter([0.5, 0.8 + seed / 100, 0.7]), "",
+                          data=lambda: "d41d8cd9", by_epoch=True)
+    calibration.record(bar.entry_key(), {"bar": 0.5, "accuracies": [0.505]}, tmp_path / calibration.LOCAL_THRESHOLDS)
+    assert calibration.bar_on_this_data(bar) == (0.795, "calibrated on this data: the reference reached 80.00%-89.00% "
+                                                        "over 10 seeds")
+    assert calibration.load(tmp_path / calibration.LOCAL_THRESHOLDS)[bar.entry_key()]["rule"] == calibration.BEST_EPOCH
