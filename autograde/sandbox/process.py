@@ -316,14 +316,14 @@ class Sandbox:
         deadline, used = time.monotonic() + timeout, None
         while not select.select([stdout], [], [], max(0.0, min(CPU_POLL_SECONDS, deadline - time.monotonic())))[0]:
             if time.monotonic() >= deadline:
-                self._fail(f"too slow: {called} did not return within {timeout:g} s{TOO_SLOW}")
+                self._fail(f"too slow: {called} did not return within {timeout:g} s{self._memory_kills()}{TOO_SLOW}")
             if cpu_seconds:
                 # Counted from the first poll on: most calls end sooner, and reading /proc costs.
                 now = procfs.cpu_seconds(self.process.pid)
                 used = now if used is None else used
                 if now - used > cpu_seconds:
                     self._fail(f"too slow: {called} computed for more than {cpu_seconds:g} s (CPU time) in one "
-                               f"call{TOO_SLOW}")
+                               f"call{self._memory_kills()}{TOO_SLOW}")
         try:
             header, buffers = wire.unpack(_Deadline(stdout, timeout), self.limits.message_bytes)
         except EOFError:
@@ -341,6 +341,13 @@ class Sandbox:
             self._fail("your code broke the grader's protocol: it wrote into the grader's channel")
         self._fail_over_memory()  # a process it started went over, and the kernel killed it: the answer is void
         return header, buffers
+
+    def _memory_kills(self) -> str:
+        """What the memory limit of the sandbox's group did during a call that then ran out of time, if anything:
+        the student hears of both."""
+        if self.group is not None and self.group.oom_kills():
+            return f" (meanwhile its processes {cgroups.over_memory(self.limits)}, and one of them was killed)"
+        return ""
 
     def _fail_over_memory(self) -> None:
         """Fail the call when the memory limit of the sandbox's group killed one of its processes."""

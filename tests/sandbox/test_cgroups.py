@@ -44,6 +44,13 @@ HOGS = textwrap.dedent('''
         return children(count, work)
 
 
+    def spin_after_touching(count, mebibytes):
+        """``touch`` (too much memory, say), then spin without end."""
+        touch(count, mebibytes)
+        while True:
+            pass
+
+
     def spin(count, seconds):
         """``count`` processes spin for ``seconds`` of wall time; (CPU seconds they used, wall seconds)."""
         def work():
@@ -74,6 +81,15 @@ def test_the_memory_limit_holds_for_all_of_a_sandboxs_processes_together(tmp_pat
         assert code.touch(1, 100) == 1, "the next call gets a fresh sandbox"
         assert (box.group.folders["pids"] / "pids.max").read_text().strip() == str(limits.processes)
     assert box.group is None, "the group was not removed with the sandbox"
+
+
+def test_a_call_that_runs_out_of_time_after_the_memory_limit_killed_a_process_says_both(tmp_path):
+    with sandbox(tmp_path, Limits(memory_bytes=1 << 30, call_seconds=3)) as box:
+        with pytest.raises(process.SandboxError, match=r"too slow: spin_after_touching\(\) computed for more than "
+                                                       r"3 s \(CPU time\) in one call \(meanwhile its processes used "
+                                                       r"more than 1 GiB of memory \(all its processes together\), and "
+                                                       r"one of them was killed\)"):
+            RemoteCode(box).spin_after_touching(4, 400)
 
 
 def test_a_sandboxs_processes_share_one_core(tmp_path):
