@@ -28,7 +28,7 @@ from autograde.batch.ledger import CourseLock, Ledger, course_lock
 from autograde.batch.tasks import Task, TaskResult
 from autograde.course import commands, config
 from autograde.errors import Interrupted, UsageError
-from autograde.grading import runner
+from autograde.grading import calibration, runner
 from autograde.limits import Limits
 from autograde.sandbox import confine, procfs
 from autograde.student import checks
@@ -91,6 +91,7 @@ def grade_class(course_dir: Path, assignment_id: str, jobs: int | None = None, s
         raise UsageError(lacking)
     if not course_dir.is_dir():
         raise UsageError(f"{course_dir} is not a course folder: run `dlkit release {assignment_id}` first")
+    calibration.require_bars(assignment_id)
     cluster = None if scheduler is None else Cluster.of(course_dir, scheduler, insecure_cluster)
     with course_lock(course_dir, wait, f"grading {assignment_id}", held):
         return _grade_class(course_dir, assignment_id, jobs, cluster, force, students, limits, db_url, progress,

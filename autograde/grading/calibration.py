@@ -151,6 +151,16 @@ def accuracy_checks(assignment_id: str) -> list[Check]:
     return [c for c in checks.load(assignment_id, hidden=True) if c.bar is not None]
 
 
+def require_bars(assignment_id: str) -> None:
+    """Raise UsageError, saying what to run, when an accuracy check of ``assignment_id`` has no committed bar made
+    under the rule it follows: before a class is graded, not as every student's failed check. (A bar kept per
+    dataset is calibrated on the grading data when it is first needed.)"""
+    for check in accuracy_checks(assignment_id):
+        declared = cast(Bar, check.bar)
+        if declared.data is None:
+            bar(declared.key, declared.rule)
+
+
 def load(path: Path | None = None) -> dict[str, Any]:
     """The bars recorded in ``path`` (by default THRESHOLDS)."""
     path = path or THRESHOLDS

@@ -111,3 +111,23 @@ def test_an_unknown_assignment_is_one_line_and_any_other_fault_of_the_kit_keeps_
     monkeypatch.setattr(cli, "_grades", forgot)
     with pytest.raises(KeyError, match="a key the kit forgot"):
         cli.main(["grades", "softmax_mlp", "--course-dir", "/nonexistent"])
+
+
+def test_a_bar_made_under_another_rule_stops_grading_before_any_student_is_graded(tmp_path, monkeypatch):
+    """Before, each student's accuracy check failed with "your code raised UsageError", 0 points recorded."""
+    import json
+
+    from autograde.batch import coordinator
+    from autograde.errors import UsageError
+    from autograde.grading import calibration
+
+    thresholds = json.loads(calibration.THRESHOLDS.read_text())
+    del thresholds["logistic_regression.accuracy"]["rule"]  # as recorded before the check followed the best epoch
+    (tmp_path / "thresholds.json").write_text(json.dumps(thresholds))
+    monkeypatch.setattr(calibration, "THRESHOLDS", tmp_path / "thresholds.json")
+    (tmp_path / "course").mkdir()
+    with pytest.raises(UsageError, match=r"the bar of logistic_regression.accuracy in .* scored each seed by the test "
+                                         r"accuracy after training, but the check now follows the best epoch: run "
+                                         r"`dlkit calibrate logistic_regression`"):
+        coordinator.grade_class(tmp_path / "course", "logistic_regression", progress=False)
+    assert list((tmp_path / "course").iterdir()) == []
