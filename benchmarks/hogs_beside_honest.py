@@ -112,7 +112,8 @@ def grade(released: Path, root: Path, student: str, module: str, cell: str | Non
     (folder / "mlp.ipynb").unlink()  # the softmax notebook alone
     if cell is not None:
         notebook = nbformat.read(folder / "softmax.ipynb", as_version=4)
-        setup = next(i for i, c in enumerate(notebook.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+        setup = next(i for i, c in enumerate(notebook.cells)
+                     if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
         notebook.cells.insert(setup + 1, nbformat.v4.new_code_cell(cell))
         nbformat.write(notebook, folder / "softmax.ipynb")
     summary = coordinator.grade_class(course_dir, ASSIGNMENT, jobs=1, limits=limits, progress=False)

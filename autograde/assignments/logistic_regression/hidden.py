@@ -73,13 +73,13 @@ def reaches_calibrated_test_accuracy_on_three_vs_six(student, seed: int):
     Measured as the test accuracy on the 3s and 6s of MNIST after each epoch of training with ``seed``, until
     one reaches the bar (it must by the last epoch). The provided trainer runs on the grader's side, from W = 0
     and b = 0, and calls your loss_and_gradients and sgd_update for each batch (each call is also computed by the
-    reference: training stops within an epoch or two, whose calls are few and cheap); the test predictions are the grader's, the reference's predict of the
-    trained W and b: your code never sees a test image.
+    reference: training stops within an epoch or two, whose calls are few and cheap); the test predictions are
+    the grader's, the reference's predict of the trained W and b: your code never sees a test image.
     """
     data = grading_data.mnist()
     images, labels = three_vs_six(data.train)
     test_images, test_labels = three_vs_six(data.test)
-    # Every call is checked against the reference (a secret sample of a few calls would be a few dozen here).
+    # Every call is checked against the reference: a sample of 1 in 16 would be about six of an epoch's 102 calls.
     sample, ahead = trusted_training.Sample(share=1.0), trusted_training.Ahead(student)
     audited = {
         "loss_and_gradients": trusted_training.Audit(
